@@ -1,0 +1,137 @@
+/**
+ * The one place that reads the environment. Every key is documented here and in README.md;
+ * `loadConfig` returns every problem at once so the operator can fix them in one go.
+ */
+import { parseStoreUrl } from './store';
+
+export interface Config {
+  /** TESSERA_PORT: TCP port to listen on (default 8000). */
+  port: number;
+  /** TESSERA_HOST: interface to bind (default 127.0.0.1; use 0.0.0.0 in containers). */
+  host: string;
+  /** TESSERA_STORE: `sqlite:<path>` (default sqlite:data/tessera.db) or `mongodb://…`. */
+  store: string;
+  /** TESSERA_PUBLIC_URL: base URL clients use, e.g. https://hub.example.org (default: none → relative URLs). */
+  publicUrl: string | null;
+  /** TESSERA_TITLE / TESSERA_DESCRIPTION / TESSERA_CONTACT: discovery resource fields. */
+  title: string;
+  description: string | null;
+  contact: string | null;
+  /** TESSERA_DEFAULT_API_ROOT: name of the API root created on first start and advertised as default. */
+  defaultApiRoot: string;
+  /** TESSERA_PAGE_SIZE (default 100) and TESSERA_MAX_PAGE_SIZE (default 1000). */
+  pageSize: number;
+  maxPageSize: number;
+  /** TESSERA_MAX_CONTENT_LENGTH: maximum request body in bytes (default 10 MiB). */
+  maxContentLength: number;
+  /** TESSERA_STATUS_TTL_HOURS: how long status resources stay queryable (default 168, minimum 24). */
+  statusTtlHours: number;
+  /** TESSERA_STRICT_VALIDATION: treat STIX SHOULD-rule warnings as failures (default false). */
+  strictValidation: boolean;
+  /** TESSERA_LOG_LEVEL: pino level (default info). */
+  logLevel: string;
+  /** TESSERA_TRUST_PROXY: Express trust proxy setting, e.g. "loopback" (default: off). */
+  trustProxy: string | null;
+  /** TESSERA_SHUTDOWN_TIMEOUT_MS: hard deadline for graceful shutdown (default 10000). */
+  shutdownTimeoutMs: number;
+  /** TESSERA_FEEDS: enable the feed scheduler (default true). */
+  feedsEnabled: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const ROOT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+
+  const int = (key: string, dflt: number, min: number, max: number): number => {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return dflt;
+    if (!/^\d+$/.test(raw.trim())) {
+      problems.push(`${key} must be an integer, got ${JSON.stringify(raw)}`);
+      return dflt;
+    }
+    const n = Number(raw.trim());
+    if (n < min || n > max) problems.push(`${key} must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+  const bool = (key: string, dflt: boolean): boolean => {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return dflt;
+    const v = raw.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off'].includes(v)) return false;
+    problems.push(`${key} must be true or false, got ${JSON.stringify(raw)}`);
+    return dflt;
+  };
+  const str = (key: string): string | null => {
+    const raw = env[key];
+    return raw === undefined || raw.trim() === '' ? null : raw.trim();
+  };
+
+  const port = int('TESSERA_PORT', 8000, 0, 65535);
+  const host = str('TESSERA_HOST') ?? '127.0.0.1';
+  const store = str('TESSERA_STORE') ?? 'sqlite:data/tessera.db';
+  if (!parseStoreUrl(store)) {
+    problems.push(`TESSERA_STORE must be sqlite:<path> or mongodb://…, got ${JSON.stringify(store)}`);
+  }
+  let publicUrl = str('TESSERA_PUBLIC_URL');
+  if (publicUrl !== null) {
+    try {
+      const u = new URL(publicUrl);
+      if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
+      if (u.search || u.hash) throw new Error('query');
+      publicUrl = publicUrl.replace(/\/+$/, '');
+    } catch {
+      problems.push(
+        `TESSERA_PUBLIC_URL must be an absolute http(s) URL without query, got ${JSON.stringify(publicUrl)}`,
+      );
+    }
+  }
+  const defaultApiRoot = str('TESSERA_DEFAULT_API_ROOT') ?? 'api1';
+  if (!ROOT_NAME.test(defaultApiRoot)) {
+    problems.push(
+      `TESSERA_DEFAULT_API_ROOT must match ${ROOT_NAME.source}, got ${JSON.stringify(defaultApiRoot)}`,
+    );
+  }
+  const pageSize = int('TESSERA_PAGE_SIZE', 100, 1, 100_000);
+  const maxPageSize = int('TESSERA_MAX_PAGE_SIZE', 1000, 1, 100_000);
+  if (pageSize > maxPageSize)
+    problems.push(`TESSERA_PAGE_SIZE (${pageSize}) exceeds TESSERA_MAX_PAGE_SIZE (${maxPageSize})`);
+  const maxContentLength = int('TESSERA_MAX_CONTENT_LENGTH', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024);
+  const statusTtlHours = int('TESSERA_STATUS_TTL_HOURS', 168, 24, 24 * 365);
+  const logLevel = (str('TESSERA_LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!LOG_LEVELS.has(logLevel))
+    problems.push(`TESSERA_LOG_LEVEL must be one of ${[...LOG_LEVELS].join(', ')}`);
+  const shutdownTimeoutMs = int('TESSERA_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000);
+
+  const config: Config = {
+    port,
+    host,
+    store,
+    publicUrl,
+    title: str('TESSERA_TITLE') ?? 'Tessera threat-intelligence sharing hub',
+    description: str('TESSERA_DESCRIPTION'),
+    contact: str('TESSERA_CONTACT'),
+    defaultApiRoot,
+    pageSize,
+    maxPageSize,
+    maxContentLength,
+    statusTtlHours,
+    strictValidation: bool('TESSERA_STRICT_VALIDATION', false),
+    logLevel,
+    trustProxy: str('TESSERA_TRUST_PROXY'),
+    shutdownTimeoutMs,
+    feedsEnabled: bool('TESSERA_FEEDS', true),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,114 @@
+/**
+ * Ingest: the one path by which objects enter a collection (TAXII POST, `tessera import`, feeds).
+ * Each object passes the structural checks and the pluggable STIX validator; failures are listed
+ * in the status with a message naming the rule and the JSON path, the valid objects of the same
+ * envelope are stored in one atomic batch, and the status (stored before it is returned) reports
+ * a success only for objects that are durably stored.
+ */
+import { randomUUID } from 'node:crypto';
+import { UnprocessableError } from './errors';
+import type { NewObjectVersion, StatusDetail, StatusRecord, Store } from './store/contract';
+import { basicCheck, describe, type Issue } from './stix/basic';
+import { nowMicros } from './stix/time';
+
+export interface Verdict {
+  ok: boolean;
+  errors: Issue[];
+  warnings: Issue[];
+}
+
+/** Full STIX validation, plugged in by the caller (server/stix/validate.ts in production). */
+export type ObjectValidator = (obj: unknown) => Verdict;
+
+export interface IngestDeps {
+  store: Store;
+  validate?: ObjectValidator;
+  statusTtlHours: number;
+}
+
+export interface IngestArgs {
+  apiRoot: string;
+  collectionId: string;
+  member: string;
+  objects: unknown[];
+}
+
+const HOUR_US = 3600 * 1_000_000;
+
+function formatIssues(issues: Issue[]): string {
+  return issues.map((i) => `${i.rule} at ${i.path}: ${i.message}`).join('; ');
+}
+
+/**
+ * Checks that a parsed request body is a TAXII envelope with at least one object and returns the
+ * objects; throws UnprocessableError otherwise.
+ */
+export function envelopeObjects(body: unknown): unknown[] {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new UnprocessableError('the request body must be a TAXII envelope: {"objects": [...]}');
+  }
+  const objects = (body as { objects?: unknown }).objects;
+  if (objects === undefined) {
+    const t = (body as { type?: unknown }).type;
+    throw new UnprocessableError(
+      t === 'bundle'
+        ? 'a STIX bundle is not a TAXII 2.1 envelope: send {"objects": [...]}'
+        : 'the request body must be a TAXII envelope with an "objects" list (a bare STIX object is not accepted)',
+    );
+  }
+  if (!Array.isArray(objects)) throw new UnprocessableError('"objects" must be a list');
+  if (objects.length === 0)
+    throw new UnprocessableError('"objects" must not be empty (TAXII forbids empty lists)');
+  return objects;
+}
+
+export async function ingest(deps: IngestDeps, args: IngestArgs): Promise<StatusRecord> {
+  const requestTimestamp = nowMicros();
+  const failures: StatusDetail[] = [];
+  const accepted: NewObjectVersion[] = [];
+  const warnings: string[] = [];
+  for (const obj of args.objects) {
+    const basic = basicCheck(obj);
+    let issues: Issue[] = basic.issues;
+    let warn: Issue[] = [];
+    if (basic.identity !== null && deps.validate) {
+      const verdict = deps.validate(obj);
+      if (!verdict.ok) issues = verdict.errors;
+      warn = verdict.warnings;
+    }
+    if (basic.identity === null || issues.length > 0) {
+      failures.push({ ...describe(obj), message: formatIssues(issues) });
+      continue;
+    }
+    accepted.push({ ...basic.identity, body: JSON.stringify(obj) });
+    warnings.push(warn.length > 0 ? `warning: ${formatIssues(warn)}` : '');
+  }
+  const successes: StatusDetail[] = [];
+  if (accepted.length > 0) {
+    const outcomes = await deps.store.addObjects({
+      collectionId: args.collectionId,
+      addedBy: args.member,
+      objects: accepted,
+    });
+    for (const o of outcomes) {
+      const w = warnings[o.index] ?? '';
+      const base = o.outcome === 'added' ? 'added' : 'already present (same id and version): no new version';
+      successes.push({ id: o.id, version: o.version, message: w ? `${base}; ${w}` : base });
+    }
+  }
+  const status: StatusRecord = {
+    id: randomUUID(),
+    apiRoot: args.apiRoot,
+    collectionId: args.collectionId,
+    member: args.member,
+    requestTimestamp,
+    status: 'complete',
+    totalCount: args.objects.length,
+    successes,
+    failures,
+    pendings: [],
+    expiresAt: nowMicros() + deps.statusTtlHours * HOUR_US,
+  };
+  await deps.store.putStatus(status);
+  return status;
+}

@@ -1,0 +1,83 @@
+/**
+ * Wiring: load config → open the store → bootstrap → createApp → start jobs → listen, and an
+ * ordered graceful shutdown on SIGTERM/SIGINT with a hard deadline.
+ */
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { bootstrap } from './bootstrap';
+import { ConfigError, loadConfig, type Config } from './config';
+import { Scheduler } from './jobs/scheduler';
+import { createLogger } from './logger';
+import { openStore } from './store';
+import { nowMicros } from './stix/time';
+import { stixValidator } from './stix/plug';
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`tessera: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+  const store = await openStore(config.store);
+  await bootstrap(store, config, logger);
+  const app = await createApp({ config, store, logger, validate: stixValidator(config.strictValidation) });
+
+  const scheduler = new Scheduler(logger);
+  scheduler.add({
+    name: 'purge-statuses',
+    schedule: '17 * * * *',
+    run: async () => {
+      const n = await store.purgeStatuses({ before: nowMicros() });
+      if (n > 0) logger.info({ purged: n }, 'expired statuses purged');
+    },
+  });
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  logger.info(
+    { host: config.host, port, store: store.backend },
+    `Tessera listening on http://${config.host}:${port}/taxii2/`,
+  );
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      logger.error('shutdown deadline passed; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
+    server.close();
+    server.closeIdleConnections();
+    void (async () => {
+      await scheduler.stop();
+      await new Promise<void>((r) => (server.listening ? server.once('close', () => r()) : r()));
+      await store.close();
+      logger.info('stopped');
+      process.exit(0);
+    })();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error('tessera: failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,91 @@
+/**
+ * Timestamps: TAXII timestamps (exactly six fractional digits, UTC "Z"), STIX timestamps (any
+ * number of fractional digits), and the integer microseconds the store works in.
+ */
+import type { Micros } from '../store/contract';
+
+const RFC3339_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?Z$/;
+const RFC3339_OFFSET =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([zZ])|([+-])(\d{2}):(\d{2}))$/;
+
+function validCalendar(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 60) return false;
+  const dim = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return d <= dim;
+}
+
+/** Parse a STIX timestamp (RFC 3339, UTC "Z", any fraction) to microseconds; null if invalid. */
+export function parseStixTimestamp(s: string): Micros | null {
+  const m = RFC3339_UTC.exec(s);
+  if (!m) return null;
+  return toMicros(m, 0);
+}
+
+/**
+ * Parse a TAXII `added_after` value. Accepts any RFC 3339 timestamp (UTC `Z` or a numeric offset,
+ * any number of fractional digits, truncated to microseconds); null if unparseable.
+ */
+export function parseTaxiiTimestamp(s: string): Micros | null {
+  const m = RFC3339_OFFSET.exec(s);
+  if (!m) return null;
+  let offsetMinutes = 0;
+  if (!m[8]) {
+    const sign = m[9] === '-' ? -1 : 1;
+    const oh = Number(m[10]);
+    const om = Number(m[11]);
+    if (oh > 23 || om > 59) return null;
+    offsetMinutes = sign * (oh * 60 + om);
+  }
+  return toMicros(m, offsetMinutes);
+}
+
+function toMicros(m: RegExpExecArray, offsetMinutes: number): Micros | null {
+  const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i])) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (!validCalendar(y, mo, d, h, mi, s)) return null;
+  const frac = (m[7] ?? '').padEnd(6, '0').slice(0, 6);
+  const ms = Date.UTC(y, mo - 1, d, h, mi, Math.min(s, 59)) - offsetMinutes * 60_000;
+  return ms * 1000 + Number(frac);
+}
+
+/** Format microseconds as a TAXII timestamp: YYYY-MM-DDTHH:MM:SS.ssssssZ. */
+export function formatTaxiiTimestamp(us: Micros): string {
+  const ms = Math.floor(us / 1000);
+  const iso = new Date(ms).toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
+  const micro = String(us - ms * 1000).padStart(3, '0');
+  return `${iso.slice(0, 23)}${micro}Z`;
+}
+
+/** Current time in microseconds (millisecond clock, sub-millisecond from the monotonic clock). */
+export function nowMicros(): Micros {
+  const ms = Date.now();
+  const sub = Math.floor((performance.now() % 1) * 1000);
+  return ms * 1000 + sub;
+}
+
+/**
+ * A sortable key for a STIX version string: "YYYY-MM-DDTHH:MM:SS.fffffffff" (nine digits), so
+ * "…:00Z", "…:00.000Z" and "…:00.000000Z" are the same version and keys compare as strings.
+ * Null when the string is not a STIX timestamp.
+ */
+export function versionKey(stixTimestamp: string): string | null {
+  const m = RFC3339_UTC.exec(stixTimestamp);
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i])) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (!validCalendar(y, mo, d, h, mi, s)) return null;
+  const frac = (m[7] ?? '').padEnd(9, '0').slice(0, 9);
+  return `${stixTimestamp.slice(0, 19)}.${frac}`;
+}

@@ -1,0 +1,32 @@
+/**
+ * Opens the backend named by a store URL. Only the selected backend's driver is loaded: the
+ * imports below are lazy, so an SQLite deployment never loads `mongodb` and vice versa.
+ */
+import type { Store } from './contract';
+
+export type StoreLocation = { kind: 'sqlite'; path: string } | { kind: 'mongodb'; uri: string };
+
+/** Parse `sqlite:<path>` (or `sqlite::memory:`) or `mongodb://…` / `mongodb+srv://…`; null if neither. */
+export function parseStoreUrl(url: string): StoreLocation | null {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    return path ? { kind: 'sqlite', path } : null;
+  }
+  if (url.startsWith('mongodb://') || url.startsWith('mongodb+srv://')) return { kind: 'mongodb', uri: url };
+  return null;
+}
+
+export async function openStore(url: string): Promise<Store> {
+  const loc = parseStoreUrl(url);
+  if (!loc) throw new Error(`unsupported store URL: ${url}`);
+  let store: Store;
+  if (loc.kind === 'sqlite') {
+    const { SqliteStore } = await import('./sqlite/store');
+    store = new SqliteStore(loc.path);
+  } else {
+    const { MongoStore } = await import('./mongodb/store');
+    store = new MongoStore(loc.uri);
+  }
+  await store.init();
+  return store;
+}

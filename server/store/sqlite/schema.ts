@@ -1,0 +1,106 @@
+/**
+ * SQLite schema. `objects.date_added` is the table's INTEGER PRIMARY KEY (the rowid): unique across
+ * the store, and every index on `objects` ends with it implicitly, so an index on
+ * (collection_id[, …]) is already ordered by date_added. The paging queries are therefore keyset
+ * range scans that stop after `limit + 1` rows:
+ *
+ *   default (last versions)  objects_last  (collection_id) WHERE is_last = 1   → seek, read limit+1
+ *   match[version]=first     objects_first (collection_id) WHERE is_first = 1
+ *   all versions / mixes     objects_coll  (collection_id)
+ *   match[type]              objects_type  (collection_id, type)  (with is_last checked per row)
+ *   match[id], versions      objects_version UNIQUE (collection_id, id, version_key)
+ *
+ * `is_first` / `is_last` are maintained at write time inside the same transaction as the insert,
+ * so "latest version" is never computed by scanning.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS settings (
+  key   TEXT PRIMARY KEY,
+  value BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS clock (
+  id   INTEGER PRIMARY KEY CHECK (id = 1),
+  last INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO clock (id, last) VALUES (1, 0);
+
+CREATE TABLE IF NOT EXISTS api_roots (
+  name        TEXT PRIMARY KEY,
+  title       TEXT NOT NULL,
+  description TEXT,
+  created_at  INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS collections (
+  id          TEXT PRIMARY KEY,
+  api_root    TEXT NOT NULL REFERENCES api_roots (name),
+  title       TEXT NOT NULL,
+  description TEXT,
+  alias       TEXT,
+  media_types TEXT NOT NULL,
+  created_at  INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS collections_alias ON collections (api_root, alias) WHERE alias IS NOT NULL;
+CREATE INDEX IF NOT EXISTS collections_root ON collections (api_root, id);
+
+CREATE TABLE IF NOT EXISTS grants (
+  collection_id TEXT NOT NULL REFERENCES collections (id) ON DELETE CASCADE,
+  grp           TEXT NOT NULL,
+  can_read      INTEGER NOT NULL,
+  can_write     INTEGER NOT NULL,
+  PRIMARY KEY (collection_id, grp)
+);
+CREATE INDEX IF NOT EXISTS grants_group ON grants (grp);
+
+CREATE TABLE IF NOT EXISTS members (
+  name        TEXT PRIMARY KEY,
+  secret_hash TEXT NOT NULL,
+  disabled    INTEGER NOT NULL DEFAULT 0,
+  created_at  INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS groups (
+  name       TEXT PRIMARY KEY,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS group_members (
+  grp    TEXT NOT NULL REFERENCES groups (name),
+  member TEXT NOT NULL REFERENCES members (name),
+  PRIMARY KEY (grp, member)
+);
+CREATE INDEX IF NOT EXISTS group_members_member ON group_members (member);
+
+CREATE TABLE IF NOT EXISTS objects (
+  date_added    INTEGER PRIMARY KEY,
+  collection_id TEXT NOT NULL,
+  id            TEXT NOT NULL,
+  type          TEXT NOT NULL,
+  spec_version  TEXT NOT NULL,
+  version       TEXT NOT NULL,
+  version_key   TEXT NOT NULL,
+  is_first      INTEGER NOT NULL,
+  is_last       INTEGER NOT NULL,
+  added_by      TEXT NOT NULL,
+  body          TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS objects_version ON objects (collection_id, id, version_key);
+CREATE INDEX IF NOT EXISTS objects_coll ON objects (collection_id);
+CREATE INDEX IF NOT EXISTS objects_last ON objects (collection_id) WHERE is_last = 1;
+CREATE INDEX IF NOT EXISTS objects_first ON objects (collection_id) WHERE is_first = 1;
+CREATE INDEX IF NOT EXISTS objects_type ON objects (collection_id, type);
+
+CREATE TABLE IF NOT EXISTS statuses (
+  id                TEXT PRIMARY KEY,
+  api_root          TEXT NOT NULL,
+  collection_id     TEXT NOT NULL,
+  member            TEXT NOT NULL,
+  request_timestamp INTEGER NOT NULL,
+  status            TEXT NOT NULL,
+  total_count       INTEGER NOT NULL,
+  successes         TEXT NOT NULL,
+  failures          TEXT NOT NULL,
+  pendings          TEXT NOT NULL,
+  expires_at        INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS statuses_expiry ON statuses (expires_at);
+`;

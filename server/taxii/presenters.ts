@@ -1,0 +1,41 @@
+/**
+ * Presenters: stored records → TAXII resources on the wire. Lists are never empty (TAXII §2:
+ * an empty list is omitted).
+ */
+import type { CollectionRights } from '../access/policy';
+import type { CollectionRecord, StatusDetail, StatusRecord } from '../store/contract';
+import { formatTaxiiTimestamp } from '../stix/time';
+
+export function presentCollection(c: CollectionRecord, rights: CollectionRights): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: c.id, title: c.title };
+  if (c.description !== undefined) out.description = c.description;
+  if (c.alias !== undefined) out.alias = c.alias;
+  out.can_read = rights.canRead;
+  out.can_write = rights.canWrite;
+  if (c.mediaTypes.length > 0) out.media_types = c.mediaTypes;
+  return out;
+}
+
+function details(list: StatusDetail[]): Record<string, string>[] {
+  return list.map((d) => {
+    const o: Record<string, string> = { id: d.id, version: d.version };
+    if (d.message !== undefined && d.message !== '') o.message = d.message;
+    return o;
+  });
+}
+
+export function presentStatus(s: StatusRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    id: s.id,
+    status: s.status,
+    request_timestamp: formatTaxiiTimestamp(s.requestTimestamp),
+    total_count: s.totalCount,
+    success_count: s.successes.length,
+    failure_count: s.failures.length,
+    pending_count: s.pendings.length,
+  };
+  if (s.successes.length > 0) out.successes = details(s.successes);
+  if (s.failures.length > 0) out.failures = details(s.failures);
+  if (s.pendings.length > 0) out.pendings = details(s.pendings);
+  return out;
+}

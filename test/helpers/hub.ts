@@ -1,0 +1,101 @@
+/**
+ * A real hub for HTTP tests: createApp over a fresh test store (backend from TESSERA_STORE),
+ * listening on an ephemeral loopback port. Fixtures (members, groups, collections) are created
+ * through the store contract, as the admin CLI does.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { createApp } from '../../server/app';
+import { hashSecret } from '../../server/access/secrets';
+import { loadConfig, type Config } from '../../server/config';
+import { createLogger } from '../../server/logger';
+import type { ObjectValidator } from '../../server/ingest';
+import type { CollectionRecord, Grant, Store } from '../../server/store/contract';
+import { stixValidator } from '../../server/stix/plug';
+import { openTestStore } from './store';
+
+export const TAXII = 'application/taxii+json;version=2.1';
+
+export interface TestHub {
+  url: string;
+  store: Store;
+  storeUrl: string;
+  config: Config;
+  server: Server;
+  /** Creates a member with this password, in these trust groups (created when missing). */
+  addMember(name: string, password: string, groups?: string[]): Promise<void>;
+  addCollection(args: {
+    apiRoot?: string;
+    title?: string;
+    id?: string;
+    alias?: string;
+    grants: Grant[];
+  }): Promise<CollectionRecord>;
+  /** Basic Authorization header value. */
+  basic(name: string, password: string): string;
+  close(): Promise<void>;
+}
+
+export interface HubOptions {
+  env?: Record<string, string>;
+  /** Override the STIX validator (default: the production one). */
+  validate?: ObjectValidator | null;
+}
+
+export async function startHub(opts: HubOptions = {}): Promise<TestHub> {
+  const ts = await openTestStore();
+  const config = loadConfig({ TESSERA_STORE: ts.url, TESSERA_LOG_LEVEL: 'silent', ...opts.env });
+  const logger = createLogger('silent');
+  const store = ts.store;
+  if (!(await store.getApiRoot(config.defaultApiRoot))) {
+    await store.createApiRoot({ name: config.defaultApiRoot, title: 'Test API root' });
+  }
+  const validate =
+    opts.validate === undefined ? stixValidator(config.strictValidation) : (opts.validate ?? undefined);
+  const app = await createApp({ config, store, logger, ...(validate ? { validate } : {}) });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  const groupsMade = new Set<string>();
+  const ensureGroup = async (g: string) => {
+    if (groupsMade.has(g)) return;
+    if (!(await store.listGroups()).some((x) => x.name === g)) await store.createGroup(g);
+    groupsMade.add(g);
+  };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    store,
+    storeUrl: ts.url,
+    config,
+    server,
+    async addMember(name, password, groups = []) {
+      await store.createMember({ name, secretHash: await hashSecret(password) });
+      for (const g of groups) {
+        await ensureGroup(g);
+        await store.joinGroup({ group: g, member: name });
+      }
+    },
+    async addCollection(args) {
+      for (const g of args.grants) await ensureGroup(g.group);
+      const create: Parameters<Store['createCollection']>[0] = {
+        id: args.id ?? randomUUID(),
+        apiRoot: args.apiRoot ?? config.defaultApiRoot,
+        title: args.title ?? 'Test collection',
+        mediaTypes: ['application/stix+json;version=2.1'],
+        grants: args.grants,
+      };
+      if (args.alias !== undefined) create.alias = args.alias;
+      return store.createCollection(create);
+    },
+    basic(name, password) {
+      return `Basic ${Buffer.from(`${name}:${password}`).toString('base64')}`;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await ts.cleanup();
+    },
+  };
+}
