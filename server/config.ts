@@ -34,8 +34,8 @@ export interface Config {
   trustProxy: string | null;
   /** TESSERA_SHUTDOWN_TIMEOUT_MS: hard deadline for graceful shutdown (default 10000). */
   shutdownTimeoutMs: number;
-  /** TESSERA_FEEDS: enable the feed scheduler (default true). */
-  feedsEnabled: boolean;
+  /** TESSERA_FEEDS_FILE: JSON list of peer feeds to pull on schedule (default: none). See feeds/examples. */
+  feedsFile: string | null;
 }
 
 export class ConfigError extends Error {
@@ -130,7 +130,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     trustProxy: str('TESSERA_TRUST_PROXY'),
     shutdownTimeoutMs,
-    feedsEnabled: bool('TESSERA_FEEDS', true),
+    feedsFile: str('TESSERA_FEEDS_FILE'),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

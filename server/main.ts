@@ -2,7 +2,10 @@
  * Wiring: load config → open the store → bootstrap → createApp → start jobs → listen, and an
  * ordered graceful shutdown on SIGTERM/SIGINT with a hard deadline.
  */
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
+import { hostname } from 'node:os';
+import { FeedConfigError, loadFeedFile, scheduleFeeds, type FeedDefinition } from '../feeds';
 import { createApp } from './app';
 import { bootstrap } from './bootstrap';
 import { ConfigError, loadConfig, type Config } from './config';
@@ -24,12 +27,27 @@ function readConfig(): Config {
   }
 }
 
+function readFeeds(config: Config): FeedDefinition[] {
+  if (!config.feedsFile) return [];
+  try {
+    return loadFeedFile(config.feedsFile);
+  } catch (e) {
+    if (e instanceof FeedConfigError) {
+      console.error(`tessera: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
+  const feeds = readFeeds(config);
   const logger = createLogger(config.logLevel);
   const store = await openStore(config.store);
   await bootstrap(store, config, logger);
-  const app = await createApp({ config, store, logger, validate: stixValidator(config.strictValidation) });
+  const validate = stixValidator(config.strictValidation);
+  const app = await createApp({ config, store, logger, ...(validate ? { validate } : {}) });
 
   const scheduler = new Scheduler(logger);
   scheduler.add({
@@ -40,6 +58,15 @@ async function main(): Promise<void> {
       if (n > 0) logger.info({ purged: n }, 'expired statuses purged');
     },
   });
+
+  scheduleFeeds(scheduler, feeds, {
+    store,
+    statusTtlHours: config.statusTtlHours,
+    owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    logger,
+    ...(validate ? { validate } : {}),
+  });
+  if (feeds.length > 0) logger.info({ feeds: feeds.map((f) => f.name) }, 'feeds scheduled');
 
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));

@@ -145,6 +145,15 @@ export interface StatusRecord {
   expiresAt: Micros;
 }
 
+/** A small named value with an optimistic-concurrency version (feed checkpoints, job leases). */
+export interface StateRecord {
+  key: string;
+  /** JSON text. */
+  value: string;
+  /** 1 on creation, +1 on every successful put. */
+  version: number;
+}
+
 export interface Page<T> {
   items: T[];
   /** True when more items match beyond this page. */
@@ -244,6 +253,13 @@ export interface GetStatusArgs {
   id: string;
 }
 
+export interface PutStateArgs {
+  key: string;
+  value: string;
+  /** 0: create only if absent; n: replace only if the stored version is still n. */
+  expectedVersion: number;
+}
+
 export interface PurgeStatusesArgs {
   /** Delete statuses whose expiresAt is before this instant. */
   before: Micros;
@@ -305,4 +321,9 @@ export interface Store {
   putStatus(status: StatusRecord): Promise<void>;
   getStatus(args: GetStatusArgs): Promise<StatusRecord | null>;
   purgeStatuses(args: PurgeStatusesArgs): Promise<number>;
+
+  // Small shared state (feed checkpoints and leases, so one instance of a cluster runs a feed)
+  getState(key: string): Promise<StateRecord | null>;
+  /** Compare-and-set; resolves false (writes nothing) when the expected version does not match. */
+  putState(args: PutStateArgs): Promise<boolean>;
 }

@@ -21,10 +21,13 @@ export async function openStore(url: string): Promise<Store> {
   if (!loc) throw new Error(`unsupported store URL: ${url}`);
   let store: Store;
   if (loc.kind === 'sqlite') {
-    const { SqliteStore } = await import('./sqlite/store');
+    // require() (not import()) so the driver loads lazily under both tsc's CommonJS output and tsx.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { SqliteStore } = require('./sqlite/store') as typeof import('./sqlite/store');
     store = new SqliteStore(loc.path);
   } else {
-    const { MongoStore } = await import('./mongodb/store');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { MongoStore } = require('./mongodb/store') as typeof import('./mongodb/store');
     store = new MongoStore(loc.uri);
   }
   await store.init();

@@ -89,6 +89,12 @@ CREATE INDEX IF NOT EXISTS objects_last ON objects (collection_id) WHERE is_last
 CREATE INDEX IF NOT EXISTS objects_first ON objects (collection_id) WHERE is_first = 1;
 CREATE INDEX IF NOT EXISTS objects_type ON objects (collection_id, type);
 
+CREATE TABLE IF NOT EXISTS state (
+  key     TEXT PRIMARY KEY,
+  value   TEXT NOT NULL,
+  version INTEGER NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS statuses (
   id                TEXT PRIMARY KEY,
   api_root          TEXT NOT NULL,

@@ -30,9 +30,11 @@ import type {
   ObjectFilter,
   Page,
   PurgeStatusesArgs,
+  PutStateArgs,
   QueryObjectsArgs,
   SetGrantsArgs,
   SetMemberSecretArgs,
+  StateRecord,
   StatusRecord,
   Store,
   StoredVersion,
@@ -646,6 +648,36 @@ export class SqliteStore implements Store {
       'purge statuses',
       () => this.stmt('DELETE FROM statuses WHERE expires_at < ?').run(args.before).changes,
     );
+  }
+
+  // ---------------------------------------------------------------- shared state
+
+  async getState(key: string): Promise<StateRecord | null> {
+    return this.run('get state', () => {
+      const row = this.stmt('SELECT key, value, version FROM state WHERE key = ?').get(key) as
+        StateRecord | undefined;
+      return row ?? null;
+    });
+  }
+
+  async putState(args: PutStateArgs): Promise<boolean> {
+    return this.run('put state', () => {
+      if (args.expectedVersion === 0) {
+        return (
+          this.stmt('INSERT OR IGNORE INTO state (key, value, version) VALUES (?, ?, 1)').run(
+            args.key,
+            args.value,
+          ).changes === 1
+        );
+      }
+      return (
+        this.stmt('UPDATE state SET value = ?, version = version + 1 WHERE key = ? AND version = ?').run(
+          args.value,
+          args.key,
+          args.expectedVersion,
+        ).changes === 1
+      );
+    });
   }
 }
 
