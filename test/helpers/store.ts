@@ -1,0 +1,148 @@
+/**
+ * Test stores: the backend is chosen by TESSERA_STORE, and every openTestStore() gets a fresh,
+ * empty store of that backend which its cleanup() removes again.
+ *
+ * - unset: a fresh temporary SQLite file in os.tmpdir();
+ * - `sqlite:<path>`: a fresh SQLite file next to <path> (named `<name>-<random><ext>`), so a real
+ *   database at <path> is never touched; `sqlite::memory:` gives an in-memory store (tests that need
+ *   a second instance on the same URL skip themselves, see sharesUrl());
+ * - `mongodb://host:port/dbname?…` (or mongodb+srv): the same server with a fresh database named
+ *   `<dbname>_<random>` (default `tessera_test_<random>`), dropped by cleanup().
+ */
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { openStore, parseStoreUrl } from '../../server/store';
+import type { Store } from '../../server/store/contract';
+
+export interface TestStore {
+  store: Store;
+  /** Store URL; openStore(url) opens another instance on the same data (unless in-memory). */
+  url: string;
+  /** Close the store (errors from an already closed store are ignored) and delete its data. */
+  cleanup(): Promise<void>;
+}
+
+/** A fresh store URL and the means to delete what was stored there. */
+export interface TestStoreUrl {
+  url: string;
+  dispose(): Promise<void>;
+}
+
+function configuredUrl(): string | null {
+  const env = process.env.TESSERA_STORE?.trim();
+  return env ? env : null;
+}
+
+export function backendName(): 'sqlite' | 'mongodb' {
+  const env = configuredUrl();
+  if (env === null) return 'sqlite';
+  const loc = parseStoreUrl(env);
+  if (!loc) throw new Error(`TESSERA_STORE: unsupported store URL: ${env}`);
+  return loc.kind;
+}
+
+/** Whether a second openStore(url) sees the same data (false only for in-memory SQLite). */
+export function sharesUrl(url: string): boolean {
+  return url !== 'sqlite::memory:';
+}
+
+function randomSuffix(): string {
+  return randomBytes(6).toString('hex');
+}
+
+function freshSqliteUrl(configured: string | null): TestStoreUrl {
+  const configuredPath = configured === null ? null : configured.slice('sqlite:'.length);
+  if (configuredPath === ':memory:') return { url: 'sqlite::memory:', dispose: async () => {} };
+  let file: string;
+  if (configuredPath === null) {
+    file = path.join(os.tmpdir(), `tessera-test-${process.pid}-${randomSuffix()}.sqlite`);
+  } else {
+    const ext = path.extname(configuredPath);
+    const name = path.basename(configuredPath, ext) || 'tessera-test';
+    file = path.join(path.dirname(configuredPath), `${name}-${randomSuffix()}${ext || '.sqlite'}`);
+  }
+  return {
+    url: `sqlite:${file}`,
+    dispose: async () => {
+      for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(file + suffix, { force: true });
+    },
+  };
+}
+
+/**
+ * Replace the database of a MongoDB connection string. When the URI carries credentials but no
+ * authSource, the old database (or "admin") becomes the authSource, since the driver would
+ * otherwise authenticate against the new, empty database.
+ */
+export function withMongoDatabase(uri: string, database: string): { uri: string; previous: string } {
+  const schemeEnd = uri.indexOf('://') + 3;
+  const queryAt = uri.indexOf('?', schemeEnd);
+  const base = queryAt === -1 ? uri : uri.slice(0, queryAt);
+  let query = queryAt === -1 ? '' : uri.slice(queryAt + 1);
+  const slash = base.indexOf('/', schemeEnd);
+  const authority = slash === -1 ? base.slice(schemeEnd) : base.slice(schemeEnd, slash);
+  const previous = slash === -1 ? '' : decodeURIComponent(base.slice(slash + 1));
+  if (authority.includes('@') && !/(^|&)authSource=/i.test(query)) {
+    const authSource = `authSource=${encodeURIComponent(previous || 'admin')}`;
+    query = query ? `${query}&${authSource}` : authSource;
+  }
+  return {
+    uri: `${uri.slice(0, schemeEnd)}${authority}/${encodeURIComponent(database)}${query ? `?${query}` : ''}`,
+    previous,
+  };
+}
+
+function freshMongoUrl(configured: string): TestStoreUrl {
+  const { previous } = withMongoDatabase(configured, 'x');
+  const prefix = (previous.replace(/[^A-Za-z0-9_-]/g, '_') || 'tessera_test').slice(0, 40);
+  const database = `${prefix}_${randomSuffix()}`;
+  const { uri } = withMongoDatabase(configured, database);
+  return {
+    url: uri,
+    dispose: async () => {
+      const { MongoClient } = await import('mongodb');
+      const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000 });
+      try {
+        await client.db(database).dropDatabase();
+      } finally {
+        await client.close();
+      }
+    },
+  };
+}
+
+/** A URL for a fresh, empty store of the configured backend (nothing is opened yet). */
+export function freshTestStoreUrl(): TestStoreUrl {
+  const configured = configuredUrl();
+  if (backendName() === 'mongodb') return freshMongoUrl(configured as string);
+  return freshSqliteUrl(configured);
+}
+
+/** Open (and init) a fresh, empty store of the configured backend. */
+export async function openTestStore(): Promise<TestStore> {
+  const fresh = freshTestStoreUrl();
+  let store: Store;
+  try {
+    store = await openStore(fresh.url);
+  } catch (e) {
+    await fresh.dispose().catch(() => {});
+    throw e;
+  }
+  let cleaned = false;
+  return {
+    store,
+    url: fresh.url,
+    cleanup: async () => {
+      if (cleaned) return;
+      cleaned = true;
+      try {
+        await store.close();
+      } catch {
+        // already closed by the test
+      }
+      await fresh.dispose();
+    },
+  };
+}
