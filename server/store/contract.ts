@@ -315,9 +315,11 @@ export interface Store {
   objectExists(args: ObjectExistsArgs): Promise<boolean>;
   /** Returns the number of versions deleted; first/last flags are recomputed. */
   deleteObject(args: DeleteObjectArgs): Promise<number>;
+  /** Number of stored object versions in the collection (every version counts). */
   countObjects(collectionId: string): Promise<number>;
 
   // Statuses
+  /** Insert, or replace the status with the same id. */
   putStatus(status: StatusRecord): Promise<void>;
   getStatus(args: GetStatusArgs): Promise<StatusRecord | null>;
   purgeStatuses(args: PurgeStatusesArgs): Promise<number>;

@@ -1,0 +1,233 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { CollectionRecord, Grant } from '../../server/store/contract';
+import { ConflictError } from '../../server/errors';
+import { assertMicros, newApiRoot, newCollection, suite, uniq, useStore } from './fixture';
+
+function byGroup(grants: readonly Grant[]): Grant[] {
+  return [...grants].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
+}
+
+function ids(cols: readonly CollectionRecord[]): string[] {
+  return cols.map((c) => c.id);
+}
+
+describe(suite('API roots'), function () {
+  const store = useStore();
+
+  it('createApiRoot returns the record, getApiRoot reads it back', async function () {
+    const name = uniq('root');
+    const created = await store().createApiRoot({ name, title: 'Root one', description: 'First root' });
+    assert.equal(created.name, name);
+    assert.equal(created.title, 'Root one');
+    assert.equal(created.description, 'First root');
+    assertMicros(created.createdAt, 'createdAt');
+    assert.deepEqual(await store().getApiRoot(name), created);
+  });
+
+  it('a root created without description has none', async function () {
+    const name = uniq('root');
+    const created = await store().createApiRoot({ name, title: 'No description' });
+    assert.equal(created.description, undefined);
+    assert.equal((await store().getApiRoot(name))?.description, undefined);
+  });
+
+  it('getApiRoot of an unknown name is null', async function () {
+    assert.equal(await store().getApiRoot(uniq('missing')), null);
+  });
+
+  it('listApiRoots lists every root', async function () {
+    const a = await store().createApiRoot({ name: uniq('root'), title: 'A' });
+    const b = await store().createApiRoot({ name: uniq('root'), title: 'B' });
+    const listed = await store().listApiRoots();
+    assert.deepEqual(
+      listed.find((r) => r.name === a.name),
+      a,
+    );
+    assert.deepEqual(
+      listed.find((r) => r.name === b.name),
+      b,
+    );
+    assert.equal(new Set(listed.map((r) => r.name)).size, listed.length, 'no root listed twice');
+  });
+
+  it('a duplicate root name is a ConflictError', async function () {
+    const name = uniq('root');
+    await store().createApiRoot({ name, title: 'Original' });
+    await assert.rejects(store().createApiRoot({ name, title: 'Copy' }), ConflictError);
+    assert.equal((await store().getApiRoot(name))?.title, 'Original');
+  });
+});
+
+describe(suite('collections'), function () {
+  const store = useStore();
+
+  it('createCollection returns the record; findCollection finds it by id and by alias', async function () {
+    const root = await newApiRoot(store());
+    const group = uniq('group');
+    await store().createGroup(group);
+    const args = {
+      id: randomUUID(),
+      apiRoot: root,
+      title: 'Indicators',
+      description: 'Shared indicators',
+      alias: 'indicators',
+      mediaTypes: ['application/stix+json;version=2.1'],
+      grants: [{ group, read: true, write: true }],
+    };
+    const created = await store().createCollection(args);
+    assert.deepEqual({ ...created, createdAt: 0 }, { ...args, createdAt: 0 });
+    assertMicros(created.createdAt, 'createdAt');
+    assert.deepEqual(await store().findCollection({ apiRoot: root, idOrAlias: args.id }), created);
+    assert.deepEqual(await store().findCollection({ apiRoot: root, idOrAlias: 'indicators' }), created);
+  });
+
+  it('a collection created without alias or description has neither', async function () {
+    const root = await newApiRoot(store());
+    const created = await newCollection(store(), root);
+    const found = await store().findCollection({ apiRoot: root, idOrAlias: created.id });
+    for (const rec of [created, found]) {
+      assert.ok(rec);
+      assert.equal(rec.alias, undefined);
+      assert.equal(rec.description, undefined);
+    }
+  });
+
+  it('several collections without an alias coexist in one root', async function () {
+    const root = await newApiRoot(store());
+    const a = await newCollection(store(), root);
+    const b = await newCollection(store(), root);
+    assert.deepEqual(
+      ids(await store().listCollections({ apiRoot: root, visibleTo: 'all' })),
+      [a.id, b.id].sort(),
+    );
+  });
+
+  it('findCollection of an unknown id or alias is null', async function () {
+    const root = await newApiRoot(store());
+    await newCollection(store(), root, { alias: 'known' });
+    assert.equal(await store().findCollection({ apiRoot: root, idOrAlias: randomUUID() }), null);
+    assert.equal(await store().findCollection({ apiRoot: root, idOrAlias: 'unknown' }), null);
+  });
+
+  it('findCollection does not find a collection of another API root', async function () {
+    const root = await newApiRoot(store());
+    const other = await newApiRoot(store());
+    const col = await newCollection(store(), root, { alias: 'elsewhere' });
+    assert.equal(await store().findCollection({ apiRoot: other, idOrAlias: col.id }), null);
+    assert.equal(await store().findCollection({ apiRoot: other, idOrAlias: 'elsewhere' }), null);
+  });
+
+  it('listCollections lists the collections of one root, ordered by id', async function () {
+    const root = await newApiRoot(store());
+    const other = await newApiRoot(store());
+    const created: CollectionRecord[] = [];
+    for (let i = 0; i < 6; i++) created.push(await newCollection(store(), root, { title: `C${i}` }));
+    await newCollection(store(), other);
+    const listed = await store().listCollections({ apiRoot: root, visibleTo: 'all' });
+    const expected = [...created].sort((a, b) => (a.id < b.id ? -1 : 1));
+    assert.deepEqual(listed, expected);
+  });
+
+  it('listCollections of a root without collections is empty', async function () {
+    const root = await newApiRoot(store());
+    assert.deepEqual(await store().listCollections({ apiRoot: root, visibleTo: 'all' }), []);
+  });
+
+  describe('visibility', function () {
+    let root: string;
+    let g1: string;
+    let g2: string;
+    let g3: string;
+    let readable: CollectionRecord;
+    let writable: CollectionRecord;
+    let noAccess: CollectionRecord;
+    let noGrants: CollectionRecord;
+
+    before(async function () {
+      root = await newApiRoot(store());
+      [g1, g2, g3] = [uniq('g1'), uniq('g2'), uniq('g3')];
+      for (const g of [g1, g2, g3]) await store().createGroup(g);
+      readable = await newCollection(store(), root, { grants: [{ group: g1, read: true, write: false }] });
+      writable = await newCollection(store(), root, { grants: [{ group: g2, read: false, write: true }] });
+      noAccess = await newCollection(store(), root, { grants: [{ group: g3, read: false, write: false }] });
+      noGrants = await newCollection(store(), root);
+    });
+
+    async function visible(visibleTo: string[] | 'all'): Promise<string[]> {
+      return ids(await store().listCollections({ apiRoot: root, visibleTo }));
+    }
+
+    it("'all' sees every collection, ordered by id", async function () {
+      assert.deepEqual(await visible('all'), [readable.id, writable.id, noAccess.id, noGrants.id].sort());
+    });
+
+    it('a read grant makes a collection visible to its group', async function () {
+      assert.deepEqual(await visible([g1]), [readable.id]);
+    });
+
+    it('a write-only grant makes a collection visible to its group', async function () {
+      assert.deepEqual(await visible([g2]), [writable.id]);
+    });
+
+    it('several groups see the union, ordered by id', async function () {
+      assert.deepEqual(await visible([g2, g1]), [readable.id, writable.id].sort());
+    });
+
+    it('a grant with read:false write:false does not make a collection visible', async function () {
+      assert.deepEqual(await visible([g3]), []);
+    });
+
+    it('no groups or unknown groups see nothing', async function () {
+      assert.deepEqual(await visible([]), []);
+      assert.deepEqual(await visible([uniq('stranger')]), []);
+    });
+  });
+
+  it('setGrants replaces the grants and changes visibility', async function () {
+    const root = await newApiRoot(store());
+    const [a, b] = [uniq('a'), uniq('b')];
+    await store().createGroup(a);
+    await store().createGroup(b);
+    const col = await newCollection(store(), root, { grants: [{ group: a, read: true, write: true }] });
+    const grants: Grant[] = [
+      { group: b, read: true, write: false },
+      { group: a, read: false, write: false },
+    ];
+    const updated = await store().setGrants({ collectionId: col.id, grants });
+    assert.equal(updated.id, col.id);
+    assert.equal(updated.title, col.title);
+    assert.equal(updated.createdAt, col.createdAt);
+    assert.deepEqual(byGroup(updated.grants), byGroup(grants));
+    const found = await store().findCollection({ apiRoot: root, idOrAlias: col.id });
+    assert.deepEqual(byGroup(found?.grants ?? []), byGroup(grants));
+    assert.deepEqual(ids(await store().listCollections({ apiRoot: root, visibleTo: [a] })), []);
+    assert.deepEqual(ids(await store().listCollections({ apiRoot: root, visibleTo: [b] })), [col.id]);
+    const cleared = await store().setGrants({ collectionId: col.id, grants: [] });
+    assert.deepEqual(cleared.grants, []);
+    assert.deepEqual(ids(await store().listCollections({ apiRoot: root, visibleTo: [a, b] })), []);
+  });
+
+  it('a duplicate alias in the same root is a ConflictError', async function () {
+    const root = await newApiRoot(store());
+    const first = await newCollection(store(), root, { alias: 'dup' });
+    await assert.rejects(newCollection(store(), root, { alias: 'dup' }), ConflictError);
+    assert.deepEqual(ids(await store().listCollections({ apiRoot: root, visibleTo: 'all' })), [first.id]);
+  });
+
+  it('the same alias in another root is fine', async function () {
+    const root = await newApiRoot(store());
+    const other = await newApiRoot(store());
+    const a = await newCollection(store(), root, { alias: 'same' });
+    const b = await newCollection(store(), other, { alias: 'same' });
+    assert.equal((await store().findCollection({ apiRoot: root, idOrAlias: 'same' }))?.id, a.id);
+    assert.equal((await store().findCollection({ apiRoot: other, idOrAlias: 'same' }))?.id, b.id);
+  });
+
+  it('a duplicate collection id is a ConflictError', async function () {
+    const root = await newApiRoot(store());
+    const col = await newCollection(store(), root);
+    await assert.rejects(newCollection(store(), root, { id: col.id, title: 'Again' }), ConflictError);
+    assert.equal((await store().findCollection({ apiRoot: root, idOrAlias: col.id }))?.title, col.title);
+  });
+});
