@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const store = await openStore(config.store);
   await bootstrap(store, config, logger);
   const validate = stixValidator(config.strictValidation);
-  const app = await createApp({ config, store, logger, ...(validate ? { validate } : {}) });
+  const app = await createApp({ config, store, logger, validate });
 
   const scheduler = new Scheduler(logger);
   scheduler.add({
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     statusTtlHours: config.statusTtlHours,
     owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     logger,
-    ...(validate ? { validate } : {}),
+    validate,
   });
   if (feeds.length > 0) logger.info({ feeds: feeds.map((f) => f.name) }, 'feeds scheduled');
 

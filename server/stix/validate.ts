@@ -1,0 +1,122 @@
+/**
+ * STIX 2.1 validation of one object: the per-type ajv schema (compiled once, see registry.ts), then the
+ * MUST rules schemas cannot express and the SHOULD rules (warnings; errors under `strict`), see rules.ts.
+ */
+import { addAjvErrors, IssueSink, type ValidationIssue } from './issues';
+import { SCO_TYPES, TYPES, validateCustomSco, validateCustomSdo, type ObjectClass } from './registry';
+import { runRules, TYPE_NAME_RE } from './rules';
+import {
+  META_SCHEMAS,
+  SCO_SCHEMAS,
+  SDO_SCHEMAS,
+  SRO_SCHEMAS,
+  CUSTOM_SCO_SCHEMA,
+  CUSTOM_SDO_SCHEMA,
+} from './schemas/objects';
+
+export type { ValidationIssue } from './issues';
+
+export interface ObjectVerdict {
+  ok: boolean;
+  errors: ValidationIssue[];
+  warnings: ValidationIssue[];
+}
+
+export interface ValidateOptions {
+  /** Turn SHOULD-rule warnings into errors. */
+  strict?: boolean;
+}
+
+type Obj = Record<string, unknown>;
+
+function propertySet(schema: object): ReadonlySet<string> {
+  const props = (schema as { properties?: Record<string, unknown> }).properties ?? {};
+  return new Set(Object.keys(props));
+}
+
+const KNOWN_PROPERTIES = new Map<string, ReadonlySet<string>>();
+for (const group of [SDO_SCHEMAS, SRO_SCHEMAS, SCO_SCHEMAS, META_SCHEMAS]) {
+  for (const [type, schema] of Object.entries(group)) KNOWN_PROPERTIES.set(type, propertySet(schema));
+}
+const CUSTOM_SDO_PROPS = propertySet(CUSTOM_SDO_SCHEMA);
+const CUSTOM_SCO_PROPS = propertySet(CUSTOM_SCO_SCHEMA);
+const EXT_DEF_PREFIX = 'extension-definition--';
+
+/** For a custom type: the class declared by a new-sdo / new-sco / new-sro extension, if any. */
+function declaredClass(o: Obj): ObjectClass | undefined {
+  const exts = o.extensions;
+  if (typeof exts !== 'object' || exts === null) return undefined;
+  for (const [k, e] of Object.entries(exts as Obj)) {
+    if (!k.startsWith(EXT_DEF_PREFIX) || typeof e !== 'object' || e === null) continue;
+    const t = (e as Obj).extension_type;
+    if (t === 'new-sdo') return 'sdo';
+    if (t === 'new-sco') return 'sco';
+    if (t === 'new-sro') return 'sro';
+  }
+  return undefined;
+}
+
+/** Validates one STIX 2.1 object. Never throws. */
+export function validateStixObject(obj: unknown, opts?: ValidateOptions): ObjectVerdict {
+  const sink = new IssueSink();
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+    sink.error('object-form', '$', 'a STIX object MUST be a JSON object');
+    return finish(sink, opts);
+  }
+  const o = obj as Obj;
+  const type = o.type;
+  if (typeof type !== 'string') {
+    sink.error(type === undefined ? 'required-property' : 'property-type', '$.type', 'type MUST be a string');
+    return finish(sink, opts);
+  }
+  const entry = TYPES.get(type);
+  let cls: ObjectClass;
+  let known: ReadonlySet<string>;
+  let custom = false;
+  if (entry) {
+    cls = entry.cls;
+    known = KNOWN_PROPERTIES.get(type) as ReadonlySet<string>;
+    if (!entry.validate(o)) addAjvErrors(sink, entry.validate.errors(), '$', type);
+  } else {
+    custom = true;
+    if (type === 'bundle') {
+      sink.error('object-type', '$.type', 'a bundle is not a STIX object; send its objects');
+      return finish(sink, opts);
+    }
+    if (!TYPE_NAME_RE.test(type)) {
+      sink.error('type-name', '$.type', `type '${type}' MUST be 3–250 characters of a–z, 0–9 and hyphen`);
+      return finish(sink, opts);
+    }
+    const declared = declaredClass(o);
+    cls = declared ?? (o.created !== undefined || o.modified !== undefined ? 'sdo' : 'sco');
+    if (!declared && !type.startsWith('x-')) {
+      sink.warn(
+        'custom-prefix',
+        '$.type',
+        `custom type '${type}' SHOULD start with x- or be defined by an extension-definition`,
+      );
+    }
+    const v = cls === 'sco' ? validateCustomSco : validateCustomSdo;
+    known = cls === 'sco' ? CUSTOM_SCO_PROPS : CUSTOM_SDO_PROPS;
+    if (!v(o)) addAjvErrors(sink, v.errors(), '$', type);
+    if (SCO_TYPES.has(type)) cls = 'sco';
+  }
+  runRules({ o, type, cls, known, custom }, sink);
+  return finish(sink, opts);
+}
+
+function finish(sink: IssueSink, opts: ValidateOptions | undefined): ObjectVerdict {
+  if (opts?.strict && sink.warnings.length > 0) {
+    const errors = sink.errors.concat(sink.warnings);
+    return { ok: false, errors, warnings: [] };
+  }
+  return { ok: sink.errors.length === 0, errors: sink.errors, warnings: sink.warnings };
+}
+
+/** One line: errors "rule at path: message; …", then warnings prefixed "warning: ". */
+export function formatVerdictMessage(v: ObjectVerdict): string {
+  const parts: string[] = [];
+  for (const e of v.errors) parts.push(`${e.rule} at ${e.path}: ${e.message}`);
+  for (const w of v.warnings) parts.push(`warning: ${w.rule} at ${w.path}: ${w.message}`);
+  return parts.join('; ').replace(/[\r\n]+/g, ' ');
+}
