@@ -8,6 +8,13 @@ const RFC3339_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))
 const RFC3339_OFFSET =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([zZ])|([+-])(\d{2}):(\d{2}))$/;
 
+type Fields = [number, number, number, number, number, number];
+
+/** Year, month, day, hour, minute, second of a timestamp regex match (groups 1-6). */
+function dateFields(m: RegExpExecArray): Fields {
+  return [1, 2, 3, 4, 5, 6].map((i) => Number(m[i])) as Fields;
+}
+
 function validCalendar(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 60) return false;
   const dim = new Date(Date.UTC(y, mo, 0)).getUTCDate();
@@ -40,14 +47,7 @@ export function parseTaxiiTimestamp(s: string): Micros | null {
 }
 
 function toMicros(m: RegExpExecArray, offsetMinutes: number): Micros | null {
-  const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i])) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [y, mo, d, h, mi, s] = dateFields(m);
   if (!validCalendar(y, mo, d, h, mi, s)) return null;
   const frac = (m[7] ?? '').padEnd(6, '0').slice(0, 6);
   const ms = Date.UTC(y, mo - 1, d, h, mi, Math.min(s, 59)) - offsetMinutes * 60_000;
@@ -77,14 +77,7 @@ export function nowMicros(): Micros {
 export function versionKey(stixTimestamp: string): string | null {
   const m = RFC3339_UTC.exec(stixTimestamp);
   if (!m) return null;
-  const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i])) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [y, mo, d, h, mi, s] = dateFields(m);
   if (!validCalendar(y, mo, d, h, mi, s)) return null;
   const frac = (m[7] ?? '').padEnd(9, '0').slice(0, 9);
   return `${stixTimestamp.slice(0, 19)}.${frac}`;

@@ -79,7 +79,7 @@ export interface IntentDoc extends Owner {
 
 const GENESIS: ClockLink = { _id: 0, t: 'genesis', s: 0, e: 0, c: '', at: 0, done: true, i: '', h: '', p: 0 };
 
-function hostKey(): string {
+export function hostKey(): string {
   let ns = '';
   try {
     ns = readlinkSync('/proc/self/ns/pid');

@@ -46,6 +46,7 @@
  *   members      { _id: name, secretHash, disabled, createdAt }
  *   groups       { _id: name, createdAt }
  *   memberships  { _id: [group, member] as JSON, g, m }
+ *   state        { _id: JSON [key, version], k, v, value }: one document per version (store.ts putState)
  *   statuses     { _id: id, apiRoot, …StatusRecord, expiresAt (µs), expiresAtDate (Date) }; a TTL
  *                index on expiresAtDate where the server supports it (not FerretDB 1.x), and
  *                purgeStatuses() deletes through statuses_expiry in any case.
@@ -72,6 +73,7 @@ export const MEMBERS = 'members';
 export const GROUPS = 'groups';
 export const MEMBERSHIPS = 'memberships';
 export const STATUSES = 'statuses';
+export const STATE = 'state';
 
 export const INDEXES: IndexDef[] = [
   { collection: OBJECTS, name: 'objects_da', key: { c: 1, da: 1 } },
@@ -84,6 +86,7 @@ export const INDEXES: IndexDef[] = [
   { collection: COLLECTIONS, name: 'collections_root', key: { apiRoot: 1, _id: 1 } },
   { collection: MEMBERSHIPS, name: 'memberships_member', key: { m: 1, g: 1 } },
   { collection: MEMBERSHIPS, name: 'memberships_group', key: { g: 1, m: 1 } },
+  { collection: STATE, name: 'state_key', key: { k: 1, v: -1 } },
   { collection: STATUSES, name: 'statuses_expiry', key: { expiresAt: 1 } },
   {
     collection: STATUSES,

@@ -65,6 +65,8 @@ import type {
   QueryObjectsArgs,
   SetGrantsArgs,
   SetMemberSecretArgs,
+  PutStateArgs,
+  StateRecord,
   StatusDetail,
   StatusRecord,
   StatusState,
@@ -87,6 +89,7 @@ import {
   MEMBERSHIPS,
   META,
   OBJECTS,
+  STATE,
   STATUSES,
 } from './indexes';
 
@@ -164,6 +167,13 @@ interface StatusDoc {
   expiresAtDate: Date;
 }
 
+interface StateDoc {
+  _id: string;
+  k: string;
+  v: number;
+  value: string;
+}
+
 interface SecretDoc {
   _id: string;
   value: Buffer;
@@ -179,6 +189,7 @@ interface Handles {
   groups: Collection<GroupDoc>;
   memberships: Collection<MembershipDoc>;
   statuses: Collection<StatusDoc>;
+  state: Collection<StateDoc>;
   clock: StoreClock;
 }
 
@@ -347,6 +358,7 @@ export class MongoStore implements Store {
             groups: coll<GroupDoc>(GROUPS),
             memberships: coll<MembershipDoc>(MEMBERSHIPS),
             statuses: coll<StatusDoc>(STATUSES),
+            state: coll<StateDoc>(STATE),
             clock: new StoreClock(coll<ClockLink>(CLOCK), coll<IntentDoc>(INTENTS)),
           };
           this.client = client;
@@ -994,6 +1006,47 @@ export class MongoStore implements Store {
       return r.deletedCount;
     });
   }
+
+  // ---------------------------------------------------------------- shared state
+
+  /*
+   * Compare-and-set without read-modify-write updates (FerretDB 1.x does not isolate them): every
+   * version of a key is its own document { _id: JSON [key, version], k, v, value }, and a put of
+   * version n + 1 is the insert of that _id, which only one writer can win. The put also requires
+   * version n to exist, and afterwards checks that no later version exists: older versions are
+   * deleted, so a writer stalled long enough could re-insert a deleted version number; that check
+   * makes such a put report false (getState always reads the highest version).
+   */
+
+  async getState(key: string): Promise<StateRecord | null> {
+    return this.guard('get state', async () => {
+      const d = await this.handles.state.find({ k: key }).sort({ v: -1 }).limit(1).next();
+      return d ? { key: d.k, value: d.value, version: d.v } : null;
+    });
+  }
+
+  async putState(args: PutStateArgs): Promise<boolean> {
+    return this.guard('put state', async () => {
+      const { state } = this.handles;
+      const n = args.expectedVersion;
+      if (n > 0 && !(await state.findOne({ _id: stateId(args.key, n) }, { projection: { _id: 1 } }))) {
+        return false;
+      }
+      try {
+        await state.insertOne({ _id: stateId(args.key, n + 1), k: args.key, v: n + 1, value: args.value });
+      } catch (e) {
+        if (isDuplicateKey(e)) return false;
+        throw e;
+      }
+      if (await state.findOne({ k: args.key, v: { $gt: n + 1 } }, { projection: { _id: 1 } })) return false;
+      await state.deleteMany({ k: args.key, v: { $lt: n } });
+      return true;
+    });
+  }
+}
+
+function stateId(key: string, version: number): string {
+  return JSON.stringify([key, version]);
 }
 
 /**
@@ -1010,6 +1063,7 @@ async function chooseWriteConcern(db: Db): Promise<WriteConcernSettings> {
         .updateOne({ _id: 'write-concern-probe' }, { $set: { at: nowMicros() } }, { upsert: true });
       return wc;
     } catch (e) {
+      if (isDuplicateKey(e)) return wc; // two instances upserting the probe at once
       last = e;
       // Only a rejected write concern moves on to a weaker one; anything else is a real failure.
       const msg = e instanceof Error ? e.message : '';
@@ -1047,7 +1101,9 @@ async function ensureIndexes(db: Db): Promise<void> {
       // 238 NotImplemented, 115 CommandNotSupported, 67 CannotCreateIndex (e.g. TTL on FerretDB).
       if (def.optional && e instanceof MongoServerError && [67, 115, 238].includes(e.code as number))
         continue;
-      throw e;
+      // Another instance may have created it at the same moment.
+      const now = await db.collection(def.collection).listIndexes().toArray();
+      if (!now.some((ix) => ix.name === def.name)) throw e;
     }
     names.add(def.name);
   }
