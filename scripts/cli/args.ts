@@ -1,0 +1,301 @@
+/**
+ * Command-line parsing for `tessera`: no dependency, one table of commands. Global options
+ * (`--json`, `--help`/`-h`) may appear anywhere; each command declares its positionals and options.
+ * `--name value` and `--name=value` are both accepted; `--` ends the options.
+ */
+
+export type OptionKind = 'flag' | 'value';
+
+export interface CommandSpec {
+  /** Command words, e.g. ['collection', 'add']. */
+  words: string[];
+  /** Positional argument names, in order (all required). */
+  positionals: string[];
+  options: Record<string, OptionKind>;
+  /** Usage line without the leading "tessera ". */
+  usage: string;
+  summary: string;
+}
+
+export const COMMANDS: CommandSpec[] = [
+  {
+    words: ['root', 'add'],
+    positionals: ['name'],
+    options: { title: 'value', description: 'value' },
+    usage: 'root add <name> --title <title> [--description <d>]',
+    summary: 'create an API root',
+  },
+  { words: ['root', 'list'], positionals: [], options: {}, usage: 'root list', summary: 'list API roots' },
+  {
+    words: ['group', 'add'],
+    positionals: ['group'],
+    options: {},
+    usage: 'group add <group>',
+    summary: 'create a trust group',
+  },
+  {
+    words: ['group', 'list'],
+    positionals: [],
+    options: {},
+    usage: 'group list',
+    summary: 'list trust groups and their members',
+  },
+  {
+    words: ['group', 'join'],
+    positionals: ['group', 'member'],
+    options: {},
+    usage: 'group join <group> <member>',
+    summary: 'add a member to a trust group',
+  },
+  {
+    words: ['group', 'leave'],
+    positionals: ['group', 'member'],
+    options: {},
+    usage: 'group leave <group> <member>',
+    summary: 'remove a member from a trust group',
+  },
+  {
+    words: ['member', 'add'],
+    positionals: ['member'],
+    options: { 'password-stdin': 'flag' },
+    usage: 'member add <member> --password-stdin',
+    summary: 'create a member; the secret (12+ characters) is read from stdin',
+  },
+  {
+    words: ['member', 'passwd'],
+    positionals: ['member'],
+    options: { 'password-stdin': 'flag' },
+    usage: 'member passwd <member> --password-stdin',
+    summary: "replace a member's secret, read from stdin",
+  },
+  {
+    words: ['member', 'list'],
+    positionals: [],
+    options: {},
+    usage: 'member list',
+    summary: 'list members and their trust groups',
+  },
+  {
+    words: ['collection', 'add'],
+    positionals: ['root'],
+    options: {
+      title: 'value',
+      id: 'value',
+      alias: 'value',
+      description: 'value',
+      read: 'value',
+      write: 'value',
+    },
+    usage:
+      'collection add <root> --title <t> [--id <uuid>] [--alias <a>] [--description <d>] --read <g,…> --write <g,…>',
+    summary: 'create a collection granting read/write to trust groups',
+  },
+  {
+    words: ['collection', 'list'],
+    positionals: ['root'],
+    options: {},
+    usage: 'collection list <root>',
+    summary: 'list the collections of an API root with their grants',
+  },
+  {
+    words: ['collection', 'grant'],
+    positionals: ['root', 'collection'],
+    options: { read: 'value', write: 'value' },
+    usage: 'collection grant <root> <id-or-alias> --read <g,…> --write <g,…>',
+    summary: "replace a collection's grants",
+  },
+  {
+    words: ['import'],
+    positionals: ['root', 'collection', 'file'],
+    options: {},
+    usage: 'import <root> <collection-id-or-alias> <file>',
+    summary: 'import a STIX bundle or TAXII envelope (same checks as POST)',
+  },
+  {
+    words: ['export'],
+    positionals: ['root', 'collection'],
+    options: { 'all-versions': 'flag' },
+    usage: 'export <root> <collection-id-or-alias> [--all-versions]',
+    summary: 'write the collection as a STIX 2.1 bundle to stdout',
+  },
+  {
+    words: ['apply'],
+    positionals: ['file'],
+    options: {},
+    usage: 'apply <file>',
+    summary: 'create the API roots, trust groups and collections a definitions file declares (idempotent)',
+  },
+  {
+    words: ['validate'],
+    positionals: ['file'],
+    options: { strict: 'flag' },
+    usage: 'validate <file> [--strict]',
+    summary: 'print the STIX 2.1 verdict of every object of a bundle or envelope',
+  },
+  { words: ['help'], positionals: [], options: {}, usage: 'help', summary: 'show this help' },
+];
+
+const GLOBAL_OPTIONS: Record<string, OptionKind> = { json: 'flag', help: 'flag' };
+
+export function usageText(): string {
+  const lines = [
+    'usage: tessera <command> [options]',
+    '',
+    'Administers the Tessera hub directly on TESSERA_STORE (default sqlite:data/tessera.db),',
+    'also while the hub is running.',
+    '',
+    'Commands:',
+  ];
+  for (const c of COMMANDS) {
+    lines.push(`  tessera ${c.usage}`, `      ${c.summary}`);
+  }
+  lines.push(
+    '',
+    'Global options:',
+    '  --json       machine-readable output on stdout',
+    '  --help, -h   show this help',
+    '',
+    'Exit codes: 0 ok, 1 operation failed, 2 usage error.',
+  );
+  return lines.join('\n');
+}
+
+/** A mistake in the command line: reported with the usage line, exit code 2. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly usage: string | null,
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface Parsed {
+  command: CommandSpec | null;
+  /** Positional values by name. */
+  args: Record<string, string>;
+  /** Option values by name (flags: 'true'). */
+  options: Record<string, string>;
+  json: boolean;
+  help: boolean;
+}
+
+function isOption(token: string): boolean {
+  return token.startsWith('-') && token !== '-';
+}
+
+function optionName(token: string): { name: string; inline: string | null } {
+  if (token === '-h') return { name: 'help', inline: null };
+  if (!token.startsWith('--')) return { name: token, inline: null };
+  const eq = token.indexOf('=');
+  return eq === -1
+    ? { name: token.slice(2), inline: null }
+    : { name: token.slice(2, eq), inline: token.slice(eq + 1) };
+}
+
+export function parseArgs(argv: string[]): Parsed {
+  let json = false;
+  let help = false;
+  let i = 0;
+  const words: string[] = [];
+
+  // Command words, possibly interleaved with global flags.
+  const groups = new Set(COMMANDS.filter((c) => c.words.length > 1).map((c) => c.words[0] as string));
+  while (i < argv.length) {
+    const t = argv[i] as string;
+    if (isOption(t)) {
+      const { name, inline } = optionName(t);
+      if (name === 'json' && inline === null) json = true;
+      else if (name === 'help' && inline === null) help = true;
+      else if (words.length === 0 || (groups.has(words[0] as string) && words.length === 1)) {
+        if (help) break;
+        throw new UsageError(`unknown option ${t}`, null);
+      } else break;
+      i++;
+      continue;
+    }
+    if (words.length === 0 || (words.length === 1 && groups.has(words[0] as string))) {
+      words.push(t);
+      i++;
+      continue;
+    }
+    break;
+  }
+
+  if (words.length === 0) return { command: null, args: {}, options: {}, json, help };
+  const first = words[0] as string;
+  const command = COMMANDS.find(
+    (c) => c.words.length === words.length && c.words.every((w, k) => w === words[k]),
+  );
+  if (!command) {
+    if (help) return { command: null, args: {}, options: {}, json, help };
+    if (groups.has(first)) {
+      const subs = COMMANDS.filter((c) => c.words[0] === first).map((c) => c.words[1] as string);
+      const sub = words[1];
+      throw new UsageError(
+        sub === undefined
+          ? `${first}: missing subcommand (one of ${subs.join(', ')})`
+          : `${first}: unknown subcommand ${JSON.stringify(sub)} (one of ${subs.join(', ')})`,
+        null,
+      );
+    }
+    throw new UsageError(`unknown command ${JSON.stringify(first)}`, null);
+  }
+
+  const usage = `tessera ${command.usage}`;
+  const known: Record<string, OptionKind> = { ...command.options, ...GLOBAL_OPTIONS };
+  const options: Record<string, string> = {};
+  const positionals: string[] = [];
+  let endOfOptions = false;
+  for (; i < argv.length; i++) {
+    const t = argv[i] as string;
+    if (endOfOptions || !isOption(t)) {
+      positionals.push(t);
+      continue;
+    }
+    if (t === '--') {
+      endOfOptions = true;
+      continue;
+    }
+    const { name, inline } = optionName(t);
+    const kind = known[name];
+    if (kind === undefined) throw new UsageError(`unknown option ${t.split('=')[0]}`, usage);
+    if (name === 'json' || name === 'help') {
+      if (inline !== null) throw new UsageError(`option --${name} takes no value`, usage);
+      if (name === 'json') json = true;
+      else help = true;
+      continue;
+    }
+    if (name in options) throw new UsageError(`option --${name} given twice`, usage);
+    if (kind === 'flag') {
+      if (inline !== null) throw new UsageError(`option --${name} takes no value`, usage);
+      options[name] = 'true';
+      continue;
+    }
+    if (inline !== null) {
+      options[name] = inline;
+      continue;
+    }
+    const next = argv[i + 1];
+    if (next === undefined || next.startsWith('--')) {
+      throw new UsageError(`option --${name} needs a value`, usage);
+    }
+    options[name] = next;
+    i++;
+  }
+  if (help) return { command, args: {}, options, json, help };
+  if (positionals.length < command.positionals.length) {
+    const missing = command.positionals[positionals.length] as string;
+    throw new UsageError(`missing argument <${missing}>`, usage);
+  }
+  if (positionals.length > command.positionals.length) {
+    throw new UsageError(
+      `unexpected argument ${JSON.stringify(positionals[command.positionals.length])}`,
+      usage,
+    );
+  }
+  const args: Record<string, string> = {};
+  command.positionals.forEach((p, k) => (args[p] = positionals[k] as string));
+  return { command, args, options, json, help };
+}
