@@ -1,0 +1,98 @@
+/**
+ * Process lifecycle: health and readiness probes, graceful shutdown on SIGTERM, and refusal to
+ * start with a bad configuration.
+ */
+import assert from 'node:assert/strict';
+import {
+  API_ROOT,
+  basic,
+  getTaxii,
+  killAllHubs,
+  postEnvelope,
+  processStoreUrl,
+  reportOnFailure,
+  runHubToExit,
+  seedStore,
+  startHubProcess,
+  TAXII,
+  type HubProcess,
+} from '../helpers/process';
+import { backendName, type TestStoreUrl } from '../helpers/store';
+import { makeIndicator } from '../helpers/stix';
+
+const MEMBER = 'operator';
+const PASSWORD = 'lifecycle-secret-1';
+const AUTH = basic(MEMBER, PASSWORD);
+
+describe(`hub process [${backendName()}]: lifecycle`, function () {
+  this.timeout(120_000);
+  let fresh: TestStoreUrl;
+  let collectionId: string;
+  const hubs: HubProcess[] = [];
+
+  before(async () => {
+    fresh = processStoreUrl();
+    [collectionId] = (await seedStore(fresh.url, {
+      members: [{ name: MEMBER, password: PASSWORD, groups: ['ops'] }],
+      collections: [{ grants: [{ group: 'ops', read: true, write: true }] }],
+    })) as [string];
+  });
+
+  afterEach(function () {
+    reportOnFailure(this, hubs);
+  });
+
+  after(async () => {
+    await killAllHubs(hubs);
+    await fresh?.dispose();
+  });
+
+  it('answers /healthz and /readyz, and exits 0 on SIGTERM with the data kept', async () => {
+    const hub = await startHubProcess({ storeUrl: fresh.url });
+    hubs.push(hub);
+    const health = await fetch(`${hub.url}/healthz`);
+    assert.equal(health.status, 200);
+    assert.deepEqual(await health.json(), { status: 'ok' });
+    const ready = await fetch(`${hub.url}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), { status: 'ready', store: backendName() });
+
+    // Leave a kept-alive client connection open: shutdown must not wait for it.
+    const indicator = makeIndicator();
+    const status = await postEnvelope(hub, collectionId, AUTH, [indicator]);
+    assert.equal(status.success_count, 1);
+    const discovery = await fetch(`${hub.url}/taxii2/`, { headers: { Authorization: AUTH, Accept: TAXII } });
+    assert.equal(discovery.status, 200);
+    await discovery.arrayBuffer();
+
+    assert.deepEqual(await hub.terminate(), { code: 0, signal: null });
+    assert.doesNotMatch(hub.output(), /deadline passed/);
+
+    // The store was closed cleanly: a new process on it serves what the old one stored.
+    const again = await startHubProcess({ storeUrl: fresh.url });
+    hubs.push(again);
+    const res = await getTaxii(
+      `${again.url}/${API_ROOT}/collections/${collectionId}/objects/${indicator.id}/`,
+      AUTH,
+    );
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body?.objects, [indicator]);
+    assert.deepEqual(await again.terminate(), { code: 0, signal: null });
+  });
+
+  it('refuses a bad configuration, listing every problem on stderr', async () => {
+    const run = await runHubToExit({
+      TESSERA_PORT: 'abc',
+      TESSERA_STORE: 'ftp://x',
+      TESSERA_PAGE_SIZE: '0',
+      TESSERA_HOST: '127.0.0.1',
+    });
+    assert.equal(run.timedOut, false, `the hub kept running; output:\n${run.output}`);
+    assert.equal(run.signal, null);
+    assert.notEqual(run.code, 0);
+    assert.notEqual(run.code, null);
+    assert.match(run.stderr, /TESSERA_PORT\b.*"abc"/);
+    assert.match(run.stderr, /TESSERA_STORE\b.*"ftp:\/\/x"/);
+    assert.match(run.stderr, /TESSERA_PAGE_SIZE\b.*\b0\b/);
+  });
+});
