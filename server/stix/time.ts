@@ -12,13 +12,19 @@ type Fields = [number, number, number, number, number, number];
 
 /** Year, month, day, hour, minute, second of a timestamp regex match (groups 1-6). */
 function dateFields(m: RegExpExecArray): Fields {
-  return [1, 2, 3, 4, 5, 6].map((i) => Number(m[i])) as Fields;
+  return [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])];
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(y: number, mo: number): number {
+  if (mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) return 29;
+  return DAYS_IN_MONTH[mo - 1] as number;
 }
 
 function validCalendar(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 60) return false;
-  const dim = new Date(Date.UTC(y, mo, 0)).getUTCDate();
-  return d <= dim;
+  return d <= daysInMonth(y, mo);
 }
 
 /** Parse a STIX timestamp (RFC 3339, UTC "Z", any fraction) to microseconds; null if invalid. */

@@ -46,6 +46,11 @@ export function isDuplicateKey(e: unknown): boolean {
   return e instanceof MongoError && (e.code === DUPLICATE_KEY || e.code === 11001);
 }
 
+/** A momentary lock conflict (FerretDB's SQLite handler: "database is locked (5) (SQLITE_BUSY)"). */
+export function isBusy(e: unknown): boolean {
+  return e instanceof MongoError && /SQLITE_BUSY|SQLITE_LOCKED|database is locked/.test(e.message);
+}
+
 /** True when the failure is transient: the store is unreachable or cannot serve the operation now. */
 export function isUnavailable(e: unknown): boolean {
   if (
@@ -60,6 +65,7 @@ export function isUnavailable(e: unknown): boolean {
   ) {
     return true;
   }
+  if (isBusy(e)) return true;
   if (e instanceof MongoError) {
     if (typeof e.code === 'number' && TRANSIENT_CODES.has(e.code)) return true;
     if (e.hasErrorLabel('RetryableWriteError') || e.hasErrorLabel('TransientTransactionError')) return true;

@@ -77,7 +77,7 @@ import type {
 import { NotFoundError, StoreError, StoreUnavailableError } from '../../errors';
 import { formatTaxiiTimestamp, nowMicros, versionKey } from '../../stix/time';
 import { StoreClock, newToken, type ClockLink, type IntentDoc } from './clock';
-import { isDuplicateKey, translate } from './errors';
+import { isBusy, isDuplicateKey, translate } from './errors';
 import {
   API_ROOTS,
   CLOCK,
@@ -347,7 +347,8 @@ export class MongoStore implements Store {
           await client.connect();
           const db = client.db(databaseOf(this.uri));
           const writeConcern = await chooseWriteConcern(db);
-          const coll = <T extends object>(name: string) => db.collection<T>(name, { writeConcern });
+          const coll = <T extends object>(name: string) =>
+            retryingBusy(db.collection<T>(name, { writeConcern }));
           this.h = {
             db,
             objects: coll<ObjectDoc>(OBJECTS),
@@ -765,24 +766,22 @@ export class MongoStore implements Store {
       }
       // Another writer stored the same version between our read and our insert (or the driver
       // retried our own insert): report what is stored.
-      for (const i of raced) {
-        const p = fresh[i] as Planned;
-        const doc = p.doc as ObjectDoc;
-        const sco = p.obj.version === null || p.obj.versionKey === null;
-        const s = sco
-          ? await h.objects
-              .find({ c, oid: doc.oid }, { projection: { _id: 0, ver: 1, vk: 1, da: 1 } })
-              .sort({ vk: 1 })
-              .limit(1)
-              .next()
-          : await h.objects.findOne(
-              { c, oid: doc.oid, vk: doc.vk },
-              { projection: { _id: 0, ver: 1, da: 1 } },
-            );
-        if (!s) throw new StoreError(`add objects: ${doc.oid} reported as duplicate but not found`);
-        if (s.da === doc.da) continue; // our own write, retried
-        p.stored = { ver: s.ver, da: s.da };
-        delete p.doc;
+      if (raced.size > 0) {
+        const racedIds = [...new Set([...raced].map((i) => (fresh[i] as Planned).obj.id))];
+        const now = await h.objects
+          .find({ c, oid: { $in: racedIds } }, { projection: { _id: 0, oid: 1, ver: 1, vk: 1, da: 1 } })
+          .toArray();
+        for (const i of raced) {
+          const p = fresh[i] as Planned;
+          const doc = p.doc as ObjectDoc;
+          const sco = p.obj.version === null || p.obj.versionKey === null;
+          const candidates = now.filter((d) => d.oid === doc.oid && (sco || d.vk === doc.vk));
+          const s = candidates.sort(byString((d) => d.vk))[0];
+          if (!s) throw new StoreError(`add objects: ${doc.oid} reported as duplicate but not found`);
+          if (s.da === doc.da) continue; // our own write, retried
+          p.stored = { ver: s.ver, da: s.da };
+          delete p.doc;
+        }
       }
       await this.settleFlags(h, c, [...new Set(docs.map((d) => d.oid))]);
       for (const p of fresh) {
@@ -829,23 +828,31 @@ export class MongoStore implements Store {
             if (d.vk > e.max) e.max = d.vk;
           }
         }
-        const raise: { _id: string; first: boolean; last: boolean }[] = [];
-        const lower: { _id: string; first: boolean; last: boolean }[] = [];
+        // Group the corrections by target flags: at most four updateMany calls per round.
+        // (FerretDB 1.24 hangs on an update command with about 100 statements, so no bulkWrite.)
+        const byTarget = new Map<string, string[]>();
         for (const d of docs) {
           const e = ends.get(d.oid) as { min: string; max: string };
           const first = d.vk === e.min;
           const last = d.vk === e.max;
           if (d.first === first && d.last === last) continue;
-          // Set the new ends before clearing the old ones.
-          ((first && !d.first) || (last && !d.last) ? raise : lower).push({ _id: d._id, first, last });
+          const target = `${first ? 1 : 0}${last ? 1 : 0}`;
+          const list = byTarget.get(target);
+          if (list) list.push(d._id);
+          else byTarget.set(target, [d._id]);
         }
-        if (raise.length === 0 && lower.length === 0) break;
-        await h.objects.bulkWrite(
-          [...raise, ...lower].map((u) => ({
-            updateOne: { filter: { _id: u._id }, update: { $set: { first: u.first, last: u.last } } },
-          })),
-          { ordered: true },
-        );
+        if (byTarget.size === 0) break;
+        // Set the new ends before clearing the old ones.
+        for (const target of ['11', '10', '01', '00']) {
+          const ids = byTarget.get(target);
+          if (!ids) continue;
+          for (let k = 0; k < ids.length; k += 500) {
+            await h.objects.updateMany(
+              { _id: { $in: ids.slice(k, k + 500) } },
+              { $set: { first: target[0] === '1', last: target[1] === '1' } },
+            );
+          }
+        }
       }
     }
   }
@@ -1047,6 +1054,45 @@ export class MongoStore implements Store {
 
 function stateId(key: string, version: number): string {
   return JSON.stringify([key, version]);
+}
+
+const RETRIED_METHODS = new Set([
+  'insertOne',
+  'insertMany',
+  'updateOne',
+  'updateMany',
+  'replaceOne',
+  'deleteOne',
+  'deleteMany',
+  'findOne',
+  'findOneAndUpdate',
+  'countDocuments',
+]);
+
+/**
+ * The collection with its single-command methods retried (up to ~5 s, with backoff) when the
+ * server reports a momentary lock conflict: FerretDB's SQLite handler answers "database is locked
+ * (SQLITE_BUSY)" to concurrent writers instead of waiting. Retrying is safe for every call site:
+ * a conflicting command was rolled back, a partly applied insertMany is followed by duplicate-key
+ * handling that recognises our own documents by dateAdded, and updates/deletes are idempotent.
+ */
+function retryingBusy<T extends object>(coll: Collection<T>): Collection<T> {
+  return new Proxy(coll, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof prop !== 'string' || !RETRIED_METHODS.has(prop) || typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          } catch (e) {
+            if (!isBusy(e) || attempt >= 40) throw e;
+            await new Promise((res) => setTimeout(res, 5 + Math.random() * Math.min(10 * attempt, 200)));
+          }
+        }
+      };
+    },
+  });
 }
 
 /**
