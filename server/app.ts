@@ -9,6 +9,7 @@ import { BasicAuthenticator, type Authenticator } from './access/authenticate';
 import type { Config } from './config';
 import { NotFoundError } from './errors';
 import type { ObjectValidator } from './ingest';
+import { prepareEnvelopeText, type PrepareFn } from './ingest-prepare';
 import type { Store } from './store/contract';
 import { CursorCodec } from './taxii/cursor';
 import { errorHandler, sendTaxii } from './taxii/http';
@@ -20,6 +21,8 @@ export interface AppDeps {
   logger: Logger;
   /** Full STIX validation applied to every incoming object (absent: structural checks only). */
   validate?: ObjectValidator;
+  /** How POSTed envelopes are prepared (default: inline with `validate`; main.ts uses a worker pool). */
+  prepare?: PrepareFn;
   authenticator?: Authenticator;
   /** Reports whether the hub is ready to serve (store reachable, start-up done). */
   ready?: () => Promise<boolean>;
@@ -64,14 +67,9 @@ export async function createApp(deps: AppDeps): Promise<express.Express> {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', store: store.backend });
   });
 
-  const routerDeps = {
-    store,
-    config,
-    cursors,
-    authenticator,
-    logger,
-    ...(deps.validate ? { validate: deps.validate } : {}),
-  };
+  const validate = deps.validate;
+  const prepare: PrepareFn = deps.prepare ?? (async (text) => prepareEnvelopeText(text, validate));
+  const routerDeps = { store, config, cursors, authenticator, logger, prepare };
   app.use(taxiiRouter(routerDeps));
 
   app.use((req: Request, res: Response) => {

@@ -28,6 +28,8 @@ export interface Config {
   statusTtlHours: number;
   /** TESSERA_STRICT_VALIDATION: treat STIX SHOULD-rule warnings as failures (default false). */
   strictValidation: boolean;
+  /** TESSERA_INGEST_WORKERS: worker threads that parse and validate POSTed envelopes (default 1; 0 = inline). */
+  ingestWorkers: number;
   /** TESSERA_LOG_LEVEL: pino level (default info). */
   logLevel: string;
   /** TESSERA_TRUST_PROXY: Express trust proxy setting, e.g. "loopback" (default: off). */
@@ -127,6 +129,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxContentLength,
     statusTtlHours,
     strictValidation: bool('TESSERA_STRICT_VALIDATION', false),
+    ingestWorkers: int('TESSERA_INGEST_WORKERS', 1, 0, 16),
     logLevel,
     trustProxy: str('TESSERA_TRUST_PROXY'),
     shutdownTimeoutMs,

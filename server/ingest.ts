@@ -62,17 +62,25 @@ export function envelopeObjects(body: unknown): unknown[] {
   return objects;
 }
 
-export async function ingest(deps: IngestDeps, args: IngestArgs): Promise<StatusRecord> {
-  const requestTimestamp = nowMicros();
+/** Objects checked and validated, ready to store: the CPU-heavy half of ingest (no I/O). */
+export interface Prepared {
+  total: number;
+  accepted: NewObjectVersion[];
+  /** Warning text for each accepted object ('' when none), parallel to `accepted`. */
+  warnings: string[];
+  failures: StatusDetail[];
+}
+
+export function prepareObjects(objects: unknown[], validate?: ObjectValidator): Prepared {
   const failures: StatusDetail[] = [];
   const accepted: NewObjectVersion[] = [];
   const warnings: string[] = [];
-  for (const obj of args.objects) {
+  for (const obj of objects) {
     const basic = basicCheck(obj);
     let issues: Issue[] = basic.issues;
     let warn: Issue[] = [];
-    if (basic.identity !== null && deps.validate) {
-      const verdict = deps.validate(obj);
+    if (basic.identity !== null && validate) {
+      const verdict = validate(obj);
       if (!verdict.ok) issues = verdict.errors;
       warn = verdict.warnings;
     }
@@ -83,15 +91,28 @@ export async function ingest(deps: IngestDeps, args: IngestArgs): Promise<Status
     accepted.push({ ...basic.identity, body: JSON.stringify(obj) });
     warnings.push(warn.length > 0 ? `warning: ${formatIssues(warn)}` : '');
   }
+  return { total: objects.length, accepted, warnings, failures };
+}
+
+/**
+ * The I/O half of ingest: store the accepted objects in one atomic batch, then store the status
+ * (successes only for what is durably stored) and return it.
+ */
+export async function commitPrepared(
+  deps: Pick<IngestDeps, 'store' | 'statusTtlHours'>,
+  args: Omit<IngestArgs, 'objects'>,
+  prepared: Prepared,
+  requestTimestamp: number = nowMicros(),
+): Promise<StatusRecord> {
   const successes: StatusDetail[] = [];
-  if (accepted.length > 0) {
+  if (prepared.accepted.length > 0) {
     const outcomes = await deps.store.addObjects({
       collectionId: args.collectionId,
       addedBy: args.member,
-      objects: accepted,
+      objects: prepared.accepted,
     });
     for (const o of outcomes) {
-      const w = warnings[o.index] ?? '';
+      const w = prepared.warnings[o.index] ?? '';
       const base = o.outcome === 'added' ? 'added' : 'already present (same id and version): no new version';
       successes.push({ id: o.id, version: o.version, message: w ? `${base}; ${w}` : base });
     }
@@ -103,12 +124,17 @@ export async function ingest(deps: IngestDeps, args: IngestArgs): Promise<Status
     member: args.member,
     requestTimestamp,
     status: 'complete',
-    totalCount: args.objects.length,
+    totalCount: prepared.total,
     successes,
-    failures,
+    failures: prepared.failures,
     pendings: [],
     expiresAt: nowMicros() + deps.statusTtlHours * HOUR_US,
   };
   await deps.store.putStatus(status);
   return status;
+}
+
+export async function ingest(deps: IngestDeps, args: IngestArgs): Promise<StatusRecord> {
+  const requestTimestamp = nowMicros();
+  return commitPrepared(deps, args, prepareObjects(args.objects, deps.validate), requestTimestamp);
 }

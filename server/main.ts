@@ -11,6 +11,7 @@ import { bootstrap } from './bootstrap';
 import { ConfigError, loadConfig, type Config } from './config';
 import { Scheduler } from './jobs/scheduler';
 import { createLogger } from './logger';
+import { PreparePool } from './ingest-prepare';
 import { openStore } from './store';
 import { nowMicros } from './stix/time';
 import { stixValidator } from './stix/plug';
@@ -47,7 +48,15 @@ async function main(): Promise<void> {
   const store = await openStore(config.store);
   await bootstrap(store, config, logger);
   const validate = stixValidator(config.strictValidation);
-  const app = await createApp({ config, store, logger, validate });
+  const pool =
+    config.ingestWorkers > 0 ? new PreparePool(config.ingestWorkers, config.strictValidation) : null;
+  const app = await createApp({
+    config,
+    store,
+    logger,
+    validate,
+    ...(pool ? { prepare: pool.prepare } : {}),
+  });
 
   const scheduler = new Scheduler(logger);
   scheduler.add({
@@ -94,6 +103,7 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     void (async () => {
       await scheduler.stop();
+      await pool?.close();
       await new Promise<void>((r) => (server.listening ? server.once('close', () => r()) : r()));
       await store.close();
       logger.info('stopped');

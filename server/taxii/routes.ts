@@ -9,16 +9,16 @@ import type { Authenticator } from '../access/authenticate';
 import { decide, isVisible, rightsOn, scopeOf, type Action, type Principal } from '../access/policy';
 import type { Config } from '../config';
 import {
-  BadRequestError,
   ForbiddenError,
   NotAcceptableError,
   NotFoundError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
 } from '../errors';
-import { envelopeObjects, ingest, type ObjectValidator } from '../ingest';
+import { commitPrepared } from '../ingest';
+import type { PrepareFn } from '../ingest-prepare';
 import type { ApiRootRecord, CollectionRecord, ObjectFilter, Store, StoredVersion } from '../store/contract';
-import { formatTaxiiTimestamp } from '../stix/time';
+import { formatTaxiiTimestamp, nowMicros } from '../stix/time';
 import { CursorCodec, type Endpoint } from './cursor';
 import { readBody, sendTaxii } from './http';
 import { acceptsTaxii, isTaxiiContentType, STIX_MEDIA_TYPE, TAXII_MEDIA_TYPE } from './media';
@@ -30,7 +30,8 @@ export interface TaxiiDeps {
   config: Config;
   cursors: CursorCodec;
   authenticator: Authenticator;
-  validate?: ObjectValidator;
+  /** Parses, checks and validates a POSTed envelope (a worker pool in production). */
+  prepare: PrepareFn;
   logger: Logger;
 }
 
@@ -309,24 +310,14 @@ export function taxiiRouter(deps: TaxiiDeps): Router {
       throw new UnsupportedMediaTypeError(`the request body must be sent as ${TAXII_MEDIA_TYPE}`);
     }
     const raw = await readBody(req, config.maxContentLength);
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw new BadRequestError('the request body is not valid JSON');
-    }
-    const objects = envelopeObjects(body);
-    const ingestDeps = {
-      store,
-      statusTtlHours: config.statusTtlHours,
-      ...(deps.validate ? { validate: deps.validate } : {}),
-    };
-    const status = await ingest(ingestDeps, {
-      apiRoot: collection.apiRoot,
-      collectionId: collection.id,
-      member: principal.member,
-      objects,
-    });
+    const requestTimestamp = nowMicros();
+    const prepared = await deps.prepare(raw.toString('utf8'));
+    const status = await commitPrepared(
+      { store, statusTtlHours: config.statusTtlHours },
+      { apiRoot: collection.apiRoot, collectionId: collection.id, member: principal.member },
+      prepared,
+      requestTimestamp,
+    );
     deps.logger.info(
       {
         member: principal.member,

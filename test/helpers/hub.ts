@@ -11,6 +11,7 @@ import { hashSecret } from '../../server/access/secrets';
 import { loadConfig, type Config } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import type { ObjectValidator } from '../../server/ingest';
+import type { PrepareFn } from '../../server/ingest-prepare';
 import type { CollectionRecord, Grant, Store } from '../../server/store/contract';
 import { stixValidator } from '../../server/stix/plug';
 import { openTestStore } from './store';
@@ -41,6 +42,8 @@ export interface HubOptions {
   env?: Record<string, string>;
   /** Override the STIX validator (default: the production one). */
   validate?: ObjectValidator | null;
+  /** How POSTed envelopes are prepared (default: inline, as createApp does). */
+  prepare?: PrepareFn;
 }
 
 export async function startHub(opts: HubOptions = {}): Promise<TestHub> {
@@ -53,7 +56,13 @@ export async function startHub(opts: HubOptions = {}): Promise<TestHub> {
   }
   const validate =
     opts.validate === undefined ? stixValidator(config.strictValidation) : (opts.validate ?? undefined);
-  const app = await createApp({ config, store, logger, ...(validate ? { validate } : {}) });
+  const app = await createApp({
+    config,
+    store,
+    logger,
+    ...(validate ? { validate } : {}),
+    ...(opts.prepare ? { prepare: opts.prepare } : {}),
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -1,0 +1,128 @@
+/**
+ * Preparing a POSTed envelope (parse, check, validate, serialise) is CPU work with no I/O: it runs
+ * in a pool of worker threads so that the event loop stays free for reads and for the store, and
+ * so that a second core is used. With no workers (TESSERA_INGEST_WORKERS=0) it runs inline.
+ */
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { BadRequestError, StoreError, TesseraError, UnprocessableError } from './errors';
+import { envelopeObjects, prepareObjects, type ObjectValidator, type Prepared } from './ingest';
+
+/** Parse and prepare the text of a TAXII envelope; throws 400 (not JSON) or 422 (not an envelope). */
+export function prepareEnvelopeText(text: string, validate?: ObjectValidator): Prepared {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new BadRequestError('the request body is not valid JSON');
+  }
+  return prepareObjects(envelopeObjects(body), validate);
+}
+
+export type PrepareFn = (text: string) => Promise<Prepared>;
+
+export interface PrepareRequest {
+  id: number;
+  text: string;
+}
+
+export type PrepareReply =
+  { id: number; ok: true; prepared: Prepared } | { id: number; ok: false; status: number; message: string };
+
+/** A reply for an error thrown while preparing (worker side). */
+export function errorReply(id: number, e: unknown): PrepareReply {
+  if (e instanceof TesseraError) return { id, ok: false, status: e.httpStatus, message: e.message };
+  return { id, ok: false, status: 500, message: e instanceof Error ? e.message : String(e) };
+}
+
+function errorFromReply(status: number, message: string): TesseraError {
+  if (status === 400) return new BadRequestError(message);
+  if (status === 422) return new UnprocessableError(message);
+  return new StoreError(`ingest worker failed: ${message}`);
+}
+
+interface Pending {
+  resolve: (p: Prepared) => void;
+  reject: (e: Error) => void;
+}
+
+class PrepareWorker {
+  readonly pending = new Map<number, Pending>();
+  private worker: Worker;
+  private closing = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly strict: boolean,
+  ) {
+    this.worker = this.spawn();
+  }
+
+  private spawn(): Worker {
+    // Under tsx (tests, `node --import tsx server/main.ts`) the worker loads the TypeScript source
+    // through tsx's CommonJS hook; compiled builds start the .js file directly.
+    const w = this.file.endsWith('.ts')
+      ? new Worker(
+          `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(this.file)});`,
+          {
+            eval: true,
+            workerData: { strict: this.strict },
+            execArgv: [],
+          },
+        )
+      : new Worker(this.file, { workerData: { strict: this.strict } });
+    w.unref();
+    w.on('message', (reply: PrepareReply) => {
+      const p = this.pending.get(reply.id);
+      if (!p) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) p.resolve(reply.prepared);
+      else p.reject(errorFromReply(reply.status, reply.message));
+    });
+    w.on('error', (err) => this.failAll(err));
+    w.on('exit', (code) => {
+      if (this.closing) return;
+      this.failAll(new Error(`ingest worker exited with code ${code}`));
+      this.worker = this.spawn();
+    });
+    return w;
+  }
+
+  private failAll(err: Error): void {
+    for (const [, p] of this.pending) p.reject(new StoreError(`ingest worker failed: ${err.message}`));
+    this.pending.clear();
+  }
+
+  send(req: PrepareRequest, pending: Pending): void {
+    this.pending.set(req.id, pending);
+    this.worker.postMessage(req);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.worker.terminate();
+  }
+}
+
+/** A fixed pool of prepare workers; each request goes to the least busy one. */
+export class PreparePool {
+  private readonly workers: PrepareWorker[];
+  private nextId = 1;
+
+  constructor(size: number, strict: boolean) {
+    const base = `${__dirname}/ingest-worker`;
+    const file = existsSync(`${base}.js`) ? `${base}.js` : `${base}.ts`;
+    this.workers = Array.from({ length: size }, () => new PrepareWorker(file, strict));
+  }
+
+  prepare: PrepareFn = (text) =>
+    new Promise<Prepared>((resolve, reject) => {
+      let best = this.workers[0] as PrepareWorker;
+      for (const w of this.workers) if (w.pending.size < best.pending.size) best = w;
+      best.send({ id: this.nextId++, text }, { resolve, reject });
+    });
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+  }
+}
