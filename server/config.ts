@@ -30,6 +30,8 @@ export interface Config {
   strictValidation: boolean;
   /** TESSERA_INGEST_WORKERS: worker threads that parse and validate POSTed envelopes (default 1; 0 = inline). */
   ingestWorkers: number;
+  /** TESSERA_PROCESSES: hub processes sharing the port (node:cluster; default 1). */
+  processes: number;
   /** TESSERA_LOG_LEVEL: pino level (default info). */
   logLevel: string;
   /** TESSERA_TRUST_PROXY: Express trust proxy setting, e.g. "loopback" (default: off). */
@@ -130,6 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
     statusTtlHours,
     strictValidation: bool('TESSERA_STRICT_VALIDATION', false),
     ingestWorkers: int('TESSERA_INGEST_WORKERS', 1, 0, 16),
+    processes: int('TESSERA_PROCESSES', 1, 1, 64),
     logLevel,
     trustProxy: str('TESSERA_TRUST_PROXY'),
     shutdownTimeoutMs,

@@ -2,6 +2,7 @@
  * Wiring: load config → open the store → bootstrap → createApp → start jobs → listen, and an
  * ordered graceful shutdown on SIGTERM/SIGINT with a hard deadline.
  */
+import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
@@ -41,8 +42,7 @@ function readFeeds(config: Config): FeedDefinition[] {
   }
 }
 
-async function main(): Promise<void> {
-  const config = readConfig();
+async function main(config: Config): Promise<void> {
   const feeds = readFeeds(config);
   const logger = createLogger(config.logLevel);
   const store = await openStore(config.store);
@@ -99,12 +99,13 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     deadline.unref();
-    server.close();
+    // Stop accepting, let in-flight requests finish (idle keep-alive sockets are closed now).
+    const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
     void (async () => {
       await scheduler.stop();
+      await closed;
       await pool?.close();
-      await new Promise<void>((r) => (server.listening ? server.once('close', () => r()) : r()));
       await store.close();
       logger.info('stopped');
       process.exit(0);
@@ -114,7 +115,43 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-main().catch((err: unknown) => {
+/**
+ * With TESSERA_PROCESSES > 1 the primary prepares the store once, then forks that many hub
+ * processes sharing the listening socket (node:cluster); each is a full, stateless hub instance
+ * (paging cursors, clock and leases live in the store). Signals are relayed for an ordered stop.
+ */
+async function primary(config: Config): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const store = await openStore(config.store);
+  await bootstrap(store, config, logger);
+  await store.close();
+  let stopping = false;
+  const fork = () => cluster.fork();
+  for (let i = 0; i < config.processes; i++) fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    logger.error({ pid: worker.process.pid, code, signal }, 'hub process died; starting another');
+    setTimeout(fork, 1000).unref();
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, processes: config.processes }, 'stopping hub processes');
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(signal);
+    setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 2000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+const startup = (() => {
+  const config = readConfig();
+  return cluster.isPrimary && config.processes > 1 ? primary(config) : main(config);
+})();
+startup.catch((err: unknown) => {
   console.error('tessera: failed to start:', err instanceof Error ? err.message : err);
   process.exit(1);
 });

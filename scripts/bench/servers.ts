@@ -157,7 +157,6 @@ export async function startTessera(opts: TesseraOptions): Promise<RunningServer>
       TESSERA_HOST: '127.0.0.1',
       TESSERA_LOG_LEVEL: 'warn',
       TESSERA_DEFAULT_API_ROOT: API_ROOT,
-      TESSERA_FEEDS: 'false',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -183,9 +182,14 @@ export async function startTessera(opts: TesseraOptions): Promise<RunningServer>
     throw e;
   }
   const pid = child.pid as number;
+  // With TESSERA_PROCESSES > 1 the hub is a cluster primary and its workers: count them all.
+  const pids = () => [pid, ...childrenOf(pid)];
   let peakKb = 0;
   const peakRssMb = () => {
-    peakKb = Math.max(peakKb, memoryOf(pid)?.hwmKb ?? 0);
+    peakKb = Math.max(
+      peakKb,
+      pids().reduce((a, p) => a + (memoryOf(p)?.hwmKb ?? 0), 0),
+    );
     return peakKb / 1024;
   };
   return {
@@ -193,7 +197,7 @@ export async function startTessera(opts: TesseraOptions): Promise<RunningServer>
     target,
     client,
     peakRssMb,
-    cpuSeconds: () => cpuSecondsOf(pid),
+    cpuSeconds: () => pids().reduce((a, p) => a + cpuSecondsOf(p), 0),
     async stop() {
       peakRssMb();
       client.close();
