@@ -121,6 +121,7 @@ async function main(config: Config): Promise<void> {
  * (paging cursors, clock and leases live in the store). Signals are relayed for an ordered stop.
  */
 async function primary(config: Config): Promise<void> {
+  readFeeds(config); // a bad feeds file stops here, before any process is forked
   const logger = createLogger(config.logLevel);
   const store = await openStore(config.store);
   await bootstrap(store, config, logger);
@@ -132,6 +133,10 @@ async function primary(config: Config): Promise<void> {
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
       return;
+    }
+    if (code === 2) {
+      logger.error({ pid: worker.process.pid }, 'a hub process refused its configuration; stopping');
+      process.exit(2);
     }
     logger.error({ pid: worker.process.pid, code, signal }, 'hub process died; starting another');
     setTimeout(fork, 1000).unref();

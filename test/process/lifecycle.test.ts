@@ -80,6 +80,50 @@ describe(`hub process [${backendName()}]: lifecycle`, function () {
     assert.deepEqual(await again.terminate(), { code: 0, signal: null });
   });
 
+  it('runs as a cluster of hub processes (TESSERA_PROCESSES=2) that serve and stop together', async () => {
+    const hub = await startHubProcess({ storeUrl: fresh.url, env: { TESSERA_PROCESSES: '2' } });
+    hubs.push(hub);
+    const indicators = [makeIndicator(), makeIndicator(), makeIndicator()];
+    const status = await postEnvelope(hub, collectionId, AUTH, indicators);
+    assert.equal(status.success_count, 3);
+    // Several requests on fresh connections reach either process; all see the same data.
+    for (let i = 0; i < 6; i++) {
+      const res = await fetch(
+        `${hub.url}/${API_ROOT}/collections/${collectionId}/objects/${indicators[i % 3]?.id}/`,
+        {
+          headers: { Authorization: AUTH, Accept: TAXII, Connection: 'close' },
+        },
+      );
+      assert.equal(res.status, 200);
+    }
+    assert.deepEqual(await hub.terminate(), { code: 0, signal: null });
+  });
+
+  it('refuses a feeds file with problems, listing them on stderr', async () => {
+    const { writeFile, mkdtemp } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tessera-feeds-'));
+    const file = path.join(dir, 'feeds.json');
+    await writeFile(
+      file,
+      JSON.stringify([{ name: 'x', kind: 'rss', schedule: 'never', url: 'ftp://x', target: {} }]),
+    );
+    for (const processes of ['1', '2']) {
+      const run = await runHubToExit({
+        TESSERA_STORE: fresh.url,
+        TESSERA_FEEDS_FILE: file,
+        TESSERA_HOST: '127.0.0.1',
+        TESSERA_PROCESSES: processes,
+      });
+      assert.equal(run.timedOut, false, `the hub kept running; output:\n${run.output}`);
+      assert.equal(run.code, 2, run.output);
+      assert.match(run.stderr, /invalid feed definitions/);
+      assert.match(run.stderr, /kind/);
+      assert.match(run.stderr, /url/);
+    }
+  });
+
   it('refuses a bad configuration, listing every problem on stderr', async () => {
     const run = await runHubToExit({
       TESSERA_PORT: 'abc',
