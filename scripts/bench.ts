@@ -26,6 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { findPython, startMedallion, startTessera, type RunningServer } from './bench/servers';
 import { load, read, type LoadResult, type ReadResult } from './bench/workload';
+import { withMongoDatabase } from '../server/store';
 
 type Backend = 'sqlite' | 'mongodb';
 
@@ -115,21 +116,6 @@ function parseArgs(argv: string[]): Options {
 
 // ------------------------------------------------------------------------------------------ stores
 
-/** Replace the database of a MongoDB URI, keeping credentials working (authSource). */
-function withDatabase(uri: string, database: string): string {
-  const schemeEnd = uri.indexOf('://') + 3;
-  const queryAt = uri.indexOf('?', schemeEnd);
-  const base = queryAt === -1 ? uri : uri.slice(0, queryAt);
-  let query = queryAt === -1 ? '' : uri.slice(queryAt + 1);
-  const slash = base.indexOf('/', schemeEnd);
-  const authority = slash === -1 ? base.slice(schemeEnd) : base.slice(schemeEnd, slash);
-  const previous = slash === -1 ? '' : decodeURIComponent(base.slice(slash + 1));
-  if (authority.includes('@') && !/(^|&)authSource=/i.test(query)) {
-    query = `${query ? `${query}&` : ''}authSource=${encodeURIComponent(previous || 'admin')}`;
-  }
-  return `${uri.slice(0, schemeEnd)}${authority}/${encodeURIComponent(database)}${query ? `?${query}` : ''}`;
-}
-
 interface FreshStore {
   url: string;
   dispose(): Promise<void>;
@@ -144,7 +130,7 @@ function freshStore(backend: Backend): FreshStore {
     };
   }
   const database = `tessera_bench_${randomBytes(5).toString('hex')}`;
-  const url = withDatabase(process.env.TESSERA_MONGO_URL as string, database);
+  const url = withMongoDatabase(process.env.TESSERA_MONGO_URL as string, database).uri;
   return {
     url,
     dispose: async () => {

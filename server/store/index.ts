@@ -16,6 +16,29 @@ export function parseStoreUrl(url: string): StoreLocation | null {
   return null;
 }
 
+/**
+ * Replace the database of a MongoDB connection string. When the URI carries credentials but no
+ * authSource, the old database (or "admin") becomes the authSource, since the driver would
+ * otherwise authenticate against the new, empty database.
+ */
+export function withMongoDatabase(uri: string, database: string): { uri: string; previous: string } {
+  const schemeEnd = uri.indexOf('://') + 3;
+  const queryAt = uri.indexOf('?', schemeEnd);
+  const base = queryAt === -1 ? uri : uri.slice(0, queryAt);
+  let query = queryAt === -1 ? '' : uri.slice(queryAt + 1);
+  const slash = base.indexOf('/', schemeEnd);
+  const authority = slash === -1 ? base.slice(schemeEnd) : base.slice(schemeEnd, slash);
+  const previous = slash === -1 ? '' : decodeURIComponent(base.slice(slash + 1));
+  if (authority.includes('@') && !/(^|&)authSource=/i.test(query)) {
+    const authSource = `authSource=${encodeURIComponent(previous || 'admin')}`;
+    query = query ? `${query}&${authSource}` : authSource;
+  }
+  return {
+    uri: `${uri.slice(0, schemeEnd)}${authority}/${encodeURIComponent(database)}${query ? `?${query}` : ''}`,
+    previous,
+  };
+}
+
 export async function openStore(url: string): Promise<Store> {
   const loc = parseStoreUrl(url);
   if (!loc) throw new Error(`unsupported store URL: ${url}`);

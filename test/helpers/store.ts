@@ -13,7 +13,9 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { openStore, parseStoreUrl } from '../../server/store';
+import { openStore, parseStoreUrl, withMongoDatabase } from '../../server/store';
+
+export { withMongoDatabase };
 import type { Store } from '../../server/store/contract';
 
 export interface TestStore {
@@ -68,29 +70,6 @@ function freshSqliteUrl(configured: string | null): TestStoreUrl {
     dispose: async () => {
       for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(file + suffix, { force: true });
     },
-  };
-}
-
-/**
- * Replace the database of a MongoDB connection string. When the URI carries credentials but no
- * authSource, the old database (or "admin") becomes the authSource, since the driver would
- * otherwise authenticate against the new, empty database.
- */
-export function withMongoDatabase(uri: string, database: string): { uri: string; previous: string } {
-  const schemeEnd = uri.indexOf('://') + 3;
-  const queryAt = uri.indexOf('?', schemeEnd);
-  const base = queryAt === -1 ? uri : uri.slice(0, queryAt);
-  let query = queryAt === -1 ? '' : uri.slice(queryAt + 1);
-  const slash = base.indexOf('/', schemeEnd);
-  const authority = slash === -1 ? base.slice(schemeEnd) : base.slice(schemeEnd, slash);
-  const previous = slash === -1 ? '' : decodeURIComponent(base.slice(slash + 1));
-  if (authority.includes('@') && !/(^|&)authSource=/i.test(query)) {
-    const authSource = `authSource=${encodeURIComponent(previous || 'admin')}`;
-    query = query ? `${query}&${authSource}` : authSource;
-  }
-  return {
-    uri: `${uri.slice(0, schemeEnd)}${authority}/${encodeURIComponent(database)}${query ? `?${query}` : ''}`,
-    previous,
   };
 }
 
