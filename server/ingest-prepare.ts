@@ -29,6 +29,9 @@ export interface PrepareRequest {
 export type PrepareReply =
   { id: number; ok: true; prepared: Prepared } | { id: number; ok: false; status: number; message: string };
 
+/** What a worker posts: a reply, or once at start its readiness. */
+export type WorkerMessage = PrepareReply | { ready: true };
+
 /** A reply for an error thrown while preparing (worker side). */
 export function errorReply(id: number, e: unknown): PrepareReply {
   if (e instanceof TesseraError) return { id, ok: false, status: e.httpStatus, message: e.message };
@@ -48,6 +51,8 @@ interface Pending {
 
 class PrepareWorker {
   readonly pending = new Map<number, Pending>();
+  /** True once the worker has compiled the validator and warmed it up. */
+  ready = false;
   private worker: Worker;
   private closing = false;
 
@@ -72,7 +77,12 @@ class PrepareWorker {
         )
       : new Worker(this.file, { workerData: { strict: this.strict } });
     w.unref();
-    w.on('message', (reply: PrepareReply) => {
+    this.ready = false;
+    w.on('message', (reply: WorkerMessage) => {
+      if ('ready' in reply) {
+        this.ready = true;
+        return;
+      }
       const p = this.pending.get(reply.id);
       if (!p) return;
       this.pending.delete(reply.id);
@@ -121,6 +131,11 @@ export class PreparePool {
       for (const w of this.workers) if (w.pending.size < best.pending.size) best = w;
       best.send({ id: this.nextId++, text }, { resolve, reject });
     });
+
+  /** Whether every worker has finished compiling and warming up its validator (for /readyz). */
+  isReady(): boolean {
+    return this.workers.every((w) => w.ready);
+  }
 
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));

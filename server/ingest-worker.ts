@@ -1,9 +1,43 @@
 /** Worker thread of PreparePool: prepares envelope texts with the full STIX validator. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { errorReply, prepareEnvelopeText, type PrepareReply, type PrepareRequest } from './ingest-prepare';
+import {
+  errorReply,
+  prepareEnvelopeText,
+  type PrepareReply,
+  type PrepareRequest,
+  type WorkerMessage,
+} from './ingest-prepare';
 import { stixValidator } from './stix/plug';
 
 const validate = stixValidator(Boolean((workerData as { strict?: boolean } | null)?.strict));
+
+/**
+ * Warm-up: run the validator over a sample envelope until V8 has optimised the hot paths, so the
+ * first envelopes a hub receives are not slower than the rest; then report ready.
+ */
+function warmUp(): void {
+  const objects: unknown[] = [];
+  for (let i = 0; i < 200; i++) {
+    const uuid = `6ba7b810-9dad-41d1-80b4-${String(i).padStart(12, '0')}`;
+    objects.push({
+      type: 'indicator',
+      spec_version: '2.1',
+      id: `indicator--${uuid}`,
+      created: '2026-01-01T00:00:00.000Z',
+      modified: '2026-01-01T00:00:00.000Z',
+      name: `warm-up ${i}`,
+      indicator_types: ['malicious-activity'],
+      pattern: `[ipv4-addr:value = '192.0.2.${i % 250}'] OR [domain-name:value = 'x${i}.example']`,
+      pattern_type: 'stix',
+      valid_from: '2026-01-01T00:00:00Z',
+    });
+  }
+  const text = JSON.stringify({ objects });
+  for (let round = 0; round < 25; round++) prepareEnvelopeText(text, validate);
+}
+
+warmUp();
+parentPort?.postMessage({ ready: true } satisfies WorkerMessage);
 
 parentPort?.on('message', (req: PrepareRequest) => {
   let reply: PrepareReply;

@@ -55,7 +55,7 @@ async function main(config: Config): Promise<void> {
     store,
     logger,
     validate,
-    ...(pool ? { prepare: pool.prepare } : {}),
+    ...(pool ? { prepare: pool.prepare, ready: async () => pool.isReady() } : {}),
   });
 
   const scheduler = new Scheduler(logger);

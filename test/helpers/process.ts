@@ -3,7 +3,7 @@
  *
  * `startHubProcess({ storeUrl })` runs `node --require tsx/cjs server/main.ts` (no build needed) as a
  * child with TESSERA_STORE=<storeUrl>, TESSERA_HOST=127.0.0.1, TESSERA_LOG_LEVEL=warn and a port
- * chosen beforehand (the hub does not report an ephemeral port), and resolves once GET /healthz
+ * chosen beforehand (the hub does not report an ephemeral port), and resolves once GET /readyz
  * answers. The child's stdout and stderr are kept so a failing test can print them.
  *
  * Fixtures are created through the store contract before the process starts (`seedStore`), as the
@@ -175,7 +175,7 @@ export interface HubProcess {
 export interface HubProcessOptions {
   storeUrl: string;
   env?: Record<string, string>;
-  /** How long to wait for /healthz (default 30 s). */
+  /** How long to wait for /readyz (default 30 s). */
   readyTimeoutMs?: number;
 }
 
@@ -188,7 +188,7 @@ async function waitHealthy(url: string, s: Spawned, timeoutMs: number): Promise<
   while (Date.now() < deadline) {
     if (exit) return exit;
     try {
-      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer();
       if (res.status === 200) return null;
     } catch {
@@ -197,10 +197,10 @@ async function waitHealthy(url: string, s: Spawned, timeoutMs: number): Promise<
     await sleep(50);
   }
   s.child.kill('SIGKILL');
-  throw new Error(`hub did not answer /healthz within ${timeoutMs} ms; output:\n${s.output()}`);
+  throw new Error(`hub did not answer /readyz within ${timeoutMs} ms; output:\n${s.output()}`);
 }
 
-/** Start a hub process on `storeUrl` and wait until /healthz answers. */
+/** Start a hub process on `storeUrl` and wait until /readyz answers. */
 export async function startHubProcess(opts: HubProcessOptions): Promise<HubProcess> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
@@ -218,7 +218,7 @@ export async function startHubProcess(opts: HubProcessOptions): Promise<HubProce
       // The port we picked may have been taken in between: try another one.
       if (attempt < 3 && /EADDRINUSE/.test(s.output())) continue;
       throw new Error(
-        `hub exited before answering /healthz (code ${early.code}, signal ${early.signal}); output:\n${s.output()}`,
+        `hub exited before answering /readyz (code ${early.code}, signal ${early.signal}); output:\n${s.output()}`,
       );
     }
     const { child } = s;

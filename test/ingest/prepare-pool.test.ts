@@ -19,6 +19,18 @@ describe('ingest worker pool', function () {
     await pool.close();
   });
 
+  it('reports ready only once its workers have compiled and warmed up the validator', async () => {
+    const fresh = new PreparePool(1, false);
+    try {
+      assert.equal(fresh.isReady(), false, 'not ready at construction');
+      const deadline = Date.now() + 30_000;
+      while (!fresh.isReady() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(fresh.isReady(), true);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('prepares an envelope exactly as inline preparation does, valid and invalid objects alike', async () => {
     const objects = [
       makeIndicator(),
