@@ -393,7 +393,7 @@ async function main(): Promise<void> {
   const flatness: Record<string, number> = {};
   for (const b of o.backends) {
     const mine = runs
-      .filter((r) => r.backend === b && r.server === 'tessera')
+      .filter((r) => r.backend === b && r.server === 'tessera' && !r.comparisonOnly)
       .sort((x, y) => x.size - y.size);
     const small = mine[0];
     const big = mine[mine.length - 1];
