@@ -34,6 +34,29 @@ describe(suite('addObjects'), function () {
     return (await newCollection(store(), root)).id;
   }
 
+  it('concurrent calls on one instance: each gets its own outcomes; a version sent twice is added once', async function () {
+    const col = await collection();
+    const shared = Array.from({ length: 4 }, () => toNewVersion(makeIndicator()));
+    const batches = Array.from({ length: 6 }, (_, i) => [
+      ...Array.from({ length: 3 }, () => toNewVersion(makeIndicator())),
+      ...(i % 2 === 0 ? shared : []),
+    ]);
+    const results = await Promise.all(batches.map((b) => add(store(), col, b)));
+    results.forEach((outcomes, i) => {
+      assert.deepEqual(
+        outcomes.map((o) => o.id),
+        (batches[i] as { id: string }[]).map((o) => o.id),
+        `call ${i} gets the outcomes of its own objects, in order`,
+      );
+    });
+    const sharedOutcomes = results.flat().filter((o) => shared.some((x) => x.id === o.id));
+    assert.equal(sharedOutcomes.filter((o) => o.outcome === 'added').length, shared.length);
+    assert.equal(sharedOutcomes.filter((o) => o.outcome === 'duplicate').length, shared.length * 2);
+    const added = results.flat().filter((o) => o.outcome === 'added');
+    assert.equal(new Set(added.map((o) => o.dateAdded)).size, added.length, 'dateAdded values are unique');
+    assert.equal((await queryAll(store(), col)).length, 6 * 3 + shared.length);
+  });
+
   it('reports each new version as added, with index, id, version and dateAdded', async function () {
     const col = await collection();
     const objs = [makeIndicator({ modified: stamp(1) }), makeIndicator({ modified: stamp(2) })];

@@ -106,6 +106,12 @@ export class SqliteStore implements Store {
   readonly backend = 'sqlite';
   private db: Database.Database | null = null;
   private readonly stmtCache = new Map<string, Database.Statement>();
+  private readonly writeQueue: {
+    what: string;
+    fn: () => unknown;
+    resolve: (v: unknown) => void;
+    reject: (e: Error) => void;
+  }[] = [];
 
   constructor(private readonly path: string) {}
 
@@ -426,8 +432,35 @@ export class SqliteStore implements Store {
 
   // ---------------------------------------------------------------- objects
 
-  async addObjects(args: AddObjectsArgs): Promise<AddOutcome[]> {
-    return this.run('add objects', () => this.conn.transaction(() => this.addObjectsTx(args)).immediate());
+  addObjects(args: AddObjectsArgs): Promise<AddOutcome[]> {
+    return this.groupWrite('add objects', () => this.addObjectsTx(args));
+  }
+
+  /**
+   * Group commit: writes queued in the same turn of the event loop (several POSTs whose
+   * preparation finished while the previous commit ran) run in one transaction, so they share
+   * one fsync and the index pages it rewrites. Every promise resolves only after the commit; if
+   * the transaction fails, every write in it is rejected (writes only fail together: for I/O or
+   * lock errors, never for one batch's content).
+   */
+  private groupWrite<T>(what: string, fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.writeQueue.push({ what, fn, resolve: resolve as (v: unknown) => void, reject });
+      if (this.writeQueue.length === 1) setImmediate(() => this.flushWrites());
+    });
+  }
+
+  private flushWrites(): void {
+    const group = this.writeQueue.splice(0);
+    if (group.length === 0) return;
+    let results: unknown[];
+    try {
+      results = this.conn.transaction(() => group.map((w) => w.fn())).immediate();
+    } catch (e) {
+      for (const w of group) w.reject(translate(e, w.what));
+      return;
+    }
+    group.forEach((w, i) => w.resolve(results[i]));
   }
 
   private addObjectsTx(args: AddObjectsArgs): AddOutcome[] {
