@@ -7,15 +7,14 @@ WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json .npmrc ./
-# The image's Node ships its headers under /usr/local; node-gyp must not download them.
-RUN npm ci --nodedir=/usr/local
-COPY tsconfig.json tsconfig.build.json ./
+COPY package.json package-lock.json .npmrc tsconfig.json tsconfig.build.json ./
 COPY server ./server
 COPY scripts ./scripts
 COPY feeds ./feeds
 COPY collections ./collections
-RUN npm run build && npm prune --omit=dev
+# The image's Node ships its headers under /usr/local; node-gyp must not download them.
+# npm ci builds the native addon and, through the prepare script, compiles the TypeScript.
+RUN npm ci --nodedir=/usr/local && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
