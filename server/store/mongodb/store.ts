@@ -69,7 +69,6 @@ import type {
   StateRecord,
   StatusDetail,
   StatusRecord,
-  StatusState,
   Store,
   StoredVersion,
   VersionSelector,
@@ -152,18 +151,9 @@ interface MembershipDoc {
   m: string;
 }
 
-interface StatusDoc {
+/** A StatusRecord stored under its id, with expiresAt also as a Date for the TTL index. */
+interface StatusDoc extends Omit<StatusRecord, 'id'> {
   _id: string;
-  apiRoot: string;
-  collectionId: string;
-  member: string;
-  requestTimestamp: Micros;
-  status: StatusState;
-  totalCount: number;
-  successes: StatusDetail[];
-  failures: StatusDetail[];
-  pendings: StatusDetail[];
-  expiresAt: Micros;
   expiresAtDate: Date;
 }
 
