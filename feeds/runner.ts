@@ -4,7 +4,7 @@
  * object through the hub's ingest path (the same checks as a TAXII POST), and records the run.
  */
 import type { Logger } from 'pino';
-import { ingest, type ObjectValidator } from '../server/ingest';
+import { ingest, isAdded, type ObjectValidator } from '../server/ingest';
 import type { Store } from '../server/store/contract';
 import { FeedError, type Checkpoint, type FeedAdapter, type FeedContext } from './adapter';
 import { iocList } from './adapters/ioc-list';
@@ -142,7 +142,7 @@ export async function runFeed(def: FeedDefinition, deps: FeedDeps): Promise<Feed
           { apiRoot: collection.apiRoot, collectionId: collection.id, member, objects },
         );
         for (const s of status.successes) {
-          if (s.message?.startsWith('added')) result.added++;
+          if (isAdded(s)) result.added++;
           else result.duplicates++;
         }
         result.failures += status.failures.length;

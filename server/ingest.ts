@@ -34,6 +34,8 @@ export interface IngestArgs {
 }
 
 const HOUR_US = 3600 * 1_000_000;
+const ADDED_MESSAGE = 'added';
+const DUPLICATE_MESSAGE = 'already present (same id and version): no new version';
 
 function formatIssues(issues: Issue[]): string {
   return issues.map((i) => `${i.rule} at ${i.path}: ${i.message}`).join('; ');
@@ -113,7 +115,7 @@ export async function commitPrepared(
     });
     for (const o of outcomes) {
       const w = prepared.warnings[o.index] ?? '';
-      const base = o.outcome === 'added' ? 'added' : 'already present (same id and version): no new version';
+      const base = o.outcome === 'added' ? ADDED_MESSAGE : DUPLICATE_MESSAGE;
       successes.push({ id: o.id, version: o.version, message: w ? `${base}; ${w}` : base });
     }
   }
@@ -132,6 +134,11 @@ export async function commitPrepared(
   };
   await deps.store.putStatus(status);
   return status;
+}
+
+/** Whether a status success reports a new version (as opposed to a duplicate). */
+export function isAdded(detail: StatusDetail): boolean {
+  return detail.message?.startsWith(ADDED_MESSAGE) ?? false;
 }
 
 export async function ingest(deps: IngestDeps, args: IngestArgs): Promise<StatusRecord> {

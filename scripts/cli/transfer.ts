@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { NotFoundError, UnprocessableError } from '../../server/errors';
-import { ingest, type IngestDeps } from '../../server/ingest';
+import { ingest, isAdded, type IngestDeps } from '../../server/ingest';
 import type { CollectionRecord, StatusDetail, Store } from '../../server/store/contract';
 import { writeStdout } from './output';
 
@@ -144,8 +144,7 @@ export async function importObjects(
       objects: batch,
     });
     for (const s of status.successes) {
-      // ingest() reports "added" for a new version and "already present …" for a duplicate.
-      if (s.message?.startsWith('added')) totals.added++;
+      if (isAdded(s)) totals.added++;
       else totals.duplicates++;
       if (s.message?.includes('warning:')) totals.warnings.push(s);
     }
