@@ -12,7 +12,7 @@ import type { ObjectValidator } from './ingest';
 import { prepareEnvelopeText, type PrepareFn } from './ingest-prepare';
 import type { Store } from './store/contract';
 import { CursorCodec } from './taxii/cursor';
-import { errorHandler, sendTaxii } from './taxii/http';
+import { errorHandler } from './taxii/http';
 import { taxiiRouter } from './taxii/routes';
 
 export interface AppDeps {
@@ -72,9 +72,8 @@ export async function createApp(deps: AppDeps): Promise<express.Express> {
   const routerDeps = { store, config, cursors, authenticator, logger, prepare };
   app.use(taxiiRouter(routerDeps));
 
-  app.use((req: Request, res: Response) => {
-    const e = new NotFoundError(`no TAXII resource at ${req.path}`);
-    sendTaxii(res, 404, { title: e.title, http_status: '404', description: e.message, error_code: e.code });
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    next(new NotFoundError(`no TAXII resource at ${req.path}`));
   });
   app.use(errorHandler(logger, authenticator.challenge));
   return app;
