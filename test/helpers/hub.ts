@@ -18,6 +18,11 @@ import { openTestStore } from './store';
 
 export const TAXII = 'application/taxii+json;version=2.1';
 
+/** An HTTP Basic Authorization header value. */
+export function basic(name: string, password: string): string {
+  return `Basic ${Buffer.from(`${name}:${password}`).toString('base64')}`;
+}
+
 export interface TestHub {
   url: string;
   store: Store;
@@ -98,9 +103,7 @@ export async function startHub(opts: HubOptions = {}): Promise<TestHub> {
       if (args.alias !== undefined) create.alias = args.alias;
       return store.createCollection(create);
     },
-    basic(name, password) {
-      return `Basic ${Buffer.from(`${name}:${password}`).toString('base64')}`;
-    },
+    basic,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -20,10 +20,12 @@ import { hashSecret } from '../../server/access/secrets';
 import { openStore } from '../../server/store';
 import type { Grant, Store, StoredVersion, VersionSelector } from '../../server/store/contract';
 import { versionKey } from '../../server/stix/time';
+import { basic, TAXII } from './hub';
 import { freshTestStoreUrl, sharesUrl, type TestStoreUrl } from './store';
 
+export { basic, TAXII };
+
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-export const TAXII = 'application/taxii+json;version=2.1';
 export const API_ROOT = 'api1';
 
 const TSX = 'tsx';
@@ -281,10 +283,6 @@ export function reportOnFailure(ctx: Mocha.Context, hubs: (HubProcess | undefine
 }
 
 // ------------------------------------------------------------------------------------- HTTP
-
-export function basic(name: string, password: string): string {
-  return `Basic ${Buffer.from(`${name}:${password}`).toString('base64')}`;
-}
 
 export interface StatusDetailJson {
   id: string;
