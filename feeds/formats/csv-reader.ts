@@ -1,0 +1,155 @@
+/**
+ * A CSV reader for feed files (RFC 4180 plus what the abuse.ch dumps do): quoted fields with `""`
+ * escapes and embedded delimiters or line breaks, blanks before an opening quote (ThreatFox writes
+ * `"a", "b"`), `#` comment lines kept apart (the abuse.ch headers live in them), CRLF or LF.
+ *
+ * Written here rather than taken from csv-parse because feeds need, for every bad record, one
+ * rejection carrying the line where the record starts; csv-parse reports the line where it gave up
+ * and may report one broken record twice.
+ */
+
+export interface CsvRecord {
+  /** 1-based line where the record starts. */
+  line: number;
+  fields: string[];
+}
+
+export interface CsvProblem {
+  line: number;
+  reason: string;
+}
+
+export interface CsvComment {
+  line: number;
+  /** The line after the comment character, trimmed. */
+  text: string;
+}
+
+export interface CsvRead {
+  records: CsvRecord[];
+  problems: CsvProblem[];
+  comments: CsvComment[];
+}
+
+export interface CsvOptions {
+  delimiter?: string;
+  /** Lines starting with this (after blanks) are comments; '' for none. Default '#'. */
+  comment?: string;
+}
+
+export function readCsv(text: string, opts: CsvOptions = {}): CsvRead {
+  const delim = opts.delimiter ?? ',';
+  const comment = opts.comment ?? '#';
+  const records: CsvRecord[] = [];
+  const problems: CsvProblem[] = [];
+  const comments: CsvComment[] = [];
+  const n = text.length;
+  let i = 0;
+  let line = 1;
+
+  /** Skip to just after the end of the current line. */
+  const skipLine = (): void => {
+    while (i < n && text[i] !== '\n') i++;
+    if (i < n) i++;
+    line++;
+  };
+
+  while (i < n) {
+    // Start of a line: blank line or comment?
+    let j = i;
+    while (j < n && (text[j] === ' ' || text[j] === '\t')) j++;
+    if (j >= n || text[j] === '\n' || (text[j] === '\r' && text[j + 1] === '\n')) {
+      i = j;
+      skipLine();
+      continue;
+    }
+    if (comment !== '' && text.startsWith(comment, j)) {
+      const start = line;
+      const from = j + comment.length;
+      let end = from;
+      while (end < n && text[end] !== '\n') end++;
+      comments.push({ line: start, text: text.slice(from, end).trim() });
+      i = end;
+      skipLine();
+      continue;
+    }
+
+    const startLine = line;
+    const fields: string[] = [];
+    let problem: string | undefined;
+    let endOfRecord = false;
+    while (!endOfRecord) {
+      // One field.
+      let k = i;
+      while (k < n && (text[k] === ' ' || text[k] === '\t') && text[k] !== delim) k++;
+      if (text[k] === '"') {
+        k++;
+        let value = '';
+        let closed = false;
+        while (k < n) {
+          const c = text[k] as string;
+          if (c === '"') {
+            if (text[k + 1] === '"') {
+              value += '"';
+              k += 2;
+              continue;
+            }
+            closed = true;
+            k++;
+            break;
+          }
+          if (c === '\n') line++;
+          value += c;
+          k++;
+        }
+        if (!closed) {
+          problem = 'a quoted field is not closed (the file may be cut short)';
+          i = n;
+          break;
+        }
+        while (k < n && (text[k] === ' ' || text[k] === '\t') && text[k] !== delim) k++;
+        if (k < n && text[k] !== delim && text[k] !== '\n' && !(text[k] === '\r' && text[k + 1] === '\n')) {
+          problem = `unexpected ${JSON.stringify(text[k])} after a closing quote`;
+          i = k;
+          skipLine();
+          break;
+        }
+        fields.push(value);
+        i = k;
+      } else {
+        let end = i;
+        while (end < n && text[end] !== delim && text[end] !== '\n') end++;
+        let value = text.slice(i, end);
+        if (value.endsWith('\r') && text[end] === '\n') value = value.slice(0, -1);
+        if (value.includes('"')) {
+          problem = 'a quote inside an unquoted field';
+          i = end;
+          skipLine();
+          break;
+        }
+        fields.push(value.trim());
+        i = end;
+      }
+      if (i >= n) endOfRecord = true;
+      else if (text[i] === delim) i++;
+      else {
+        // \r\n or \n
+        if (text[i] === '\r') i++;
+        i++;
+        line++;
+        endOfRecord = true;
+      }
+    }
+    if (problem !== undefined) problems.push({ line: startLine, reason: problem });
+    else records.push({ line: startLine, fields });
+  }
+  return { records, problems, comments };
+}
+
+/** Splits a CSV header line (e.g. from a comment) into its column names, lower-cased. */
+export function headerColumns(text: string, delimiter = ','): string[] | undefined {
+  const r = readCsv(text, { delimiter, comment: '' });
+  const rec = r.records[0];
+  if (!rec || r.problems.length > 0) return undefined;
+  return rec.fields.map((f) => f.trim().toLowerCase());
+}

@@ -1,0 +1,389 @@
+/**
+ * The feed formats as pure converters: each fixture (test/fixtures/feeds, in the source's real
+ * layout) → exact patterns, ids, rejections with line numbers; every object passes the hub's STIX
+ * validator in strict mode (the SHOULD rules as errors).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  convertMispEvent,
+  convertText,
+  identityId,
+  identityObject,
+  markingObject,
+  MispFormatError,
+  normalizeIp,
+  parseManifest,
+  patternFor,
+  TableError,
+  type Conversion,
+  type FeedStamp,
+  type StixObject,
+  type TextKind,
+  type TextOptions,
+} from '../../feeds/formats';
+import { readCsv } from '../../feeds/formats/csv-reader';
+import { validateStixObject } from '../../server/stix/validate';
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'feeds');
+const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
+const EPOCH = '2025-01-01T00:00:00.000Z';
+const CLEAR = 'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487';
+const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
+const AMBER = 'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421';
+const RED = 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1';
+
+function stamp(overrides: Partial<FeedStamp> = {}): FeedStamp {
+  return {
+    feed: 'test-feed',
+    identityId: identityId('Test source'),
+    tlp: 'clear',
+    labels: [],
+    indicatorTypes: ['malicious-activity'],
+    epoch: EPOCH,
+    ...overrides,
+  };
+}
+
+function assertValid(objects: StixObject[]): void {
+  for (const o of objects) {
+    const v = validateStixObject(o, { strict: true });
+    assert.ok(v.ok, `${o.id}: ${JSON.stringify(v.errors)}`);
+  }
+}
+
+function convert(kind: TextKind, file: string, s = stamp(), opts: TextOptions = {}): Conversion {
+  const c = convertText(kind, fixture(file), s, opts);
+  assertValid(c.objects);
+  // Deterministic: converting the same text again gives the same objects.
+  assert.deepEqual(convertText(kind, fixture(file), s, opts).objects, c.objects);
+  return c;
+}
+
+const patterns = (c: Conversion): unknown[] => c.objects.map((o) => o.pattern);
+const rejections = (c: Conversion): [number | undefined, string][] =>
+  c.rejected.map((r) => [r.line, r.reason]);
+
+describe('feed formats', () => {
+  it('urlhaus-csv: commented header, quoted fields, tags in one field', () => {
+    const s = stamp({ feed: 'urlhaus', identityId: identityId('abuse.ch'), labels: ['abuse.ch'] });
+    const c = convert('urlhaus-csv', 'urlhaus.csv', s);
+    assert.equal(c.read, 7);
+    assert.deepEqual(patterns(c), [
+      "[url:value = 'http://198.51.100.23:47211/i']",
+      "[url:value = 'https://files.example.net/invoice\\'2025.zip']",
+      "[url:value = 'http://[2001:db8:4::17]/bins/x86']",
+      "[url:value = 'http://update.example.org/dl.php?id=7&f=a\\\\b.exe']",
+    ]);
+    assert.deepEqual(rejections(c), [
+      [14, 'the URL "not a url" contains spaces or control characters'],
+      [15, 'dateadded "yesterday" is not a date and time'],
+      [
+        16,
+        'expected 9 columns (id, dateadded, url, url_status, last_online, threat, tags, urlhaus_link, reporter), found 4',
+      ],
+    ]);
+    // Ids are pinned: they must never change between releases, or every re-run would add copies.
+    assert.deepEqual(c.objects[1], {
+      type: 'indicator',
+      spec_version: '2.1',
+      id: 'indicator--793d7fa9-a8c2-47ad-a3b2-6840d7e9b4c0',
+      created_by_ref: 'identity--dda12dde-8c39-4b02-bb14-5a9f5b7ccbdc',
+      created: '2025-03-01T09:41:30.000Z',
+      modified: '2025-03-01T09:41:30.000Z',
+      name: "https://files.example.net/invoice'2025.zip",
+      indicator_types: ['malicious-activity'],
+      pattern: "[url:value = 'https://files.example.net/invoice\\'2025.zip']",
+      pattern_type: 'stix',
+      pattern_version: '2.1',
+      valid_from: '2025-03-01T09:41:30.000Z',
+      description: 'URLhaus: threat malware_download, status online, reported by abuse_ch',
+      labels: ['abuse.ch', 'malware_download', 'zip'],
+      external_references: [
+        { source_name: 'urlhaus', url: 'https://urlhaus.abuse.ch/url/3401000/', external_id: '3401000' },
+      ],
+      object_marking_refs: [CLEAR],
+    });
+    assert.deepEqual(c.objects[0]?.labels, ['abuse.ch', 'malware_download', '32-bit', 'elf', 'mips', 'Mozi']);
+  });
+
+  it('feodo-csv: quoted header line, IPv4 and IPv6, port and status in the description', () => {
+    const c = convert('feodo-csv', 'feodo.csv');
+    assert.deepEqual(patterns(c), [
+      "[ipv4-addr:value = '192.0.2.44']",
+      "[ipv4-addr:value = '203.0.113.9']",
+      "[ipv6-addr:value = '2001:db8::a0']",
+    ]);
+    assert.deepEqual(rejections(c), [
+      [13, '"198.51.100.300" is not an IP address or CIDR'],
+      [14, 'dst_port "https" is not a port number'],
+    ]);
+    assert.equal(c.objects[0]?.description, 'Feodo Tracker: QakBot botnet C2, port 443, status online');
+    assert.equal(c.objects[0]?.valid_from, '2024-11-02T14:10:07.000Z');
+    assert.deepEqual(c.objects[0]?.labels, ['QakBot']);
+  });
+
+  it('threatfox-csv: columns by header name, ip:port, domain, url and the three hash types', () => {
+    const c = convert('threatfox-csv', 'threatfox.csv');
+    assert.deepEqual(patterns(c), [
+      "[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = '192.0.2.10' AND network-traffic:dst_port = 4444]",
+      "[network-traffic:dst_ref.type = 'ipv6-addr' AND network-traffic:dst_ref.value = '2001:db8::5' AND network-traffic:dst_port = 8443]",
+      "[domain-name:value = 'login-verify.example.net']",
+      "[url:value = 'https://cdn.example.com/p/loader.ps1']",
+      "[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e']",
+      "[file:hashes.'SHA-1' = 'da39a3ee5e6b4b0d3255bfef95601890afd80709']",
+      "[file:hashes.'SHA-256' = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855']",
+    ]);
+    assert.deepEqual(rejections(c), [
+      [17, '"192.0.2.11:99999": port 99999 is out of range'],
+      [18, 'ioc_type "envelope_from" is not one Tessera converts'],
+      [19, '"abc" is not a SHA-256 hash (64 hex digits)'],
+    ]);
+    assert.deepEqual(
+      c.objects.map((o) => o.confidence),
+      [100, 75, 50, 100, 90, 90, 90],
+    );
+    assert.deepEqual(c.objects[2]?.indicator_types, ['malicious-activity', 'compromised']);
+    assert.deepEqual(c.objects[1]?.external_references, [
+      { source_name: 'threatfox', external_id: '1450000', url: 'https://threatfox.abuse.ch/ioc/1450000/' },
+      { source_name: 'reference', url: 'https://example.com/report' },
+    ]);
+    assert.deepEqual(c.objects[3]?.labels, ['Agent Tesla'], '"None" tags are no tags');
+    // The 2023 export had no is_compromised column: read by name, it converts the same way.
+    const old = convert('threatfox-csv', 'threatfox-2023.csv');
+    assert.deepEqual(patterns(old), [
+      "[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = '203.0.113.50' AND network-traffic:dst_port = 443]",
+      "[domain-name:value = 'c2.example.org']",
+    ]);
+    assert.deepEqual(old.objects[1]?.confidence, 75);
+  });
+
+  it('threatfox-csv: a file without its header is refused as a whole', () => {
+    assert.throws(
+      () => convertText('threatfox-csv', '"2025-01-01 00:00:00", "1", "x.example", "domain"\n', stamp()),
+      (e: unknown) => e instanceof TableError && /ioc_value, ioc_type/.test(e.message),
+    );
+  });
+
+  it('spamhaus-drop: legacy DROP and EDROP text, CIDRs normalised', () => {
+    const drop = convert('spamhaus-drop', 'spamhaus-drop.txt');
+    assert.deepEqual(patterns(drop), [
+      "[ipv4-addr:value = '192.0.2.0/24']",
+      "[ipv4-addr:value = '198.51.100.0/25']",
+      "[ipv4-addr:value = '203.0.113.64/26']",
+    ]);
+    assert.deepEqual(rejections(drop), [[8, '"203.0.113.300/24" is not an IP address or CIDR']]);
+    assert.deepEqual(drop.objects[0]?.external_references, [
+      { source_name: 'spamhaus', external_id: 'SBL100001' },
+    ]);
+    assert.equal(drop.objects[0]?.valid_from, EPOCH, 'no date in the source: the feed epoch');
+    assert.equal(drop.complete, true);
+    const edrop = convert('spamhaus-drop', 'spamhaus-edrop.txt');
+    assert.deepEqual(patterns(edrop), [
+      "[ipv4-addr:value = '198.51.100.128/27']",
+      "[ipv4-addr:value = '203.0.113.128/25']",
+    ]);
+  });
+
+  it('spamhaus-drop: JSON lines with the metadata line, and a copy cut short', () => {
+    const c = convert('spamhaus-drop', 'spamhaus-drop_v6.json');
+    assert.deepEqual(patterns(c), [
+      "[ipv6-addr:value = '2001:db8:1000::/36']",
+      "[ipv6-addr:value = '2001:db8:2000::/40']",
+      "[ipv4-addr:value = '198.51.100.128/25']",
+    ]);
+    assert.deepEqual(rejections(c), [[4, '"not-a-cidr" is not an IP address or CIDR']]);
+    assert.equal(c.complete, true);
+    assert.equal(c.objects[0]?.description, 'Spamhaus DROP: SBL200001 (ripencc)');
+
+    const lines = fixture('spamhaus-drop_v6.json').split('\n');
+    const cut = convertText('spamhaus-drop', lines.slice(0, 2).join('\n') + '\n{"cidr":"2001:d', stamp());
+    assert.equal(cut.objects.length, 2, 'what was valid is kept');
+    assert.equal(cut.complete, false);
+    assert.match(cut.incompleteReason ?? '', /no metadata line/);
+    assert.deepEqual(rejections(cut), [[3, 'the line is not a JSON object (the file may be cut short)']]);
+    const short = convertText('spamhaus-drop', [lines[0], lines[4]].join('\n'), stamp());
+    assert.equal(short.complete, false);
+    assert.match(short.incompleteReason ?? '', /announces 4 records but the file holds 1/);
+  });
+
+  it('ioc-list: every type recognised, comments, rejected lines with their number', () => {
+    const c = convert('ioc-list', 'ioc-list.txt');
+    assert.deepEqual(patterns(c), [
+      "[ipv4-addr:value = '203.0.113.7']",
+      "[ipv4-addr:value = '203.0.113.0/24']",
+      "[ipv6-addr:value = '2001:db8::1']",
+      "[domain-name:value = 'evil.example.com']",
+      "[url:value = 'http://evil.example.com/x#frag']",
+      "[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e']",
+    ]);
+    assert.deepEqual(rejections(c), [
+      [8, '"not an ioc !" is not an IP address, CIDR, domain, URL, hash or e-mail address'],
+      [9, '"999.1.2.3" is not an IP address, CIDR, domain, URL, hash or e-mail address'],
+    ]);
+    const onlyDomains = convertText('ioc-list', 'a.example\n192.0.2.1\n', stamp(), { valueType: 'domain' });
+    assert.deepEqual(rejections(onlyDomains), [[2, '"192.0.2.1" is not a domain name']]);
+  });
+
+  it('csv: value, type column with source names, first seen, tags, confidence', () => {
+    const c = convert('csv', 'partner.csv', stamp({ labels: ['partner'] }), {
+      csv: {
+        value: 'indicator',
+        typeColumn: 'kind',
+        firstSeen: 'first_seen',
+        tags: 'tags',
+        tagSeparator: ';',
+        confidence: 'score',
+      },
+    });
+    assert.deepEqual(patterns(c), [
+      "[ipv4-addr:value = '192.0.2.200']",
+      "[domain-name:value = 'bad.example.org']",
+      "[url:value = 'https://bad.example.org/login?u=a,b']",
+      "[file:hashes.MD5 = '44d88612fea8a8f36de82e1278abb02f']",
+    ]);
+    assert.deepEqual(rejections(c), [
+      [6, 'score "high" is not a number from 0 to 100'],
+      [7, 'type "mystery" is not one Tessera converts'],
+    ]);
+    assert.deepEqual(c.objects[0]?.labels, ['partner', 'scanner', 'ssh']);
+    assert.equal(c.objects[0]?.confidence, 60);
+    assert.equal(c.objects[0]?.valid_from, '2025-02-28T10:00:00.000Z');
+    assert.equal(c.objects[2]?.valid_from, EPOCH);
+    assert.equal(c.objects[2]?.confidence, undefined);
+    // No header: columns are numbered, one fixed type.
+    const bare = convertText('csv', '192.0.2.1;x\n192.0.2.2;y\n', stamp(), {
+      csv: { header: false, delimiter: ';', value: '1', type: 'ip', description: '2' },
+    });
+    assert.deepEqual(
+      bare.objects.map((o) => [o.pattern, o.description]),
+      [
+        ["[ipv4-addr:value = '192.0.2.1']", 'x'],
+        ["[ipv4-addr:value = '192.0.2.2']", 'y'],
+      ],
+    );
+  });
+
+  it('misp-feed: manifest, to_ids attributes as indicators, a report per event, tags and TLP', () => {
+    const manifest = parseManifest(fixture('misp-feed/manifest.json'));
+    assert.deepEqual(
+      manifest.events.map((e) => [e.uuid, e.timestamp]),
+      [
+        ['5f3c1a2e-7b4d-4e8a-9c21-0a1b2c3d4e5f', 1740700000],
+        ['8a6e0f44-3c1b-4f2d-8e7a-6b5c4d3e2f10', 1740800000],
+      ],
+    );
+    const s = stamp({ tlp: 'green', labels: ['misp'] });
+    const e1 = convertMispEvent(fixture('misp-feed/5f3c1a2e-7b4d-4e8a-9c21-0a1b2c3d4e5f.json'), s);
+    assertValid(e1.objects);
+    assert.equal(e1.read, 7);
+    assert.equal(e1.skipped, 2, 'the url and the filename have to_ids false');
+    assert.deepEqual(
+      e1.objects.map((o) => [o.id, o.pattern ?? o.type]),
+      [
+        ['indicator--0b1e6f5c-1d2a-4c3b-8e4d-5f6a7b8c9d01', "[ipv4-addr:value = '192.0.2.10']"],
+        ['indicator--0b1e6f5c-1d2a-4c3b-8e4d-5f6a7b8c9d02', "[domain-name:value = 'remcos-c2.example.net']"],
+        [
+          'indicator--0b1e6f5c-1d2a-4c3b-8e4d-5f6a7b8c9d04',
+          "[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = '203.0.113.15' AND network-traffic:dst_port = 2404]",
+        ],
+        [
+          'indicator--0b1e6f5c-1d2a-4c3b-8e4d-5f6a7b8c9d06',
+          "[file:hashes.'SHA-256' = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855']",
+        ],
+        ['report--5f3c1a2e-7b4d-4e8a-9c21-0a1b2c3d4e5f', 'report'],
+      ],
+    );
+    assert.deepEqual(e1.rejected, [
+      {
+        where: 'event 5f3c1a2e-7b4d-4e8a-9c21-0a1b2c3d4e5f, attribute 0b1e6f5c-1d2a-4c3b-8e4d-5f6a7b8c9d05',
+        reason: 'MISP attribute type "yara" has no STIX pattern in Tessera',
+      },
+    ]);
+    const ind = e1.objects[0] as StixObject;
+    assert.deepEqual(ind.labels, ['misp', 'type:OSINT', 'misp-galaxy:malpedia="Remcos"']);
+    assert.deepEqual(ind.object_marking_refs, [GREEN]);
+    assert.equal(ind.modified, '2025-02-27T09:53:20.000Z');
+    const report = e1.objects[4] as StixObject;
+    assert.deepEqual(
+      report.object_refs,
+      e1.objects.slice(0, 4).map((o) => o.id),
+    );
+    assert.equal(report.name, 'OSINT - Remcos campaign targeting logistics');
+    assert.equal(report.published, '2025-02-27T23:48:20.000Z');
+    assert.equal(report.created_by_ref, s.identityId);
+
+    const e2 = convertMispEvent(fixture('misp-feed/8a6e0f44-3c1b-4f2d-8e7a-6b5c4d3e2f10.json'), s);
+    assertValid(e2.objects);
+    assert.deepEqual(
+      e2.objects.map((o) => [o.pattern ?? o.type, o.object_marking_refs]),
+      [
+        ["[domain-name:value = 'secure-login.example.com']", [RED]],
+        ["[email-addr:value = 'billing@phish.example.com']", [AMBER]],
+        ['report', [AMBER]],
+      ],
+    );
+    assert.deepEqual(
+      e2.rejected.map((r) => r.reason),
+      ['"999.1.1.1" is not an IP address or CIDR'],
+    );
+    assert.throws(() => convertMispEvent('{"Event": {"uuid": "x"', s), MispFormatError);
+    assert.throws(() => parseManifest('[]'), MispFormatError);
+  });
+
+  it('the feed identity and TLP marking are valid STIX', () => {
+    assertValid([identityObject('abuse.ch'), markingObject('amber+strict')]);
+    assert.equal(identityObject('abuse.ch').id, 'identity--dda12dde-8c39-4b02-bb14-5a9f5b7ccbdc');
+  });
+
+  it('validForDays gives valid_until', () => {
+    const c = convertText('ioc-list', '192.0.2.1\n', stamp({ validForDays: 30 }));
+    assert.equal(c.objects[0]?.valid_until, '2025-01-31T00:00:00.000Z');
+    assertValid(c.objects);
+  });
+
+  it('normalises values: IPv6, mapped IPv4, CIDR host bits, hash names, escapes', () => {
+    assert.deepEqual(normalizeIp('2001:0DB8:0000:0000:0000:0000:0000:0001'), {
+      version: 6,
+      value: '2001:db8::1',
+    });
+    assert.deepEqual(normalizeIp('::ffff:192.0.2.5'), { version: 4, value: '192.0.2.5' });
+    assert.deepEqual(normalizeIp('192.0.2.77/24'), { version: 4, value: '192.0.2.0/24' });
+    assert.deepEqual(normalizeIp('192.0.2.77/32'), { version: 4, value: '192.0.2.77' });
+    assert.deepEqual(normalizeIp('2001:db8::1:2/64'), { version: 6, value: '2001:db8::/64' });
+    assert.throws(() => normalizeIp('192.0.2.1/33'), /out of range/);
+    assert.equal(
+      patternFor('sha256', 'A'.repeat(64)).pattern,
+      `[file:hashes.'SHA-256' = '${'a'.repeat(64)}']`,
+    );
+    assert.equal(
+      patternFor('sha512', 'b'.repeat(128)).pattern,
+      `[file:hashes.'SHA-512' = '${'b'.repeat(128)}']`,
+    );
+    assert.equal(
+      patternFor('domain', 'Bücher.Example.').pattern,
+      "[domain-name:value = 'xn--bcher-kva.example']",
+    );
+    assert.equal(
+      patternFor('url', "http://x.example/a'b\\c").pattern,
+      "[url:value = 'http://x.example/a\\'b\\\\c']",
+    );
+    assert.equal(patternFor('auto', '[2001:db8::9]:53').value, '[2001:db8::9]:53');
+  });
+
+  it('reads CSV records with their starting line, one problem per bad record', () => {
+    const r = readCsv('# c\n"a","b\nc"\n"bad"x,"1"\n\n  "d" , e\n"open\n');
+    assert.deepEqual(
+      r.records.map((x) => [x.line, x.fields]),
+      [
+        [2, ['a', 'b\nc']],
+        [6, ['d', 'e']],
+      ],
+    );
+    assert.deepEqual(r.problems, [
+      { line: 4, reason: 'unexpected "x" after a closing quote' },
+      { line: 7, reason: 'a quoted field is not closed (the file may be cut short)' },
+    ]);
+  });
+});
