@@ -28,10 +28,14 @@ COPY --from=build --chown=tessera:tessera /app/node_modules ./node_modules
 COPY --from=build --chown=tessera:tessera /app/dist ./dist
 COPY --from=build --chown=tessera:tessera /app/package.json ./package.json
 COPY --chown=tessera:tessera collections ./collections
+# The admin CLI on PATH: `docker exec <container> tessera member list` works on the same store.
+RUN chmod 755 dist/scripts/cli.js && ln -s /app/dist/scripts/cli.js /usr/local/bin/tessera
 USER tessera
 VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "require('http').get('http://127.0.0.1:'+(process.env.TESSERA_PORT||8000)+'/readyz',r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"
+# Exec form, node itself as PID 1 (no shell, no npm): SIGTERM from `docker stop` reaches the hub,
+# which stops in order within TESSERA_SHUTDOWN_TIMEOUT_MS (keep it below `docker stop -t`).
 STOPSIGNAL SIGTERM
 CMD ["node", "dist/server/main.js"]

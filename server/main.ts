@@ -4,7 +4,7 @@
  */
 import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { FeedConfigError, loadFeedFile, scheduleFeeds, type FeedDefinition } from '../feeds';
 import { createApp } from './app';
@@ -17,13 +17,60 @@ import { openStore } from './store';
 import { nowMicros } from './stix/time';
 import { stixValidator } from './stix/plug';
 
+/** Exit codes: 0 stopped, 1 failed, 2 configuration refused, 3 could not listen. */
+const EXIT_CONFIG = 2;
+const EXIT_LISTEN = 3;
+
+/**
+ * What an operator should read when the hub cannot take its address: the address, what the
+ * system said, and what to do about it.
+ */
+function listenFailureMessage(host: string, port: number, err: NodeJS.ErrnoException): string {
+  const where = `${host}:${port}`;
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return (
+        `cannot listen on ${where}: the address is already in use (EADDRINUSE). ` +
+        `Another process holds port ${port} (perhaps another Tessera hub: check with ` +
+        `\`ss -ltnp 'sport = :${port}'\`); stop it, or set TESSERA_PORT to a free port.`
+      );
+    case 'EACCES':
+      return (
+        `cannot listen on ${where}: permission denied (EACCES). Ports below 1024 need privileges: ` +
+        `use a port of 1024 or more (TESSERA_PORT) behind a reverse proxy, or grant CAP_NET_BIND_SERVICE.`
+      );
+    case 'EADDRNOTAVAIL':
+      return (
+        `cannot listen on ${where}: ${host} is not an address of this machine (EADDRNOTAVAIL). ` +
+        `Set TESSERA_HOST to one of its addresses, 127.0.0.1, or 0.0.0.0 for all.`
+      );
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot listen on ${where}: the host name ${host} does not resolve (${err.code}). Check TESSERA_HOST.`;
+    default:
+      return `cannot listen on ${where}: ${err.message}${err.code ? ` (${err.code})` : ''}. Check TESSERA_HOST and TESSERA_PORT.`;
+  }
+}
+
+/** Binds `server` to host:port; rejects with the listen error (the server is then not listening). */
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
 function readConfig(): Config {
   try {
     return loadConfig();
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`tessera: ${e.message}`);
-      process.exit(2);
+      process.exit(EXIT_CONFIG);
     }
     throw e;
   }
@@ -36,7 +83,7 @@ function readFeeds(config: Config): FeedDefinition[] {
   } catch (e) {
     if (e instanceof FeedConfigError) {
       console.error(`tessera: ${e.message}`);
-      process.exit(2);
+      process.exit(EXIT_CONFIG);
     }
     throw e;
   }
@@ -58,6 +105,26 @@ async function main(config: Config): Promise<void> {
     ...(pool ? { prepare: pool.prepare, ready: async () => pool.isReady() } : {}),
   });
 
+  // Listen before any job starts: a hub that cannot take its address stops here, having done nothing.
+  const server = createServer(app);
+  server.keepAliveTimeout = 65_000;
+  try {
+    await listen(server, config.port, config.host);
+  } catch (e) {
+    const message = listenFailureMessage(config.host, config.port, e as NodeJS.ErrnoException);
+    logger.fatal({ host: config.host, port: config.port, code: (e as NodeJS.ErrnoException).code }, message);
+    console.error(`tessera: ${message}`);
+    await pool?.close();
+    await store.close();
+    process.exit(EXIT_LISTEN);
+  }
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  logger.info(
+    { host: config.host, port, store: store.backend },
+    `Tessera listening on http://${config.host}:${port}/taxii2/`,
+  );
+
   const scheduler = new Scheduler(logger);
   scheduler.add({
     name: 'purge-statuses',
@@ -76,18 +143,6 @@ async function main(config: Config): Promise<void> {
     validate,
   });
   if (feeds.length > 0) logger.info({ feeds: feeds.map((f) => f.name) }, 'feeds scheduled');
-
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
-  });
-  server.keepAliveTimeout = 65_000;
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : config.port;
-  logger.info(
-    { host: config.host, port, store: store.backend },
-    `Tessera listening on http://${config.host}:${port}/taxii2/`,
-  );
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -134,9 +189,17 @@ async function primary(config: Config): Promise<void> {
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
       return;
     }
-    if (code === 2) {
-      logger.error({ pid: worker.process.pid }, 'a hub process refused its configuration; stopping');
-      process.exit(2);
+    if (code === EXIT_CONFIG || code === EXIT_LISTEN) {
+      // Restarting would fail the same way: stop every process and report why.
+      stopping = true;
+      logger.error(
+        { pid: worker.process.pid, code },
+        code === EXIT_LISTEN
+          ? 'a hub process could not listen (see its message); stopping'
+          : 'a hub process refused its configuration; stopping',
+      );
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+      process.exit(code);
     }
     logger.error({ pid: worker.process.pid, code, signal }, 'hub process died; starting another');
     setTimeout(fork, 1000).unref();
