@@ -13,6 +13,7 @@ PINS=(
   'stix2-validator==3.3.2'
   'medallion==3.0.0'
   'gunicorn==27.0.1'
+  'stix2==3.0.2'
 )
 
 if [ ! -x "$VENV/bin/python" ]; then
@@ -40,7 +41,7 @@ fi
 # Fail loudly if anything is still not importable.
 "$VPY" - <<'PY'
 import importlib
-for mod in ("taxii2client", "stix2validator", "medallion", "gunicorn"):
+for mod in ("taxii2client", "stix2validator", "medallion", "gunicorn", "stix2"):
     importlib.import_module(mod)
 PY
 

@@ -42,20 +42,28 @@ function formatIssues(issues: Issue[]): string {
 }
 
 /**
- * Checks that a parsed request body is a TAXII envelope with at least one object and returns the
- * objects; throws UnprocessableError otherwise.
+ * The objects of a parsed request body: a TAXII envelope `{"objects": [...]}` or a STIX bundle
+ * `{"type": "bundle", "id": …, "objects": [...]}` (accepted as an envelope, since the stix2
+ * library's TAXII sink POSTs bundles; the bundle's own id is not kept). Throws UnprocessableError
+ * for anything else: a bare STIX object, no or an empty "objects" list.
  */
 export function envelopeObjects(body: unknown): unknown[] {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new UnprocessableError('the request body must be a TAXII envelope: {"objects": [...]}');
-  }
-  const objects = (body as { objects?: unknown }).objects;
-  if (objects === undefined) {
-    const t = (body as { type?: unknown }).type;
     throw new UnprocessableError(
-      t === 'bundle'
-        ? 'a STIX bundle is not a TAXII 2.1 envelope: send {"objects": [...]}'
-        : 'the request body must be a TAXII envelope with an "objects" list (a bare STIX object is not accepted)',
+      'the request body must be a TAXII envelope {"objects": [...]} (or a STIX bundle)',
+    );
+  }
+  const { type, objects } = body as { type?: unknown; objects?: unknown };
+  if (type !== undefined && type !== 'bundle') {
+    throw new UnprocessableError(
+      `a bare STIX object (type ${JSON.stringify(type)}) is not accepted: send it inside a TAXII envelope {"objects": [...]} or a STIX bundle`,
+    );
+  }
+  if (objects === undefined) {
+    throw new UnprocessableError(
+      type === 'bundle'
+        ? 'the STIX bundle has no "objects" list'
+        : 'the request body must be a TAXII envelope with an "objects" list',
     );
   }
   if (!Array.isArray(objects)) throw new UnprocessableError('"objects" must be a list');

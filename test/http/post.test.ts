@@ -194,18 +194,42 @@ describe('TAXII HTTP: add objects (§11 #79, #82–#92)', function () {
   it('#88 POST a bare STIX object (no envelope) → 422; other non-envelope JSON → 422', async function () {
     const bare = makeIndicator();
     assertTaxiiError(await post(w.EMPTY, bare), 422);
-    // A STIX bundle also carries "objects": taken as an envelope (202) or refused (422), never 500.
-    const bundle = await post(w.EMPTY, {
-      type: 'bundle',
-      id: `bundle--${randomUUID()}`,
-      objects: [makeIndicator()],
-    });
-    assert.ok([202, 422].includes(bundle.status), `bundle: ${bundle.status}`);
-    assert.equal(bundle.headers['content-type'], TAXII);
+    // A STIX object that happens to carry "objects" is still a bare object, not an envelope.
+    assertTaxiiError(await post(w.EMPTY, { ...bare, objects: [makeIndicator()] }), 422);
     assertTaxiiError(await post(w.EMPTY, [bare]), 422);
     assertTaxiiError(await post(w.EMPTY, { objects: bare }), 422);
     assertTaxiiError(await post(w.EMPTY, 'null'), 422);
     assertTaxiiError(await w.alice.get(col(w.EMPTY, `objects/${bare.id}/`)), 404);
+  });
+
+  it('a STIX bundle is accepted as an envelope (the stix2 TAXII sink sends bundles); its objects are checked one by one', async function () {
+    const inBundle = makeIndicator();
+    const v20: Record<string, unknown> = { ...makeIndicator() };
+    delete v20.spec_version;
+    const bundleId = `bundle--${randomUUID()}`;
+    const s = assertOk(await post(w.EMPTY, { type: 'bundle', id: bundleId, objects: [inBundle, v20] }), 202);
+    assert.equal(s.total_count, 2);
+    assert.deepEqual(
+      (s.successes ?? []).map((x) => x.id),
+      [inBundle.id],
+    );
+    assert.deepEqual(
+      (s.failures ?? []).map((x) => x.id),
+      [v20.id],
+    );
+    assert.deepEqual(ids(assertOk(await w.alice.get<Envelope>(col(w.EMPTY, `objects/${inBundle.id}/`)))), [
+      inBundle.id,
+    ]);
+    // The bundle itself is not an object of the collection.
+    assertTaxiiError(await w.alice.get(col(w.EMPTY, `objects/${bundleId}/`)), 404);
+    // A bundle without objects, or with an empty list, is refused like an empty envelope.
+    const noObjects = await post(w.EMPTY, { type: 'bundle', id: `bundle--${randomUUID()}` });
+    assertTaxiiError(noObjects, 422);
+    assert.match(JSON.stringify(noObjects.body), /bundle has no \\"objects\\" list/);
+    assertTaxiiError(
+      await post(w.EMPTY, { type: 'bundle', id: `bundle--${randomUUID()}`, objects: [] }),
+      422,
+    );
   });
 
   it('#89 POST {"objects":[]} → 422', async function () {
