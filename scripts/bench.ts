@@ -9,6 +9,8 @@
  *   npm run bench -- --sizes 10000,100000 --backends sqlite,mongodb
  *   npm run bench -- --medallion-size 2000 --medallion-cap 900 --no-medallion
  *   npm run bench -- --profile /tmp/prof   hub runs under node --cpu-prof (profiles written there)
+ *   npm run bench -- --hostile-only        only the good-request latency under attack (below)
+ *   npm run bench -- --no-hostile          skip it
  *
  * Workload, the same for every server: N generated STIX 2.1 indicators POSTed in 500-object
  * envelopes by 2 concurrent posters, then 8 concurrent clients each page through the whole
@@ -19,12 +21,23 @@
  * with every stored one, and the first page of every reader matches each manifest entry against the
  * whole collection (quadratic), so 8 readers over 2,000 objects already take minutes; Tessera is
  * measured at the same size for the ratios. Each medallion phase is capped (--medallion-cap seconds).
+ *
+ * Under attack (scripts/bench/hostile.ts; sqlite, 10k objects loaded): good members page with
+ * limit=100 alone and during each attack; medians over 3 rounds of each phase's p50 and p99. Also the
+ * median time of a wrong password for an existing member vs an unknown name (issue 8 item 6).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findPython, startMedallion, startTessera, type RunningServer } from './bench/servers';
+import {
+  enumerationTiming,
+  measureUnderAttack,
+  passwordFlood,
+  type Attack,
+  type HostileResult,
+} from './bench/hostile';
+import { findPython, startMedallion, startTessera, USER, type RunningServer } from './bench/servers';
 import { load, read, type LoadResult, type ReadResult } from './bench/workload';
 import { withMongoDatabase } from '../server/store';
 
@@ -42,10 +55,14 @@ interface Options {
   clients: number;
   limit: number;
   profileDir: string | null;
+  /** Run the throughput workload / the under-attack measurements. */
+  throughput: boolean;
+  hostile: boolean;
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--sizes 10000,100000,1000000] [--backends sqlite,mongodb]
-       [--reps 3] [--medallion-size 2000] [--medallion-cap 900] [--no-medallion] [--profile DIR]`;
+       [--reps 3] [--medallion-size 2000] [--medallion-cap 900] [--no-medallion] [--profile DIR]
+       [--hostile-only | --no-hostile]`;
 
 function parseSizes(s: string): number[] {
   const out = s
@@ -73,6 +90,8 @@ function parseArgs(argv: string[]): Options {
     clients: 8,
     limit: 1000,
     profileDir: null,
+    throughput: true,
+    hostile: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -96,6 +115,10 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--no-medallion') o.medallion = false;
     else if (a === '--reps') o.reps = Math.max(1, Number(val()));
     else if (a === '--profile') o.profileDir = path.resolve(val());
+    else if (a === '--hostile-only') {
+      o.throughput = false;
+      o.medallion = false;
+    } else if (a === '--no-hostile') o.hostile = false;
     else if (a === '--help' || a === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -271,6 +294,88 @@ async function runMedallion(o: Options): Promise<Run | { skipped: string }> {
   }
 }
 
+// ------------------------------------------------------------------------------------------ under attack
+
+interface HostileFigures {
+  objects: number;
+  results: HostileResult[];
+  enumeration: { existingMs: number; unknownMs: number; attempts: number };
+}
+
+async function runHostile(): Promise<HostileFigures> {
+  const objects = 10_000;
+  const fresh = freshStore('sqlite');
+  try {
+    // Trusting loopback lets the attack clients claim any source address (X-Forwarded-For).
+    const hub = await startTessera({
+      storeUrl: fresh.url,
+      cpuProfDir: null,
+      env: { TESSERA_TRUST_PROXY: 'loopback' },
+    });
+    try {
+      await load(hub.client, objects, { envelopeSize: 500, posters: 2 });
+      // Fewer attempts than the per-name limit (10 by default), so every one is a real check.
+      const attempts = 9;
+      const enumeration = { ...(await enumerationTiming(hub, USER, attempts)), attempts };
+      progress(
+        `wrong password: existing member ${enumeration.existingMs.toFixed(1)} ms, unknown name ${enumeration.unknownMs.toFixed(1)} ms (medians)`,
+      );
+      const attacks: Attack[] = [
+        passwordFlood({ attackers: 16, distributed: false, user: USER }),
+        passwordFlood({ attackers: 16, distributed: true, user: USER }),
+      ];
+      const results = await measureUnderAttack(
+        hub,
+        attacks,
+        { goodClients: 2, phaseSeconds: 5, rounds: 3 },
+        progress,
+      );
+      return { objects, results, enumeration };
+    } finally {
+      await hub.stop();
+    }
+  } finally {
+    await fresh.dispose();
+  }
+}
+
+function printHostile(h: HostileFigures): void {
+  console.log(
+    `\n  good requests under attack (sqlite, ${fmtInt(h.objects)} objects; 2 members page with limit=100, credentials verified before; medians of 3 rounds x 5 s):`,
+  );
+  console.log(
+    table([
+      [
+        'attack',
+        'good p50 ms',
+        'good p99 ms',
+        'baseline p50',
+        'baseline p99',
+        'p99 ratio',
+        'attack req/s',
+        'attack answers',
+        'good non-200',
+      ],
+      ...h.results.map((r) => [
+        r.attack,
+        fmtMs(r.during.p50Ms),
+        fmtMs(r.during.p99Ms),
+        fmtMs(r.baseline.p50Ms),
+        fmtMs(r.baseline.p99Ms),
+        fmtX(r.during.p99Ms / r.baseline.p99Ms),
+        fmtInt(r.attackPerSecond),
+        Object.entries(r.statuses)
+          .map(([k, v]) => `${k}:${v}`)
+          .join(' '),
+        String(r.goodFailures),
+      ]),
+    ]),
+  );
+  console.log(
+    `  wrong password, median of ${h.enumeration.attempts}: existing member ${fmtMs(h.enumeration.existingMs)} ms, unknown name ${fmtMs(h.enumeration.unknownMs)} ms (ratio ${fmtX(h.enumeration.unknownMs / h.enumeration.existingMs)})`,
+  );
+}
+
 // ------------------------------------------------------------------------------------------ output
 
 const fmtInt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en') : 'n/a');
@@ -315,9 +420,12 @@ async function main(): Promise<void> {
     .map((x) => x.toFixed(1))
     .join(' ');
   const runs: Run[] = [];
-  for (const b of o.backends) {
-    for (const size of o.sizes.get(b) ?? []) runs.push(await runTessera(b, size, o));
+  if (o.throughput) {
+    for (const b of o.backends) {
+      for (const size of o.sizes.get(b) ?? []) runs.push(await runTessera(b, size, o));
+    }
   }
+  const hostile = o.hostile ? await runHostile() : null;
   let medallion: Run | { skipped: string } | null = null;
   let tesseraAtMedallion: Run | undefined;
   if (o.medallion) {
@@ -331,9 +439,9 @@ async function main(): Promise<void> {
       }
     }
   }
-  const validate = await validationFigures().catch((e: unknown) => ({
-    skipped: `failed: ${(e as Error).message}`,
-  }));
+  const validate = o.throughput
+    ? await validationFigures().catch((e: unknown) => ({ skipped: `failed: ${(e as Error).message}` }))
+    : { skipped: 'not run (--hostile-only)' };
 
   // ---- the table
   const rows: string[][] = [
@@ -478,6 +586,7 @@ async function main(): Promise<void> {
     for (const [k, v] of Object.entries(validate))
       console.log(`    ${k}: ${typeof v === 'number' ? v.toLocaleString('en') : String(v)}`);
   }
+  if (hostile) printHostile(hostile);
   console.log(`\n  total time ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
   const round = (r: Run) => ({
@@ -506,6 +615,7 @@ async function main(): Promise<void> {
     flatness,
     targets,
     validate,
+    hostile,
   };
   console.log(`BENCH_JSON ${JSON.stringify(json)}`);
 }

@@ -5,7 +5,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { BasicAuthenticator, type Authenticator } from './access/authenticate';
+import { CHALLENGES, MemberAuthenticator, type Authenticator } from './access/authenticate';
 import type { Config } from './config';
 import { NotFoundError } from './errors';
 import type { ObjectValidator } from './ingest';
@@ -30,7 +30,8 @@ export interface AppDeps {
 
 export async function createApp(deps: AppDeps): Promise<express.Express> {
   const { config, store, logger } = deps;
-  const authenticator = deps.authenticator ?? new BasicAuthenticator(store);
+  const authenticator =
+    deps.authenticator ?? new MemberAuthenticator(store, { throttle: config.authThrottle });
   const cursors = new CursorCodec(await store.sharedSecret('cursor'));
 
   const app = express();
@@ -75,6 +76,6 @@ export async function createApp(deps: AppDeps): Promise<express.Express> {
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new NotFoundError(`no TAXII resource at ${req.path}`));
   });
-  app.use(errorHandler(logger, authenticator.challenge));
+  app.use(errorHandler(logger, CHALLENGES));
   return app;
 }

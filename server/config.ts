@@ -4,6 +4,20 @@
  */
 import { parseStoreUrl } from './store';
 
+/** Defences of the password check (server/access/throttle.ts); per hub process. */
+export interface AuthThrottleConfig {
+  /** TESSERA_AUTH_ADDRESS_FAILURES: failed authentications per source address in a burst (default 30). */
+  addressFailures: number;
+  /** TESSERA_AUTH_USER_FAILURES: failed authentications per user name in a burst (default 10). */
+  userFailures: number;
+  /** TESSERA_AUTH_FAILURE_WINDOW_SECONDS: time in which a full burst is forgiven (default 600). */
+  failureWindowSeconds: number;
+  /** TESSERA_AUTH_HASH_CONCURRENCY: password checks (scrypt) running at once (default 1). */
+  hashConcurrency: number;
+  /** TESSERA_AUTH_HASH_QUEUE: password checks allowed to wait for a slot (default 32). */
+  hashQueue: number;
+}
+
 export interface Config {
   /** TESSERA_PORT: TCP port to listen on (default 8000). */
   port: number;
@@ -40,6 +54,13 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** TESSERA_FEEDS_FILE: JSON list of peer feeds to pull on schedule (default: none). See feeds/examples. */
   feedsFile: string | null;
+  authThrottle: AuthThrottleConfig;
+  /**
+   * TESSERA_TLS_CERT / TESSERA_TLS_KEY: PEM files of the server certificate (chain) and key: the hub
+   * serves HTTPS (TLS 1.2+). TESSERA_TLS_CLIENT_CA: PEM file of the CA(s) client certificates must
+   * chain to; enables client-certificate authentication. Default: none (plain HTTP).
+   */
+  tls: { certFile: string; keyFile: string; clientCaFile: string | null } | null;
 }
 
 export class ConfigError extends Error {
@@ -115,6 +136,17 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = (str('TESSERA_LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LOG_LEVELS.has(logLevel))
     problems.push(`TESSERA_LOG_LEVEL must be one of ${[...LOG_LEVELS].join(', ')}`);
+  const tlsCert = str('TESSERA_TLS_CERT');
+  const tlsKey = str('TESSERA_TLS_KEY');
+  const tlsClientCa = str('TESSERA_TLS_CLIENT_CA');
+  if ((tlsCert === null) !== (tlsKey === null)) {
+    problems.push('TESSERA_TLS_CERT and TESSERA_TLS_KEY must be given together');
+  }
+  if (tlsClientCa !== null && (tlsCert === null || tlsKey === null)) {
+    problems.push(
+      'TESSERA_TLS_CLIENT_CA needs TESSERA_TLS_CERT and TESSERA_TLS_KEY (client certificates need HTTPS)',
+    );
+  }
   const shutdownTimeoutMs = int('TESSERA_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000);
 
   const config: Config = {
@@ -137,6 +169,14 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: str('TESSERA_TRUST_PROXY'),
     shutdownTimeoutMs,
     feedsFile: str('TESSERA_FEEDS_FILE'),
+    tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey, clientCaFile: tlsClientCa } : null,
+    authThrottle: {
+      addressFailures: int('TESSERA_AUTH_ADDRESS_FAILURES', 30, 1, 1_000_000),
+      userFailures: int('TESSERA_AUTH_USER_FAILURES', 10, 1, 1_000_000),
+      failureWindowSeconds: int('TESSERA_AUTH_FAILURE_WINDOW_SECONDS', 600, 1, 86_400),
+      hashConcurrency: int('TESSERA_AUTH_HASH_CONCURRENCY', 1, 1, 64),
+      hashQueue: int('TESSERA_AUTH_HASH_QUEUE', 32, 0, 10_000),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -31,6 +31,8 @@ export class BadRequestError extends TesseraError {
 export class UnauthorizedError extends TesseraError {
   readonly httpStatus = 401;
   readonly code = 'unauthorized';
+  /** The `WWW-Authenticate` challenges to send (default: every scheme the hub accepts). */
+  challenges?: string[];
   get title(): string {
     return 'Authentication required';
   }
@@ -90,6 +92,21 @@ export class UnprocessableError extends TesseraError {
   readonly code = 'unprocessable';
   get title(): string {
     return 'Unprocessable content';
+  }
+}
+
+/** Too many failed authentications (or password checks in flight): try again after a while. */
+export class TooManyRequestsError extends TesseraError {
+  readonly httpStatus = 429;
+  readonly code = 'too_many_requests';
+  /** Sent as `Retry-After`: whole seconds, at least 1. */
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message, { retry_after: Math.max(1, Math.ceil(retryAfterSeconds)) });
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+  get title(): string {
+    return 'Too many requests';
   }
 }
 

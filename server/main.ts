@@ -4,13 +4,14 @@
  */
 import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { FeedConfigError, loadFeedFile, scheduleFeeds, type FeedDefinition } from '../feeds';
 import { createApp } from './app';
 import { bootstrap } from './bootstrap';
 import { ConfigError, loadConfig, type Config } from './config';
 import { Scheduler } from './jobs/scheduler';
+import { createServer, loadTls, type TlsMaterial } from './listen';
 import { createLogger } from './logger';
 import { PreparePool } from './ingest-prepare';
 import { openStore } from './store';
@@ -89,8 +90,21 @@ function readFeeds(config: Config): FeedDefinition[] {
   }
 }
 
+function readTls(config: Config): TlsMaterial | null {
+  try {
+    return loadTls(config);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`tessera: ${e.message}`);
+      process.exit(EXIT_CONFIG);
+    }
+    throw e;
+  }
+}
+
 async function main(config: Config): Promise<void> {
   const feeds = readFeeds(config);
+  const tls = readTls(config);
   const logger = createLogger(config.logLevel);
   const store = await openStore(config.store);
   await bootstrap(store, config, logger);
@@ -106,7 +120,7 @@ async function main(config: Config): Promise<void> {
   });
 
   // Listen before any job starts: a hub that cannot take its address stops here, having done nothing.
-  const server = createServer(app);
+  const server = createServer(app, tls);
   server.keepAliveTimeout = 65_000;
   try {
     await listen(server, config.port, config.host);
@@ -121,8 +135,8 @@ async function main(config: Config): Promise<void> {
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   logger.info(
-    { host: config.host, port, store: store.backend },
-    `Tessera listening on http://${config.host}:${port}/taxii2/`,
+    { host: config.host, port, store: store.backend, tls: tls !== null, clientCertificates: !!tls?.clientCa },
+    `Tessera listening on ${tls ? 'https' : 'http'}://${config.host}:${port}/taxii2/`,
   );
 
   const scheduler = new Scheduler(logger);
@@ -177,6 +191,7 @@ async function main(config: Config): Promise<void> {
  */
 async function primary(config: Config): Promise<void> {
   readFeeds(config); // a bad feeds file stops here, before any process is forked
+  readTls(config); // so do unreadable or mismatched TLS files
   const logger = createLogger(config.logLevel);
   const store = await openStore(config.store);
   await bootstrap(store, config, logger);

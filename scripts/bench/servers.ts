@@ -124,6 +124,8 @@ export interface TesseraOptions {
   storeUrl: string;
   /** Directory for `node --cpu-prof` output, or null. */
   cpuProfDir: string | null;
+  /** Extra settings for the hub process. */
+  env?: Record<string, string>;
 }
 
 /** Create the member, group and collection through the store contract, then start the hub. */
@@ -157,6 +159,7 @@ export async function startTessera(opts: TesseraOptions): Promise<RunningServer>
       TESSERA_HOST: '127.0.0.1',
       TESSERA_LOG_LEVEL: 'warn',
       TESSERA_DEFAULT_API_ROOT: API_ROOT,
+      ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -6,7 +6,13 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
-import { BadRequestError, PayloadTooLargeError, TesseraError, UnauthorizedError } from '../errors';
+import {
+  BadRequestError,
+  PayloadTooLargeError,
+  TesseraError,
+  TooManyRequestsError,
+  UnauthorizedError,
+} from '../errors';
 import { TAXII_MEDIA_TYPE } from './media';
 
 export function sendTaxii(res: Response, status: number, body: unknown): void {
@@ -31,15 +37,19 @@ export function errorResource(
   return body;
 }
 
-/** The one place where errors become responses. */
-export function errorHandler(logger: Logger, challenge: string) {
+/**
+ * The one place where errors become responses. `challenges`: the WWW-Authenticate values of a 401
+ * whose error names none.
+ */
+export function errorHandler(logger: Logger, challenges: string[]) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     if (res.headersSent) {
       req.socket.destroy();
       return;
     }
     if (err instanceof TesseraError) {
-      if (err instanceof UnauthorizedError) res.setHeader('WWW-Authenticate', challenge);
+      if (err instanceof UnauthorizedError) res.setHeader('WWW-Authenticate', err.challenges ?? challenges);
+      if (err instanceof TooManyRequestsError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
       if (err.httpStatus >= 500) logger.error({ err, url: req.originalUrl }, err.message);
       const extra: Record<string, unknown> = { error_code: err.code };
       if (err.details) extra.details = err.details;

@@ -8,13 +8,7 @@ import type { Logger } from 'pino';
 import type { Authenticator } from '../access/authenticate';
 import { decide, isVisible, rightsOn, scopeOf, type Action, type Principal } from '../access/policy';
 import type { Config } from '../config';
-import {
-  ForbiddenError,
-  NotAcceptableError,
-  NotFoundError,
-  UnauthorizedError,
-  UnsupportedMediaTypeError,
-} from '../errors';
+import { ForbiddenError, NotAcceptableError, NotFoundError, UnsupportedMediaTypeError } from '../errors';
 import { commitPrepared } from '../ingest';
 import type { PrepareFn } from '../ingest-prepare';
 import type { ApiRootRecord, CollectionRecord, ObjectFilter, Store, StoredVersion } from '../store/contract';
@@ -82,9 +76,10 @@ export function taxiiRouter(deps: TaxiiDeps): Router {
     if (!acceptsTaxii(req.headers.accept)) {
       throw new NotAcceptableError(`this server answers only with ${TAXII_MEDIA_TYPE}`);
     }
-    const principal = await authenticator.authenticate(req.headers);
-    if (!principal) throw new UnauthorizedError('credentials are required (HTTP Basic)');
-    ctx(res).principal = principal;
+    ctx(res).principal = await authenticator.authenticate({
+      headers: req.headers,
+      address: req.ip ?? req.socket.remoteAddress ?? '',
+    });
     next();
   });
 

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { createApp } from '../../server/app';
 import { hashSecret } from '../../server/access/secrets';
 import { loadConfig, type Config } from '../../server/config';
+import { createServer, loadTls } from '../../server/listen';
 import { createLogger } from '../../server/logger';
 import type { ObjectValidator } from '../../server/ingest';
 import type { PrepareFn } from '../../server/ingest-prepare';
@@ -68,9 +69,9 @@ export async function startHub(opts: HubOptions = {}): Promise<TestHub> {
     ...(validate ? { validate } : {}),
     ...(opts.prepare ? { prepare: opts.prepare } : {}),
   });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const tls = loadTls(config);
+  const server: Server = createServer(app, tls);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as AddressInfo).port;
   const groupsMade = new Set<string>();
   const ensureGroup = async (g: string) => {
@@ -79,7 +80,7 @@ export async function startHub(opts: HubOptions = {}): Promise<TestHub> {
     groupsMade.add(g);
   };
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     store,
     storeUrl: ts.url,
     config,

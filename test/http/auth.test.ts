@@ -5,7 +5,23 @@
 import assert from 'node:assert/strict';
 import { hashSecret } from '../../server/access/secrets';
 import { makeIndicator } from '../helpers/stix';
-import { ALICE, assertOk, assertTaxiiError, buildWorld, Client, col, type World } from './fixture';
+import {
+  ALICE,
+  assertOk,
+  assertTaxiiError,
+  buildWorld,
+  Client,
+  col,
+  type Reply,
+  type World,
+} from './fixture';
+
+/** All WWW-Authenticate challenges of a response, joined by ", ". */
+function challengeOf(res: Reply): string {
+  const h = res.headers['www-authenticate'];
+  assert.ok(h !== undefined, 'WWW-Authenticate present');
+  return Array.isArray(h) ? h.join(', ') : h;
+}
 
 describe('TAXII HTTP: authentication (§11 #11, #12, #22, #35, #86)', function () {
   let w: World;
@@ -16,15 +32,15 @@ describe('TAXII HTTP: authentication (§11 #11, #12, #22, #35, #86)', function (
     await w?.hub.close();
   });
 
-  function assertChallenge(res: Awaited<ReturnType<Client['get']>>): void {
+  function assertChallenge(res: Reply, scheme: RegExp = /^Basic realm="Tessera"/): void {
     assertTaxiiError(res, 401);
-    const challenge = res.headers['www-authenticate'];
-    assert.equal(typeof challenge, 'string', 'WWW-Authenticate present');
-    assert.match(String(challenge), /Basic/);
+    assert.match(challengeOf(res), scheme);
   }
 
-  it('#11 GET /taxii2/ without Authorization → 401, WWW-Authenticate Basic, TAXII error body', async function () {
-    assertChallenge(await w.anon.get('/taxii2/'));
+  it('#11 GET /taxii2/ without Authorization → 401, WWW-Authenticate Basic and Bearer, TAXII error body', async function () {
+    const res = await w.anon.get('/taxii2/');
+    assertChallenge(res);
+    assert.equal(challengeOf(res), 'Basic realm="Tessera", charset="UTF-8", Bearer realm="Tessera"');
   });
 
   it('#12 a wrong password → 401 with WWW-Authenticate; so does an unknown member', async function () {
@@ -34,15 +50,42 @@ describe('TAXII HTTP: authentication (§11 #11, #12, #22, #35, #86)', function (
     assertChallenge(await new Client(w.hub, { name: 'mallory', password: ALICE.password }).get('/taxii2/'));
   });
 
-  it('#12 malformed Authorization headers → 401', async function () {
+  it('#12 malformed Authorization headers → 401 with the challenge of their scheme', async function () {
+    const good = Buffer.from(`${ALICE.name}:${ALICE.password}`).toString('base64');
+    assert.ok(good.endsWith('='), 'fixture: padded');
     for (const value of [
       'Basic',
       'Basic !!!',
-      'Bearer abc',
       `Basic ${Buffer.from('alice').toString('base64')}`,
+      // issue 8 item 7: alice's real credentials with junk after the padding, or unpadded
+      `Basic ${good}x`,
+      `Basic ${good}=x`,
+      `Basic ${good.replace(/=+$/, '')}`,
+      `Basic ${good} x`,
     ]) {
       assertChallenge(await w.anon.get('/taxii2/', { Authorization: value }));
     }
+    assertOk(await w.anon.get('/taxii2/', { Authorization: `Basic ${good}` }));
+    assertChallenge(
+      await w.anon.get('/taxii2/', { Authorization: 'Bearer abc' }),
+      /^Bearer realm="Tessera", error="invalid_token"$/,
+    );
+    assertChallenge(await w.anon.get('/taxii2/', { Authorization: 'Token abc' }), /^Token realm="Tessera"$/);
+    for (const value of ['Digest username="alice"', 'Negotiate abc', '']) {
+      assertChallenge(
+        await w.anon.get('/taxii2/', { Authorization: value }),
+        /^Basic .*, Bearer realm="Tessera"$/,
+      );
+    }
+  });
+
+  it('a failed password check is never remembered: the same wrong password fails every time', async function () {
+    const wrong = new Client(w.hub, { name: ALICE.name, password: 'wrong-but-repeated' });
+    for (let i = 0; i < 3; i++) assertChallenge(await wrong.get('/taxii2/'));
+    const ghost = new Client(w.hub, { name: 'ghost', password: 'whatever-it-is' });
+    for (let i = 0; i < 2; i++) assertChallenge(await ghost.get('/taxii2/'));
+    // and the right one still works
+    assertOk(await w.alice.get('/taxii2/'));
   });
 
   it('#22 GET /api1/collections/ without credentials → 401', async function () {

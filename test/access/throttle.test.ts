@@ -1,0 +1,152 @@
+/**
+ * The failure limiter (leaky bucket per key), the address key (IPv6 per /64) and the slow-hash gate.
+ */
+import assert from 'node:assert/strict';
+import { TooManyRequestsError } from '../../server/errors';
+import { addressKey, FailureLimiter, HashGate } from '../../server/access/throttle';
+
+describe('access: failure limiter', function () {
+  let clock = 0;
+  const now = () => clock;
+  beforeEach(function () {
+    clock = 5_000_000;
+  });
+
+  it('allows a burst of failures, then refuses until one has drained', function () {
+    const l = new FailureLimiter({ burst: 3, windowMs: 3_000, now }); // drains 1 per second
+    for (let i = 0; i < 3; i++) {
+      assert.equal(l.blockedFor('k'), 0, `attempt ${i + 1} is allowed`);
+      l.fail('k');
+    }
+    assert.equal(l.blockedFor('k'), 1_000, 'full: one attempt back after 1 s');
+    assert.equal(l.blockedFor('other'), 0, 'other keys are not affected');
+    clock += 400;
+    assert.equal(l.blockedFor('k'), 600);
+    clock += 600;
+    assert.equal(l.blockedFor('k'), 0, 'one attempt came back');
+    l.fail('k');
+    assert.equal(l.blockedFor('k'), 1_000, 'and is used up again');
+    clock += 3_000;
+    assert.equal(l.blockedFor('k'), 0);
+    // Fully drained keys are forgotten.
+    clock += 10_000;
+    l.blockedFor('k');
+    assert.equal(l.size, 0);
+  });
+
+  it('failures spread out within the drain rate are never refused', function () {
+    const l = new FailureLimiter({ burst: 2, windowMs: 2_000, now });
+    for (let i = 0; i < 50; i++) {
+      assert.equal(l.blockedFor('slow'), 0);
+      l.fail('slow');
+      clock += 1_000;
+    }
+  });
+
+  it('tracks at most maxKeys keys, forgetting the least recently failed', function () {
+    const l = new FailureLimiter({ burst: 1, windowMs: 60_000, maxKeys: 3, now });
+    for (const k of ['a', 'b', 'c']) l.fail(k);
+    l.fail('a'); // a is now the most recent
+    l.fail('d');
+    assert.equal(l.size, 3);
+    assert.equal(l.blockedFor('b'), 0, 'b was dropped');
+    for (const k of ['a', 'c', 'd']) assert.ok(l.blockedFor(k) > 0, k);
+  });
+});
+
+describe('access: address keys', function () {
+  it('IPv4 as is, IPv4-mapped IPv6 as IPv4, IPv6 per /64', function () {
+    assert.equal(addressKey('192.0.2.7'), '192.0.2.7');
+    assert.equal(addressKey('::ffff:192.0.2.7'), '192.0.2.7');
+    assert.equal(addressKey('::FFFF:192.0.2.7'), '192.0.2.7');
+    assert.equal(addressKey('2001:db8:1:2:aaaa:bbbb:cccc:dddd'), '2001:db8:1:2::/64');
+    assert.equal(addressKey('2001:0db8:0001:0002::1'), '2001:db8:1:2::/64');
+    assert.equal(addressKey('2001:db8::1'), '2001:db8:0:0::/64');
+    assert.equal(addressKey('2001:db8:0:0:ffff::9'), addressKey('2001:db8::1'));
+    assert.equal(addressKey('::1'), '0:0:0:0::/64');
+    assert.equal(addressKey('fe80::1%eth0'), 'fe80:0:0:0::/64');
+    assert.equal(addressKey('64:ff9b::192.0.2.1'), '64:ff9b:0:0::/64');
+    assert.notEqual(addressKey('2001:db8:1:2::1'), addressKey('2001:db8:1:3::1'));
+  });
+});
+
+describe('access: slow-hash gate', function () {
+  function deferred() {
+    let resolve: () => void = () => {};
+    const p = new Promise<void>((r) => (resolve = r));
+    return { p, resolve };
+  }
+
+  it('runs at most `concurrency` at once and queues the rest in order', async function () {
+    const g = new HashGate({ concurrency: 2, queue: 10, maxWaitMs: 5_000 });
+    let running = 0;
+    let peak = 0;
+    const order: number[] = [];
+    const jobs = Array.from({ length: 6 }, (_, i) =>
+      g.run(false, async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 5));
+        order.push(i);
+        running--;
+        return i;
+      }),
+    );
+    assert.deepEqual(await Promise.all(jobs), [0, 1, 2, 3, 4, 5]);
+    assert.equal(peak, 2);
+    assert.deepEqual(order.slice(2), [2, 3, 4, 5]);
+  });
+
+  it('refuses with 429 beyond the queue, and preferred waiters go first (displacing others when full)', async function () {
+    const g = new HashGate({ concurrency: 1, queue: 2, maxWaitMs: 5_000 });
+    const hold = deferred();
+    const started: string[] = [];
+    const job = (name: string) => async () => {
+      started.push(name);
+      if (name === 'first') await hold.p;
+    };
+    const first = g.run(false, job('first'));
+    const o1 = g.run(false, job('o1'));
+    const o2 = g.run(false, job('o2'));
+    // Queue full: another "other" is refused at once.
+    await assert.rejects(g.run(false, job('o3')), (e: unknown) => {
+      assert.ok(e instanceof TooManyRequestsError);
+      assert.equal(e.httpStatus, 429);
+      assert.ok(e.retryAfterSeconds >= 1);
+      return true;
+    });
+    // A preferred one displaces the newest other.
+    const p1 = g.run(true, job('p1'));
+    await assert.rejects(o2, TooManyRequestsError);
+    assert.equal(g.waiting, 2);
+    hold.resolve();
+    await Promise.all([first, o1, p1]);
+    assert.deepEqual(started, ['first', 'p1', 'o1']);
+  });
+
+  it('a waiter that waits longer than maxWaitMs is refused with 429 and leaves the queue', async function () {
+    const g = new HashGate({ concurrency: 1, queue: 5, maxWaitMs: 30 });
+    const hold = deferred();
+    const first = g.run(false, () => hold.p);
+    await assert.rejects(
+      g.run(false, async () => {}),
+      TooManyRequestsError,
+    );
+    assert.equal(g.waiting, 0);
+    hold.resolve();
+    await first;
+    // The slot was released: the next one runs at once.
+    assert.equal(await g.run(false, async () => 7), 7);
+  });
+
+  it('a failing job releases its slot', async function () {
+    const g = new HashGate({ concurrency: 1, queue: 0, maxWaitMs: 1_000 });
+    await assert.rejects(
+      g.run(false, async () => {
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
+    assert.equal(await g.run(false, async () => 1), 1);
+  });
+});
