@@ -14,6 +14,9 @@ import type { Store } from './store/contract';
 import { CursorCodec } from './taxii/cursor';
 import { errorHandler } from './taxii/http';
 import { taxiiRouter } from './taxii/routes';
+import type { Metrics } from './telemetry/metrics';
+import { metricsHandler } from './telemetry/metrics';
+import { observeRequests } from './telemetry/requests';
 
 export interface AppDeps {
   config: Config;
@@ -26,12 +29,21 @@ export interface AppDeps {
   authenticator?: Authenticator;
   /** Reports whether the hub is ready to serve (store reachable, start-up done). */
   ready?: () => Promise<boolean>;
+  /** Prometheus metrics (present when config.metrics enables them). */
+  metrics?: Metrics;
 }
 
 export async function createApp(deps: AppDeps): Promise<express.Express> {
   const { config, store, logger } = deps;
+  const metrics = deps.metrics ?? null;
   const authenticator =
-    deps.authenticator ?? new MemberAuthenticator(store, { throttle: config.authThrottle });
+    deps.authenticator ??
+    new MemberAuthenticator(store, {
+      throttle: config.authThrottle,
+      ...(metrics
+        ? { onFailure: (f) => metrics.authFailures.inc({ scheme: f.scheme, status: String(f.status) }) }
+        : {}),
+    });
   const cursors = new CursorCodec(await store.sharedSecret('cursor'));
 
   const app = express();
@@ -41,18 +53,8 @@ export async function createApp(deps: AppDeps): Promise<express.Express> {
   if (config.trustProxy) app.set('trust proxy', config.trustProxy);
   app.use(helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: false }));
 
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const start = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      const member = (res.locals as { principal?: { member: string } }).principal?.member;
-      logger.debug(
-        { method: req.method, url: req.originalUrl, status: res.statusCode, ms, member },
-        'request',
-      );
-    });
-    next();
-  });
+  // First: the access log and request metrics see every request, whatever answers it.
+  app.use(observeRequests(logger, metrics));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -67,6 +69,16 @@ export async function createApp(deps: AppDeps): Promise<express.Express> {
     }
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', store: store.backend });
   });
+
+  // /metrics on the hub's own port only behind a bearer token; with TESSERA_METRICS_LISTEN it has
+  // its own listener (server/main.ts) and is not served here.
+  if (deps.metrics && config.metrics && !config.metrics.listen && config.metrics.token) {
+    const m = deps.metrics;
+    app.get(
+      '/metrics',
+      metricsHandler(() => m.registry.metrics(), config.metrics.token, m.registry.contentType),
+    );
+  }
 
   const validate = deps.validate;
   const prepare: PrepareFn = deps.prepare ?? (async (text) => prepareEnvelopeText(text, validate));

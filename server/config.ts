@@ -61,6 +61,16 @@ export interface Config {
    * chain to; enables client-certificate authentication. Default: none (plain HTTP).
    */
   tls: { certFile: string; keyFile: string; clientCaFile: string | null } | null;
+  /** TESSERA_METRICS_LISTEN / TESSERA_METRICS_TOKEN: Prometheus metrics, off (null) unless one is set. */
+  metrics: MetricsExposure | null;
+}
+
+/** Where /metrics is served: its own listener, or the hub's port behind a bearer token. */
+export interface MetricsExposure {
+  /** TESSERA_METRICS_LISTEN (`host:port`, `[v6]:port` or a port on 127.0.0.1), or null: the hub's port. */
+  listen: { host: string; port: number } | null;
+  /** TESSERA_METRICS_TOKEN: bearer token required to scrape (required without a listener of its own). */
+  token: string | null;
 }
 
 export class ConfigError extends Error {
@@ -148,6 +158,16 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   const shutdownTimeoutMs = int('TESSERA_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000);
+  const processes = int('TESSERA_PROCESSES', 1, 1, 64);
+  const metrics = metricsExposure(str('TESSERA_METRICS_LISTEN'), str('TESSERA_METRICS_TOKEN'), problems);
+  if (metrics && !metrics.listen && processes > 1) {
+    problems.push(
+      'with TESSERA_PROCESSES > 1, set TESSERA_METRICS_LISTEN: the primary process serves the metrics of all hub processes there',
+    );
+  }
+  if (metrics?.listen && metrics.listen.port === port && metrics.listen.port !== 0) {
+    problems.push(`TESSERA_METRICS_LISTEN must use another port than TESSERA_PORT (${port})`);
+  }
 
   const config: Config = {
     port,
@@ -164,7 +184,7 @@ export function loadConfig(env: Env = process.env): Config {
     statusTtlHours,
     strictValidation: bool('TESSERA_STRICT_VALIDATION', false),
     ingestWorkers: int('TESSERA_INGEST_WORKERS', 1, 0, 16),
-    processes: int('TESSERA_PROCESSES', 1, 1, 64),
+    processes,
     logLevel,
     trustProxy: str('TESSERA_TRUST_PROXY'),
     shutdownTimeoutMs,
@@ -177,7 +197,34 @@ export function loadConfig(env: Env = process.env): Config {
       hashConcurrency: int('TESSERA_AUTH_HASH_CONCURRENCY', 1, 1, 64),
       hashQueue: int('TESSERA_AUTH_HASH_QUEUE', 32, 0, 10_000),
     },
+    metrics,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+const MIN_METRICS_TOKEN = 16;
+
+function metricsExposure(
+  listenRaw: string | null,
+  token: string | null,
+  problems: string[],
+): MetricsExposure | null {
+  if (listenRaw === null && token === null) return null;
+  let listen: MetricsExposure['listen'] = null;
+  if (listenRaw !== null) {
+    const m = /^(?:(?:\[([0-9A-Fa-f:.]+)\]|([^\s:[\]]+)):)?(\d{1,5})$/.exec(listenRaw);
+    const port = m ? Number(m[3]) : NaN;
+    if (!m || port > 65535) {
+      problems.push(
+        `TESSERA_METRICS_LISTEN must be host:port, [ipv6]:port or a port, got ${JSON.stringify(listenRaw)}`,
+      );
+    } else {
+      listen = { host: m[1] ?? m[2] ?? '127.0.0.1', port };
+    }
+  }
+  if (token !== null && (token.length < MIN_METRICS_TOKEN || /\s/.test(token))) {
+    problems.push(`TESSERA_METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN} characters without spaces`);
+  }
+  return { listen, token };
 }

@@ -17,6 +17,8 @@ import { PreparePool } from './ingest-prepare';
 import { openStore } from './store';
 import { nowMicros } from './stix/time';
 import { stixValidator } from './stix/plug';
+import { clusterCollector, metricsHandler, Metrics } from './telemetry/metrics';
+import type { Logger } from './logger';
 
 /** Exit codes: 0 stopped, 1 failed, 2 configuration refused, 3 could not listen. */
 const EXIT_CONFIG = 2;
@@ -26,30 +28,35 @@ const EXIT_LISTEN = 3;
  * What an operator should read when the hub cannot take its address: the address, what the
  * system said, and what to do about it.
  */
-function listenFailureMessage(host: string, port: number, err: NodeJS.ErrnoException): string {
+function listenFailureMessage(
+  host: string,
+  port: number,
+  err: NodeJS.ErrnoException,
+  keys = { host: 'TESSERA_HOST', port: 'TESSERA_PORT' },
+): string {
   const where = `${host}:${port}`;
   switch (err.code) {
     case 'EADDRINUSE':
       return (
         `cannot listen on ${where}: the address is already in use (EADDRINUSE). ` +
         `Another process holds port ${port} (perhaps another Tessera hub: check with ` +
-        `\`ss -ltnp 'sport = :${port}'\`); stop it, or set TESSERA_PORT to a free port.`
+        `\`ss -ltnp 'sport = :${port}'\`); stop it, or set ${keys.port} to a free port.`
       );
     case 'EACCES':
       return (
         `cannot listen on ${where}: permission denied (EACCES). Ports below 1024 need privileges: ` +
-        `use a port of 1024 or more (TESSERA_PORT) behind a reverse proxy, or grant CAP_NET_BIND_SERVICE.`
+        `use a port of 1024 or more (${keys.port}) behind a reverse proxy, or grant CAP_NET_BIND_SERVICE.`
       );
     case 'EADDRNOTAVAIL':
       return (
         `cannot listen on ${where}: ${host} is not an address of this machine (EADDRNOTAVAIL). ` +
-        `Set TESSERA_HOST to one of its addresses, 127.0.0.1, or 0.0.0.0 for all.`
+        `Set ${keys.host} to one of its addresses, 127.0.0.1, or 0.0.0.0 for all.`
       );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return `cannot listen on ${where}: the host name ${host} does not resolve (${err.code}). Check TESSERA_HOST.`;
+      return `cannot listen on ${where}: the host name ${host} does not resolve (${err.code}). Check ${keys.host}.`;
     default:
-      return `cannot listen on ${where}: ${err.message}${err.code ? ` (${err.code})` : ''}. Check TESSERA_HOST and TESSERA_PORT.`;
+      return `cannot listen on ${where}: ${err.message}${err.code ? ` (${err.code})` : ''}. Check ${keys.host} and ${keys.port}.`;
   }
 }
 
@@ -63,6 +70,56 @@ function listen(server: Server, port: number, host: string): Promise<void> {
       resolve();
     });
   });
+}
+
+/**
+ * Listens, or says why not (log and stderr), runs `cleanup` and exits with EXIT_LISTEN. Returns
+ * the port actually bound.
+ */
+async function listenOrExit(
+  server: Server,
+  where: { host: string; port: number; keys?: { host: string; port: string } },
+  logger: Logger,
+  cleanup: () => Promise<void>,
+): Promise<number> {
+  try {
+    await listen(server, where.port, where.host);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const message = listenFailureMessage(where.host, where.port, err, where.keys);
+    logger.fatal({ host: where.host, port: where.port, code: err.code }, message);
+    console.error(`tessera: ${message}`);
+    await cleanup().catch(() => {});
+    process.exit(EXIT_LISTEN);
+  }
+  const addr = server.address();
+  return typeof addr === 'object' && addr ? addr.port : where.port;
+}
+
+const METRICS_KEYS = { host: 'TESSERA_METRICS_LISTEN', port: 'TESSERA_METRICS_LISTEN' };
+
+/** The separate /metrics listener (TESSERA_METRICS_LISTEN); any other path is 404. */
+async function startMetricsServer(
+  listenAt: { host: string; port: number },
+  token: string | null,
+  source: { collect: () => Promise<string>; contentType: string },
+  logger: Logger,
+  cleanup: () => Promise<void>,
+): Promise<Server> {
+  const handle = metricsHandler(source.collect, token, source.contentType);
+  // Plain HTTP, also when the hub serves HTTPS: the listener belongs on the monitoring network.
+  const server = createServer((req, res) => {
+    if ((req.url ?? '').split('?')[0] === '/metrics') {
+      handle(req, res);
+      return;
+    }
+    res.statusCode = 404;
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.end('only /metrics is served here\n');
+  }, null);
+  const port = await listenOrExit(server, { ...listenAt, keys: METRICS_KEYS }, logger, cleanup);
+  logger.info({ host: listenAt.host, port }, `metrics on http://${listenAt.host}:${port}/metrics`);
+  return server;
 }
 
 function readConfig(): Config {
@@ -111,33 +168,42 @@ async function main(config: Config): Promise<void> {
   const validate = stixValidator(config.strictValidation);
   const pool =
     config.ingestWorkers > 0 ? new PreparePool(config.ingestWorkers, config.strictValidation) : null;
+  const metrics = config.metrics ? new Metrics() : null;
+  if (metrics && !cluster.isPrimary) metrics.shareWithPrimary();
   const app = await createApp({
     config,
     store,
     logger,
     validate,
     ...(pool ? { prepare: pool.prepare, ready: async () => pool.isReady() } : {}),
+    ...(metrics ? { metrics } : {}),
   });
 
   // Listen before any job starts: a hub that cannot take its address stops here, having done nothing.
   const server = createServer(app, tls);
   server.keepAliveTimeout = 65_000;
-  try {
-    await listen(server, config.port, config.host);
-  } catch (e) {
-    const message = listenFailureMessage(config.host, config.port, e as NodeJS.ErrnoException);
-    logger.fatal({ host: config.host, port: config.port, code: (e as NodeJS.ErrnoException).code }, message);
-    console.error(`tessera: ${message}`);
+  const release = async () => {
     await pool?.close();
     await store.close();
-    process.exit(EXIT_LISTEN);
-  }
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  };
+  const port = await listenOrExit(server, config, logger, release);
   logger.info(
     { host: config.host, port, store: store.backend, tls: tls !== null, clientCertificates: !!tls?.clientCa },
     `Tessera listening on ${tls ? 'https' : 'http'}://${config.host}:${port}/taxii2/`,
   );
+  const metricsServer =
+    metrics && config.metrics?.listen && cluster.isPrimary
+      ? await startMetricsServer(
+          config.metrics.listen,
+          config.metrics.token,
+          { collect: () => metrics.registry.metrics(), contentType: metrics.registry.contentType },
+          logger,
+          async () => {
+            server.close();
+            await release();
+          },
+        )
+      : null;
 
   const scheduler = new Scheduler(logger);
   scheduler.add({
@@ -171,6 +237,8 @@ async function main(config: Config): Promise<void> {
     // Stop accepting, let in-flight requests finish (idle keep-alive sockets are closed now).
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
+    metricsServer?.close();
+    metricsServer?.closeAllConnections();
     void (async () => {
       await scheduler.stop();
       await closed;
@@ -199,6 +267,18 @@ async function primary(config: Config): Promise<void> {
   let stopping = false;
   const fork = () => cluster.fork();
   for (let i = 0; i < config.processes; i++) fork();
+  // The primary serves the metrics of every hub process (summed over the cluster IPC channel).
+  const metricsServer = config.metrics?.listen
+    ? await startMetricsServer(
+        config.metrics.listen,
+        config.metrics.token,
+        clusterCollector(),
+        logger,
+        async () => {
+          for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+        },
+      )
+    : null;
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
@@ -223,6 +303,8 @@ async function primary(config: Config): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, processes: config.processes }, 'stopping hub processes');
+    metricsServer?.close();
+    metricsServer?.closeAllConnections();
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(signal);
     setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 2000).unref();
   };

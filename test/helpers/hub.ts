@@ -10,11 +10,12 @@ import { createApp } from '../../server/app';
 import { hashSecret } from '../../server/access/secrets';
 import { loadConfig, type Config } from '../../server/config';
 import { createServer, loadTls } from '../../server/listen';
-import { createLogger } from '../../server/logger';
+import { createLogger, type Logger } from '../../server/logger';
 import type { ObjectValidator } from '../../server/ingest';
 import type { PrepareFn } from '../../server/ingest-prepare';
 import type { CollectionRecord, Grant, Store } from '../../server/store/contract';
 import { stixValidator } from '../../server/stix/plug';
+import type { Metrics } from '../../server/telemetry/metrics';
 import { openTestStore } from './store';
 
 export const TAXII = 'application/taxii+json;version=2.1';
@@ -50,12 +51,16 @@ export interface HubOptions {
   validate?: ObjectValidator | null;
   /** How POSTed envelopes are prepared (default: inline, as createApp does). */
   prepare?: PrepareFn;
+  /** The hub's logger (default: silent). */
+  logger?: Logger;
+  /** Prometheus metrics handed to createApp (default: none). */
+  metrics?: Metrics;
 }
 
 export async function startHub(opts: HubOptions = {}): Promise<TestHub> {
   const ts = await openTestStore();
   const config = loadConfig({ TESSERA_STORE: ts.url, TESSERA_LOG_LEVEL: 'silent', ...opts.env });
-  const logger = createLogger('silent');
+  const logger = opts.logger ?? createLogger('silent');
   const store = ts.store;
   if (!(await store.getApiRoot(config.defaultApiRoot))) {
     await store.createApiRoot({ name: config.defaultApiRoot, title: 'Test API root' });
@@ -68,6 +73,7 @@ export async function startHub(opts: HubOptions = {}): Promise<TestHub> {
     logger,
     ...(validate ? { validate } : {}),
     ...(opts.prepare ? { prepare: opts.prepare } : {}),
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
   });
   const tls = loadTls(config);
   const server: Server = createServer(app, tls);
