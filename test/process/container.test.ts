@@ -11,10 +11,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, REPO_ROOT } from '../helpers/process';
+import { freePort, isListening, REPO_ROOT } from '../helpers/process';
 import { backendName } from '../helpers/store';
 
 interface RuntimeStage {
@@ -51,17 +50,6 @@ function runtimeStage(): RuntimeStage {
     }
   }
   return stage;
-}
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
 
 function run(

@@ -10,6 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import {
   freePort,
+  isListening,
   killAllHubs,
   processStoreUrl,
   REPO_ROOT,
@@ -31,18 +32,6 @@ async function holdPort(port: number): Promise<net.Server> {
     srv.listen(port, '127.0.0.1', () => resolve());
   });
   return srv;
-}
-
-/** Whether something accepts connections on 127.0.0.1:port. */
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
 
 /** Every live descendant of `pid` (Linux /proc), e.g. npm → sh → node. */
