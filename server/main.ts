@@ -6,7 +6,7 @@ import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
-import { FeedConfigError, loadFeedFile, scheduleFeeds, type FeedDefinition } from '../feeds';
+import { FeedConfigError, loadFeedFile, missingTargets, scheduleFeeds, type FeedDefinition } from '../feeds';
 import { createApp } from './app';
 import { bootstrap } from './bootstrap';
 import { ConfigError, loadConfig, type Config } from './config';
@@ -165,6 +165,15 @@ async function main(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
   const store = await openStore(config.store);
   await bootstrap(store, config, logger);
+  const lost = await missingTargets(
+    feeds,
+    async (apiRoot, collection) => (await store.findCollection({ apiRoot, idOrAlias: collection })) !== null,
+  );
+  if (lost.length > 0) {
+    console.error(`tessera: ${new FeedConfigError(lost).message}`);
+    await store.close();
+    process.exit(2);
+  }
   const validate = stixValidator(config.strictValidation);
   const pool =
     config.ingestWorkers > 0 ? new PreparePool(config.ingestWorkers, config.strictValidation) : null;

@@ -1,33 +1,28 @@
 /**
  * Pull a STIX 2.1 bundle (or TAXII envelope) published at a URL. Conditional GET with the
- * ETag / Last-Modified of the last delivery, so an unchanged file costs one 304; objects already
- * present are duplicates and add no version.
+ * ETag / Last-Modified of the last complete delivery, so an unchanged file costs one 304; objects
+ * already present are duplicates and add no version. A body cut short is not JSON: nothing of it
+ * is stored, the run fails with the reason and the next run fetches it again.
  */
-import { expectOk, FeedError, type FeedAdapter } from '../adapter';
-
-const BATCH = 500;
+import { conditionalHeaders, deliverAll, FeedError, validators, type FeedAdapter } from '../adapter';
 
 export const stixBundle: FeedAdapter = async (ctx) => {
-  const headers: Record<string, string> = { Accept: 'application/stix+json, application/json;q=0.9' };
-  if (typeof ctx.checkpoint.etag === 'string') headers['If-None-Match'] = ctx.checkpoint.etag;
-  if (typeof ctx.checkpoint.lastModified === 'string')
-    headers['If-Modified-Since'] = ctx.checkpoint.lastModified;
-  const res = await ctx.fetch(ctx.def.url, { headers });
+  const headers = {
+    Accept: 'application/stix+json, application/json;q=0.9',
+    ...conditionalHeaders(ctx.checkpoint),
+  };
+  const res = await ctx.fetch(ctx.def.url, headers);
   if (res.status === 304) return;
-  await expectOk(res, `GET ${ctx.def.url}`);
+  if (res.cutShort) throw new FeedError(res.cutShort);
   let data: unknown;
   try {
-    data = await res.json();
+    data = JSON.parse(res.text);
   } catch {
     throw new FeedError('the feed is not JSON');
   }
   const objects = (data as { objects?: unknown } | null)?.objects;
   if (!Array.isArray(objects)) throw new FeedError('the feed is neither a STIX bundle nor a TAXII envelope');
-  for (let i = 0; i < objects.length; i += BATCH) await ctx.deliver(objects.slice(i, i + BATCH));
-  const cp: Record<string, string> = {};
-  const etag = res.headers.get('etag');
-  const lm = res.headers.get('last-modified');
-  if (etag) cp.etag = etag;
-  if (lm) cp.lastModified = lm;
-  await ctx.saveCheckpoint(cp);
+  ctx.read(objects.length);
+  await deliverAll(ctx, objects);
+  await ctx.saveCheckpoint(validators(res.headers));
 };

@@ -3,6 +3,9 @@
  * start with a bad configuration.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import {
   API_ROOT,
   basic,
@@ -23,6 +26,14 @@ import { makeIndicator } from '../helpers/stix';
 const MEMBER = 'operator';
 const PASSWORD = 'lifecycle-secret-1';
 const AUTH = basic(MEMBER, PASSWORD);
+
+/** A feeds file holding these definitions, in a fresh temporary directory. */
+async function feedsFile(definitions: unknown[]): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'tessera-feeds-'));
+  const file = path.join(dir, 'feeds.json');
+  await writeFile(file, JSON.stringify(definitions));
+  return file;
+}
 
 describe(`hub process [${backendName()}]: lifecycle`, function () {
   this.timeout(120_000);
@@ -100,15 +111,7 @@ describe(`hub process [${backendName()}]: lifecycle`, function () {
   });
 
   it('refuses a feeds file with problems, listing them on stderr', async () => {
-    const { writeFile, mkdtemp } = await import('node:fs/promises');
-    const os = await import('node:os');
-    const path = await import('node:path');
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'tessera-feeds-'));
-    const file = path.join(dir, 'feeds.json');
-    await writeFile(
-      file,
-      JSON.stringify([{ name: 'x', kind: 'rss', schedule: 'never', url: 'ftp://x', target: {} }]),
-    );
+    const file = await feedsFile([{ name: 'x', kind: 'rss', schedule: 'never', url: 'ftp://x', target: {} }]);
     for (const processes of ['1', '2']) {
       const run = await runHubToExit({
         TESSERA_STORE: fresh.url,
@@ -122,6 +125,29 @@ describe(`hub process [${backendName()}]: lifecycle`, function () {
       assert.match(run.stderr, /kind/);
       assert.match(run.stderr, /url/);
     }
+  });
+
+  it('refuses a feed whose target collection does not exist, naming feed and collection', async () => {
+    const file = await feedsFile([
+      {
+        name: 'drop',
+        kind: 'spamhaus-drop',
+        schedule: '0 * * * *',
+        url: 'https://www.spamhaus.org/drop/drop_v4.json',
+        target: { apiRoot: 'api1', collection: 'no-such-collection' },
+      },
+    ]);
+    const run = await runHubToExit({
+      TESSERA_STORE: fresh.url,
+      TESSERA_FEEDS_FILE: file,
+      TESSERA_HOST: '127.0.0.1',
+    });
+    assert.equal(run.timedOut, false, `the hub kept running; output:\n${run.output}`);
+    assert.equal(run.code, 2, run.output);
+    assert.match(
+      run.stderr,
+      /feed drop: target collection "no-such-collection" does not exist in API root "api1"/,
+    );
   });
 
   it('refuses a bad configuration, listing every problem on stderr', async () => {
