@@ -6,6 +6,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { CHALLENGES, MemberAuthenticator, type Authenticator } from './access/authenticate';
+import type { FeedDefinition } from '../feeds/definition';
+import { feedStatusRouter } from '../feeds/http';
 import type { Config } from './config';
 import { NotFoundError } from './errors';
 import type { ObjectValidator } from './ingest';
@@ -31,6 +33,8 @@ export interface AppDeps {
   ready?: () => Promise<boolean>;
   /** Prometheus metrics (present when config.metrics enables them). */
   metrics?: Metrics;
+  /** The feeds whose status GET /feeds/status shows (default: none). */
+  feeds?: FeedDefinition[];
 }
 
 export async function createApp(deps: AppDeps): Promise<express.Express> {
@@ -83,6 +87,7 @@ export async function createApp(deps: AppDeps): Promise<express.Express> {
   const validate = deps.validate;
   const prepare: PrepareFn = deps.prepare ?? (async (text) => prepareEnvelopeText(text, validate));
   const routerDeps = { store, config, cursors, authenticator, logger, prepare };
+  app.use(feedStatusRouter({ store, authenticator, feeds: deps.feeds ?? [] }));
   app.use(taxiiRouter(routerDeps));
 
   app.use((req: Request, _res: Response, next: NextFunction) => {

@@ -184,6 +184,7 @@ async function main(config: Config): Promise<void> {
     store,
     logger,
     validate,
+    feeds,
     ...(pool ? { prepare: pool.prepare, ready: async () => pool.isReady() } : {}),
     ...(metrics ? { metrics } : {}),
   });

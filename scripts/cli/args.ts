@@ -11,6 +11,8 @@ export interface CommandSpec {
   words: string[];
   /** Positional argument names, in order (all required). */
   positionals: string[];
+  /** Optional positionals after the required ones. */
+  optional?: string[];
   options: Record<string, OptionKind>;
   /** Usage line without the leading "tessera ". */
   usage: string;
@@ -131,6 +133,28 @@ export const COMMANDS: CommandSpec[] = [
     options: { strict: 'flag' },
     usage: 'validate <file> [--strict]',
     summary: 'print the STIX 2.1 verdict of every object of a bundle or envelope',
+  },
+  {
+    words: ['feed', 'list'],
+    positionals: [],
+    options: {},
+    usage: 'feed list',
+    summary: 'list the feeds of TESSERA_FEEDS_FILE with their kind, schedule and target',
+  },
+  {
+    words: ['feed', 'run'],
+    positionals: ['name'],
+    options: {},
+    usage: 'feed run <name>',
+    summary: 'run a feed now, whatever its schedule or back-off (progress bar on a terminal)',
+  },
+  {
+    words: ['feed', 'status'],
+    positionals: [],
+    optional: ['name'],
+    options: { runs: 'value' },
+    usage: 'feed status [<name>] [--runs <n>]',
+    summary: 'last runs of each feed (or one), failures, back-off and next run',
   },
   { words: ['help'], positionals: [], options: {}, usage: 'help', summary: 'show this help' },
 ];
@@ -289,13 +313,11 @@ export function parseArgs(argv: string[]): Parsed {
     const missing = command.positionals[positionals.length] as string;
     throw new UsageError(`missing argument <${missing}>`, usage);
   }
-  if (positionals.length > command.positionals.length) {
-    throw new UsageError(
-      `unexpected argument ${JSON.stringify(positionals[command.positionals.length])}`,
-      usage,
-    );
+  const names = [...command.positionals, ...(command.optional ?? [])];
+  if (positionals.length > names.length) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(positionals[names.length])}`, usage);
   }
   const args: Record<string, string> = {};
-  command.positionals.forEach((p, k) => (args[p] = positionals[k] as string));
+  positionals.forEach((v, k) => (args[names[k] as string] = v));
   return { command, args, options, json, help };
 }

@@ -115,6 +115,10 @@ export async function run(parsed: Parsed, config: Config, store: Store): Promise
   if (!command) return 2;
   const { args, options, json } = parsed;
   const usage = `tessera ${command.usage}`;
+  if (command.words[0] === 'feed') {
+    const { runFeedCommand } = await import('./feeds');
+    return runFeedCommand(parsed, config, store);
+  }
   switch (command.words.join(' ')) {
     case 'root add': {
       checkName('API root', args.name as string, ROOT_RE);

@@ -23,6 +23,7 @@ import {
   type FeedDefinition,
 } from '../../feeds';
 import { convertText } from '../../feeds/formats';
+import { createApp } from '../../server/app';
 import { createLogger } from '../../server/logger';
 import type { CollectionRecord } from '../../server/store/contract';
 import { stixValidator } from '../../server/stix/plug';
@@ -797,6 +798,63 @@ describe('feeds', function () {
       assert.deepEqual(problems, [
         'feed lost: target collection "nowhere" does not exist in API root "api1" (create it with tessera collection add, or tessera apply)',
       ]);
+    });
+  });
+
+  describe('status over HTTP', () => {
+    it('GET /feeds/status: authenticated, each member sees the feeds of the collections it reads', async () => {
+      await target.addMember('analyst', 'analyst-password-1', ['locals']);
+      const hidden = await target.addCollection({
+        alias: 'others-only',
+        grants: [{ group: 'others', read: true, write: true }],
+      });
+      const visible: FeedDefinition = {
+        name: 'status-visible',
+        kind: 'ioc-list',
+        schedule: '0 * * * *',
+        url: 'https://feeds.example.org/secret-token/list.txt',
+        target: { apiRoot: 'api1', collection: 'incoming' },
+      };
+      const invisible: FeedDefinition = {
+        ...visible,
+        name: 'status-hidden',
+        target: { apiRoot: 'api1', collection: hidden.id },
+      };
+      const srv = await fixtureServer();
+      try {
+        await runFeed({ ...visible, url: `${srv.url}/ioc-list.txt` }, deps());
+      } finally {
+        await srv.close();
+      }
+      const app = await createApp({
+        config: target.config,
+        store: target.store,
+        logger,
+        feeds: [visible, invisible],
+      });
+      const server = app.listen(0, '127.0.0.1');
+      await new Promise((r) => server.once('listening', r));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const auth = { Authorization: target.basic('analyst', 'analyst-password-1') };
+      try {
+        const anon = await fetch(`${base}/feeds/status`);
+        assert.equal(anon.status, 401);
+        const res = await fetch(`${base}/feeds/status`, { headers: auth });
+        assert.equal(res.status, 200);
+        const body = (await res.json()) as { feeds: { name: string; lastRuns: { added: number }[] }[] };
+        assert.deepEqual(
+          body.feeds.map((f) => f.name),
+          ['status-visible'],
+        );
+        assert.equal(body.feeds[0]?.lastRuns[0]?.added, 6);
+        assert.doesNotMatch(JSON.stringify(body), /secret-token/, 'the feed URL is never shown');
+        const one = await fetch(`${base}/feeds/status/status-visible`, { headers: auth });
+        assert.equal(((await one.json()) as { name: string }).name, 'status-visible');
+        assert.equal((await fetch(`${base}/feeds/status/status-hidden`, { headers: auth })).status, 404);
+      } finally {
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      }
     });
   });
 

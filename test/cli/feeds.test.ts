@@ -1,0 +1,147 @@
+/**
+ * `tessera feed list | run | status`, run for real as a child process on a fresh store with a
+ * feeds file of file:// fixtures.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { REPO_ROOT } from '../helpers/process';
+import { freshTestStoreUrl, type TestStoreUrl } from '../helpers/store';
+
+const CLI = path.join(REPO_ROOT, 'scripts', 'cli.ts');
+const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'feeds');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+describe('tessera feed', function () {
+  this.timeout(120_000);
+  let store: TestStoreUrl;
+  let feedsFile: string;
+
+  function tessera(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TESSERA_')) env[k] = v;
+    Object.assign(env, { TESSERA_STORE: store.url, TESSERA_FEEDS_FILE: feedsFile, ...extraEnv });
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO_ROOT, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    return new Promise((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  before(async () => {
+    store = freshTestStoreUrl();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tessera-cli-feeds-'));
+    feedsFile = path.join(dir, 'feeds.json');
+    await writeFile(
+      feedsFile,
+      JSON.stringify([
+        {
+          name: 'feodo',
+          kind: 'feodo-csv',
+          schedule: '*/15 * * * *',
+          url: pathToFileURL(path.join(FIXTURES, 'feodo.csv')).toString(),
+          target: { apiRoot: 'api1', collection: 'abuse-ch' },
+        },
+        {
+          name: 'off',
+          kind: 'ioc-list',
+          schedule: '0 * * * *',
+          enabled: false,
+          url: pathToFileURL(path.join(FIXTURES, 'ioc-list.txt')).toString(),
+          target: { apiRoot: 'api1', collection: 'abuse-ch' },
+        },
+      ]),
+    );
+    for (const args of [
+      ['group', 'add', 'soc'],
+      [
+        'collection',
+        'add',
+        'api1',
+        '--title',
+        'abuse.ch',
+        '--alias',
+        'abuse-ch',
+        '--read',
+        'soc',
+        '--write',
+        'soc',
+      ],
+    ]) {
+      const r = await tessera(args);
+      assert.equal(r.code, 0, r.stderr);
+    }
+  });
+  after(async () => {
+    await store.dispose();
+  });
+
+  it('feed list shows every definition', async () => {
+    const r = await tessera(['feed', 'list']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^feodo {2}feodo-csv {2}\*\/15 \* \* \* \* {2}→ api1\/abuse-ch {2}file:\/\//m);
+    assert.match(r.stdout, /^off {2}ioc-list {2}disabled/m);
+  });
+
+  it('feed run runs now and prints the summary; --json for scripts', async () => {
+    const r = await tessera(['feed', 'run', 'feodo']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^feed feodo: ok$/m);
+    assert.match(r.stdout, /ok: fetched 5, added 3, duplicates 0, rejected 2/);
+    assert.match(r.stdout, /rejected line 13: "198\.51\.100\.300" is not an IP address or CIDR/);
+    assert.equal(r.stderr, '', 'no progress bar when stderr is not a terminal');
+    const disabled = await tessera(['feed', 'run', 'off', '--json']);
+    assert.equal(disabled.code, 0, disabled.stderr);
+    const j = JSON.parse(disabled.stdout) as {
+      ok: boolean;
+      added: number;
+      rejected: number;
+      trigger: string;
+    };
+    assert.deepEqual([j.ok, j.added, j.rejected, j.trigger], [true, 6, 2, 'manual']);
+  });
+
+  it('feed status shows last runs and next run, as text or JSON', async () => {
+    const r = await tessera(['feed', 'status', 'feodo', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as {
+      feeds: { name: string; nextRun: string; lastRuns: { added: number }[] }[];
+    };
+    assert.deepEqual(
+      s.feeds.map((f) => f.name),
+      ['feodo'],
+    );
+    assert.equal(s.feeds[0]?.lastRuns[0]?.added, 3);
+    assert.match(s.feeds[0]?.nextRun ?? '', /^\d{4}-\d\d-\d\dT\d\d:(00|15|30|45):00\.000Z$/);
+    const text = await tessera(['feed', 'status']);
+    assert.match(text.stdout, /^feodo {2}\(feodo-csv, \*\/15 \* \* \* \*\) → api1\/abuse-ch$/m);
+    assert.match(text.stdout, /^off {2}\(ioc-list, disabled\)/m);
+    assert.match(text.stdout, /next run: -/);
+  });
+
+  it('unknown feed, missing feeds file, bad --runs: clear errors', async () => {
+    const unknown = await tessera(['feed', 'run', 'nope']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /^tessera: no feed named "nope" in feodo, off/);
+    const none = await tessera(['feed', 'list'], { TESSERA_FEEDS_FILE: '' });
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /TESSERA_FEEDS_FILE is not set/);
+    const runs = await tessera(['feed', 'status', '--runs', '0']);
+    assert.equal(runs.code, 1);
+    assert.match(runs.stderr, /--runs must be a whole number from 1 to 20/);
+    const extra = await tessera(['feed', 'status', 'a', 'b']);
+    assert.equal(extra.code, 2);
+  });
+});
