@@ -27,6 +27,7 @@ import { createApp } from '../../server/app';
 import { createLogger } from '../../server/logger';
 import type { CollectionRecord } from '../../server/store/contract';
 import { stixValidator } from '../../server/stix/plug';
+import { PARTNER_CSV_MAPPING } from '../helpers/feeds';
 import { startHub, TAXII, type TestHub } from '../helpers/hub';
 import { makeIndicator, withModified, type StixObject } from '../helpers/stix';
 
@@ -488,14 +489,7 @@ describe('feeds', function () {
         kind: 'csv',
         file: 'partner.csv',
         extra: {
-          csv: {
-            value: 'indicator',
-            typeColumn: 'kind',
-            firstSeen: 'first_seen',
-            tags: 'tags',
-            tagSeparator: ';',
-            confidence: 'score',
-          },
+          csv: PARTNER_CSV_MAPPING,
         },
         expect: [6, 4, 2],
       },

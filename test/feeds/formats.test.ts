@@ -25,6 +25,7 @@ import {
 } from '../../feeds/formats';
 import { readCsv } from '../../feeds/formats/csv-reader';
 import { validateStixObject } from '../../server/stix/validate';
+import { PARTNER_CSV_MAPPING } from '../helpers/feeds';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'feeds');
 const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
@@ -228,14 +229,7 @@ describe('feed formats', () => {
 
   it('csv: value, type column with source names, first seen, tags, confidence', () => {
     const c = convert('csv', 'partner.csv', stamp({ labels: ['partner'] }), {
-      csv: {
-        value: 'indicator',
-        typeColumn: 'kind',
-        firstSeen: 'first_seen',
-        tags: 'tags',
-        tagSeparator: ';',
-        confidence: 'score',
-      },
+      csv: PARTNER_CSV_MAPPING,
     });
     assert.deepEqual(patterns(c), [
       "[ipv4-addr:value = '192.0.2.200']",
