@@ -3,7 +3,7 @@
  * the status shown by `tessera feed status` and GET /feeds/status.
  */
 import cron from 'node-cron';
-import type { Scheduler } from '../server/jobs/scheduler';
+import type { Job, Scheduler } from '../server/jobs/scheduler';
 import type { FeedDefinition } from './definition';
 import { runFeed, type FeedDeps } from './runner';
 import { leaseHolder, readFeedState, type FeedRun, type StateStore } from './state';
@@ -30,27 +30,29 @@ export function jitterFor(schedule: string): number {
   return intervalMs === null ? 0 : Math.min(MAX_JITTER_MS, Math.floor(intervalMs / 10));
 }
 
+/** The scheduled job of a feed: skipped while the feed backs off after failures. */
+export function feedJob(def: FeedDefinition, deps: FeedDeps): Job {
+  return {
+    name: `feed:${def.name}`,
+    schedule: def.schedule,
+    jitterMs: jitterFor(def.schedule),
+    run: async (signal) => {
+      const state = await readFeedState(deps.store, def.name);
+      if (state.backoffUntil && Date.parse(state.backoffUntil) > Date.now()) {
+        deps.logger.info(
+          { feed: def.name, failures: state.failures, until: state.backoffUntil },
+          'feed backing off after failures: this start is skipped',
+        );
+        return;
+      }
+      await runFeed(def, deps, { trigger: 'schedule', signal });
+    },
+  };
+}
+
 /** Registers every enabled feed as a scheduled job. */
 export function scheduleFeeds(scheduler: Scheduler, feeds: FeedDefinition[], deps: FeedDeps): void {
-  for (const def of feeds) {
-    if (def.enabled === false) continue;
-    scheduler.add({
-      name: `feed:${def.name}`,
-      schedule: def.schedule,
-      jitterMs: jitterFor(def.schedule),
-      run: async (signal) => {
-        const state = await readFeedState(deps.store, def.name);
-        if (state.backoffUntil && Date.parse(state.backoffUntil) > Date.now()) {
-          deps.logger.info(
-            { feed: def.name, failures: state.failures, until: state.backoffUntil },
-            'feed backing off after failures: this start is skipped',
-          );
-          return;
-        }
-        await runFeed(def, deps, { trigger: 'schedule', signal });
-      },
-    });
-  }
+  for (const def of feeds) if (def.enabled !== false) scheduler.add(feedJob(def, deps));
 }
 
 export interface FeedStatus {

@@ -29,7 +29,7 @@ export class Scheduler {
   ) {}
 
   add(job: Job): void {
-    const task = cron.schedule(job.schedule, () => this.fire(job));
+    const task = cron.schedule(job.schedule, () => this.fireScheduled(job));
     this.tasks.set(job.name, task);
   }
 
@@ -38,7 +38,8 @@ export class Scheduler {
     return this.tasks.get(name)?.getNextRun() ?? null;
   }
 
-  private fire(job: Job): void {
+  /** A scheduled start (what the cron tick does): after the job's jitter, unless stopping. */
+  fireScheduled(job: Job): void {
     if (this.stopping.signal.aborted) return;
     const delay = Math.floor(this.random() * (job.jitterMs ?? 0));
     if (delay <= 0) {
