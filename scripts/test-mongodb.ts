@@ -1,6 +1,6 @@
 /**
- * Runs the backend-independent suites (store contract, HTTP, process, interop) and the
- * MongoDB-specific tests against the MongoDB server at TESSERA_MONGO_URL.
+ * Runs the backend-independent suites (store contract, HTTP, process, interop, feeds over real
+ * peers, feed jobs) and the MongoDB-specific tests against the MongoDB server at TESSERA_MONGO_URL.
  */
 import { spawnSync } from 'node:child_process';
 
@@ -17,6 +17,8 @@ const suites = [
   'test/process/**/*.test.ts',
   'test/interop/**/*.test.ts',
   'test/mongodb/**/*.test.ts',
+  'test/feeds/feeds.test.ts',
+  'test/jobs/**/*.test.ts',
 ];
 const r = spawnSync('npx', ['mocha', ...suites], { stdio: 'inherit', env });
 process.exit(r.status ?? 1);
