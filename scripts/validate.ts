@@ -1,9 +1,15 @@
 /**
  * `tessera validate <file>`: prints the STIX 2.1 verdict of every object of a bundle
  * ({"type":"bundle","objects":[…]}) or TAXII envelope ({"objects":[…]}); exit code 1 when any object fails.
+ * The verdict is the hub's own (server/stix/check.ts): what this command calls ok, a TAXII POST,
+ * `tessera import` and feeds store, and a failure names the same rules.
  */
 import { readFile } from 'node:fs/promises';
-import { formatVerdictMessage, validateStixObject, type ObjectVerdict } from '../server/stix/validate';
+import { UnprocessableError } from '../server/errors';
+import { envelopeObjects } from '../server/ingest';
+import { checkObject } from '../server/stix/check';
+import { stixValidator } from '../server/stix/plug';
+import { formatVerdictMessage, type ObjectVerdict } from '../server/stix/validate';
 
 export interface RunValidateOptions {
   json?: boolean;
@@ -31,20 +37,25 @@ export async function runValidate(file: string, opts: RunValidateOptions = {}): 
     console.error(`tessera validate: cannot read ${file}: ${(err as Error).message}`);
     return 2;
   }
-  const objects =
-    typeof doc === 'object' && doc !== null ? (doc as { objects?: unknown }).objects : undefined;
-  if (!Array.isArray(objects)) {
-    console.error(
-      `tessera validate: ${file} is neither a STIX bundle nor a TAXII envelope (no "objects" list)`,
-    );
+  let objects: unknown[];
+  try {
+    // The same reading of the document as a TAXII POST and `tessera import`.
+    objects = envelopeObjects(doc);
+  } catch (err) {
+    if (!(err instanceof UnprocessableError)) throw err;
+    console.error(`tessera validate: ${file}: ${err.message}`);
     return 2;
   }
-  const rows: Row[] = objects.map((o: unknown, index) => ({
-    index,
-    id: field(o, 'id'),
-    modified: field(o, 'modified') ?? field(o, 'created'),
-    verdict: validateStixObject(o, { strict: opts.strict === true }),
-  }));
+  const validate = stixValidator(opts.strict === true);
+  const rows: Row[] = objects.map((o: unknown, index) => {
+    const check = checkObject(o, validate);
+    return {
+      index,
+      id: field(o, 'id'),
+      modified: field(o, 'modified') ?? field(o, 'created'),
+      verdict: { ok: check.identity !== null, errors: check.errors, warnings: check.warnings },
+    };
+  });
   const failed = rows.filter((r) => !r.verdict.ok).length;
   if (opts.json) {
     console.log(JSON.stringify({ file, total: rows.length, failed, objects: rows }, null, 2));

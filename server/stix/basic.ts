@@ -2,7 +2,8 @@
  * The structural checks every object must pass before the store sees it, whatever validator is
  * plugged in: object shape, identifier form and type prefix, spec_version, timestamp forms and
  * order. They also derive what the store needs (type, spec version, version and its sort key).
- * Full STIX 2.1 validation (server/stix/validate.ts) runs in addition to these.
+ * Full STIX 2.1 validation (server/stix/validate.ts) runs in addition to these; both speak one
+ * rule vocabulary (issues.ts), so an object gets the same rule names whichever check caught it.
  */
 import { versionKey } from './time';
 
@@ -42,6 +43,8 @@ export const SCO_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 const TYPE_RE = /^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$/;
+const TIMESTAMP_MESSAGE =
+  'must be an RFC 3339 timestamp in UTC with a Z designator (YYYY-MM-DDThh:mm:ss[.s+]Z)';
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Best-effort id and version of anything, for status entries of objects that failed. */
@@ -62,24 +65,27 @@ export function basicCheck(
   const issues: Issue[] = [];
   const fail = (rule: string, path: string, message: string) => issues.push({ rule, path, message });
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-    fail('object-shape', '$', 'each entry of objects must be a JSON object');
+    fail('object-form', '$', 'a STIX object MUST be a JSON object');
     return { identity: null, issues };
   }
   const o = obj as Record<string, unknown>;
   const type = o.type;
-  if (typeof type !== 'string' || !TYPE_RE.test(type)) {
-    fail('type', '$.type', 'type must be a string of 3-250 lowercase letters, digits and hyphens');
+  if (type === undefined) fail('required-property', '$.type', "required property 'type' is missing");
+  else if (typeof type !== 'string') fail('property-type', '$.type', 'type MUST be a string');
+  else if (!TYPE_RE.test(type)) {
+    fail('type-name', '$.type', `type '${type}' MUST be 3–250 characters of a–z, 0–9 and hyphen`);
   }
   const id = o.id;
-  if (typeof id !== 'string') {
-    fail('id', '$.id', 'id is required and must be a string');
-  } else {
+  if (id === undefined) fail('required-property', '$.id', "required property 'id' is missing");
+  else if (typeof id !== 'string') fail('property-type', '$.id', 'id MUST be a string');
+  else {
     const sep = id.indexOf('--');
     const prefix = sep > 0 ? id.slice(0, sep) : '';
     const uuid = sep > 0 ? id.slice(sep + 2) : '';
-    if (!UUID_RE.test(uuid)) fail('id-format', '$.id', 'id must be <type>--<lowercase UUID>');
-    else if (typeof type === 'string' && prefix !== type) {
-      fail('id-type-prefix', '$.id', `the id's prefix "${prefix}" must equal the type "${type}"`);
+    if (!UUID_RE.test(uuid)) {
+      fail('identifier-format', '$.id', 'must be an identifier <type>--<RFC 4122 UUID> in lower case');
+    } else if (typeof type === 'string' && prefix !== type) {
+      fail('id-type', '$.id', `the id prefix '${prefix}' MUST equal the type '${type}'`);
     }
   }
   const created = o.created;
@@ -88,25 +94,31 @@ export function basicCheck(
   let modifiedKey: string | null = null;
   if (created !== undefined) {
     createdKey = typeof created === 'string' ? versionKey(created) : null;
-    if (createdKey === null)
-      fail('timestamp', '$.created', 'created must be an RFC 3339 UTC timestamp ending in Z');
+    if (createdKey === null) fail('timestamp-format', '$.created', TIMESTAMP_MESSAGE);
   }
   if (modified !== undefined) {
     modifiedKey = typeof modified === 'string' ? versionKey(modified) : null;
-    if (modifiedKey === null)
-      fail('timestamp', '$.modified', 'modified must be an RFC 3339 UTC timestamp ending in Z');
+    if (modifiedKey === null) fail('timestamp-format', '$.modified', TIMESTAMP_MESSAGE);
   }
   if (createdKey !== null && modifiedKey !== null && modifiedKey < createdKey) {
-    fail('modified-after-created', '$.modified', 'modified must not be earlier than created');
+    fail(
+      'modified-before-created',
+      '$.modified',
+      `modified (${String(modified)}) MUST be later than or equal to created (${String(created)})`,
+    );
   }
   const isSco = typeof type === 'string' && SCO_TYPES.has(type);
   const spec = o.spec_version;
   if (spec === undefined) {
     if (!isSco && !(created === undefined && modified === undefined)) {
-      fail('spec-version', '$.spec_version', 'spec_version is required (STIX 2.0 objects are not accepted)');
+      fail(
+        'required-property',
+        '$.spec_version',
+        "required property 'spec_version' is missing (STIX 2.0 objects are not accepted)",
+      );
     }
   } else if (spec !== '2.1') {
-    fail('spec-version', '$.spec_version', `spec_version must be "2.1", got ${JSON.stringify(spec)}`);
+    fail('enum-value', '$.spec_version', `must be '2.1', got ${JSON.stringify(spec)}`);
   }
   if (
     !isSco &&
@@ -114,7 +126,7 @@ export function basicCheck(
     created === undefined &&
     (spec !== undefined || modified !== undefined)
   ) {
-    fail('required', '$.created', 'created is required');
+    fail('required-property', '$.created', "required property 'created' is missing");
   }
   if (issues.length > 0) return { identity: null, issues };
   const version = typeof modified === 'string' ? modified : typeof created === 'string' ? created : null;

@@ -6,6 +6,14 @@ export interface ValidationIssue {
   message: string;
 }
 
+/** Issues on one line: "rule at path: message; …" (what status messages and `tessera validate` print). */
+export function formatIssues(issues: ValidationIssue[]): string {
+  return issues
+    .map((i) => `${i.rule} at ${i.path}: ${i.message}`)
+    .join('; ')
+    .replace(/[\r\n]+/g, ' ');
+}
+
 export class IssueSink {
   readonly errors: ValidationIssue[] = [];
   readonly warnings: ValidationIssue[] = [];

@@ -16,9 +16,12 @@ import {
 } from './schemas/objects';
 import { isValidTimestamp } from './timestamp';
 
-/** type--uuid with an RFC 4122 UUID (versions 1–5, variant 10xx). */
+/**
+ * type--uuid with an RFC 4122 UUID (versions 1–5, variant 10xx), in lower case: the store and
+ * `match[id]` compare ids byte for byte, so `A1…` and `a1…` would be two objects.
+ */
 export const IDENTIFIER_RE =
-  /^([a-z0-9][a-z0-9-]{0,248}[a-z0-9])--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$/;
+  /^([a-z0-9][a-z0-9-]{0,248}[a-z0-9])--[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const MILLIS_RE = /\.[0-9]{3,}Z$/;
 
 function makeAjv(allErrors: boolean): Ajv {

@@ -2,7 +2,7 @@
  * STIX 2.1 validation of one object: the per-type ajv schema (compiled once, see registry.ts), then the
  * MUST rules schemas cannot express and the SHOULD rules (warnings; errors under `strict`), see rules.ts.
  */
-import { addAjvErrors, IssueSink, type ValidationIssue } from './issues';
+import { addAjvErrors, formatIssues, IssueSink, type ValidationIssue } from './issues';
 import { SCO_TYPES, TYPES, validateCustomSco, validateCustomSdo, type ObjectClass } from './registry';
 import { runRules, TYPE_NAME_RE } from './rules';
 import {
@@ -114,9 +114,9 @@ function finish(sink: IssueSink, opts: ValidateOptions | undefined): ObjectVerdi
 }
 
 /** One line: errors "rule at path: message; …", then warnings prefixed "warning: ". */
-export function formatVerdictMessage(v: ObjectVerdict): string {
+export function formatVerdictMessage(v: { errors: ValidationIssue[]; warnings: ValidationIssue[] }): string {
   const parts: string[] = [];
-  for (const e of v.errors) parts.push(`${e.rule} at ${e.path}: ${e.message}`);
-  for (const w of v.warnings) parts.push(`warning: ${w.rule} at ${w.path}: ${w.message}`);
-  return parts.join('; ').replace(/[\r\n]+/g, ' ');
+  if (v.errors.length > 0) parts.push(formatIssues(v.errors));
+  if (v.warnings.length > 0) parts.push(`warning: ${formatIssues(v.warnings)}`);
+  return parts.join('; ');
 }

@@ -4,7 +4,6 @@
  * real hub process serves the same store.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -24,40 +23,15 @@ import {
   TAXII,
   type HubProcess,
 } from '../helpers/process';
+import { tessera, type CliRun } from '../helpers/cli';
 import type { TestStoreUrl } from '../helpers/store';
 import { makeIndicator, makeIpv4Addr, makeMalware, withModified, type StixObject } from '../helpers/stix';
 
-const CLI = path.join(REPO_ROOT, 'scripts', 'cli.ts');
 const APT1 = path.resolve(REPO_ROOT, '..', 'shared', 'corpus', 'oasis-examples', 'apt1.json');
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const PASSWORD = 'correct-horse-battery-staple';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run `tessera <args>` on `storeUrl`; `stdin` is piped in (closed at once when absent). */
-function tessera(storeUrl: string, args: string[], stdin = ''): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TESSERA_')) env[k] = v;
-  env.TESSERA_STORE = storeUrl;
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    cwd: REPO_ROOT,
-    env,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.stdin.end(stdin);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+type Run = CliRun;
 
 function describeRun(r: Run): string {
   return `exit ${r.code}\n--- stdout ---\n${r.stdout.slice(0, 3000)}\n--- stderr ---\n${r.stderr.slice(0, 3000)}`;
