@@ -63,15 +63,36 @@ export async function main(argv: string[]): Promise<number> {
   }
   let store: Store | null = null;
   try {
-    const [{ openStore }, { bootstrap }, { createLogger }, { run }] = await Promise.all([
-      import('../server/store'),
-      import('../server/bootstrap'),
-      import('../server/logger'),
-      import('./cli/commands'),
-    ]);
+    const [{ describeStore, openStore, storeExists }, { bootstrap }, { createLogger }, { run }] =
+      await Promise.all([
+        import('../server/store'),
+        import('../server/bootstrap'),
+        import('../server/logger'),
+        import('./cli/commands'),
+      ]);
+    // Only `tessera init` (and the hub's first start) creates a store: a wrong TESSERA_STORE, or a
+    // relative path run from another folder, is reported instead of creating an empty store.
+    const existed = await storeExists(config.store);
+    const where = describeStore(config.store);
+    if (!existed && name !== 'init') {
+      fail(
+        `no Tessera store at ${where} (TESSERA_STORE=${config.store}${
+          config.store.startsWith('sqlite:') ? `, relative to ${process.cwd()}` : ''
+        }): check TESSERA_STORE, or create the store with \`tessera init\` (the hub creates it on its first start)`,
+      );
+      return 1;
+    }
     store = await openStore(config.store);
     // Same first-start set-up as the hub: the default API root exists.
     await bootstrap(store, config, createLogger('silent'));
+    if (name === 'init') {
+      const text = existed
+        ? `the store at ${where} already exists; nothing to do`
+        : `created the store at ${where}`;
+      if (parsed.json) process.stdout.write(`${JSON.stringify({ store: where, created: !existed })}\n`);
+      else process.stdout.write(`${text} (default API root ${config.defaultApiRoot})\n`);
+      return 0;
+    }
     return await run(parsed, config, store);
   } catch (e) {
     if (e instanceof UsageError) {

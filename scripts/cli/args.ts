@@ -156,6 +156,14 @@ export const COMMANDS: CommandSpec[] = [
     usage: 'feed status [<name>] [--runs <n>]',
     summary: 'last runs of each feed (or one), failures, back-off and next run',
   },
+  {
+    words: ['init'],
+    positionals: [],
+    options: {},
+    usage: 'init',
+    summary:
+      'create the store named by TESSERA_STORE (and the default API root); every other command refuses a missing store',
+  },
   { words: ['help'], positionals: [], options: {}, usage: 'help', summary: 'show this help' },
 ];
 

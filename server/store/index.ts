@@ -2,6 +2,9 @@
  * Opens the backend named by a store URL. Only the selected backend's driver is loaded: the
  * imports below are lazy, so an SQLite deployment never loads `mongodb` and vice versa.
  */
+import { existsSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { StoreUnavailableError } from '../errors';
 import type { Store } from './contract';
 
 export type StoreLocation = { kind: 'sqlite'; path: string } | { kind: 'mongodb'; uri: string };
@@ -55,4 +58,39 @@ export async function openStore(url: string): Promise<Store> {
   }
   await store.init();
   return store;
+}
+
+/**
+ * Where a store URL points, for messages: the absolute path of an SQLite file, or the MongoDB URI
+ * without its credentials.
+ */
+export function describeStore(url: string): string {
+  const loc = parseStoreUrl(url);
+  if (!loc) return url;
+  if (loc.kind === 'sqlite')
+    return loc.path === ':memory:' ? 'an in-memory SQLite store' : resolvePath(loc.path);
+  return loc.uri.replace(/\/\/[^@/]*@/, '//');
+}
+
+/**
+ * Whether a store already exists at `url` (without creating anything): the SQLite file is there,
+ * or the MongoDB database holds collections. The admin CLI refuses to work on a store that does
+ * not exist, so that a wrong path or URI is reported instead of silently creating an empty store.
+ */
+export async function storeExists(url: string): Promise<boolean> {
+  const loc = parseStoreUrl(url);
+  if (!loc) throw new Error(`unsupported store URL: ${url}`);
+  if (loc.kind === 'sqlite') return loc.path === ':memory:' || existsSync(loc.path);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { MongoClient } = require('mongodb') as typeof import('mongodb');
+  const client = new MongoClient(loc.uri, { serverSelectionTimeoutMS: 10_000 });
+  try {
+    await client.connect();
+    const names = await client.db().listCollections({}, { nameOnly: true }).toArray();
+    return names.length > 0;
+  } catch (e) {
+    throw new StoreUnavailableError(`cannot reach the MongoDB store: ${(e as Error).message}`);
+  } finally {
+    await client.close().catch(() => {});
+  }
 }

@@ -109,6 +109,8 @@ describe('admin CLI (tessera)', function () {
     fresh = processStoreUrl();
     url = fresh.url;
     tmp = await mkdtemp(path.join(os.tmpdir(), 'tessera-cli-'));
+    // The store exists, as after `tessera init` or the hub's first start (tested below).
+    await (await openStore(url)).close();
   });
   afterEach(async () => {
     await fresh.dispose();
@@ -660,5 +662,62 @@ describe('admin CLI (tessera)', function () {
       JSON.stringify({ collections: [{ apiRoot: 'api1', id: 'x', title: 't', read: [], write: [] }] }),
     );
     await fails(url, ['apply', bad], 1, /invalid definitions:[\s\S]*\/collections\/0\/id/);
+  });
+});
+
+describe('admin CLI (tessera): a store that does not exist is refused, except by tessera init', function () {
+  this.timeout(120_000);
+  let fresh: TestStoreUrl;
+  let tmp: string;
+
+  beforeEach(async () => {
+    fresh = processStoreUrl();
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'tessera-cli-init-'));
+  });
+  afterEach(async () => {
+    await fresh.dispose();
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('refuses every store command on a missing store, naming it, and creates nothing', async () => {
+    for (const args of [
+      ['member', 'list'],
+      ['root', 'list'],
+      ['group', 'add', 'g1'],
+    ]) {
+      const r = await tessera(fresh.url, args);
+      assert.equal(r.code, 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, /no Tessera store at /);
+      assert.match(r.stderr, /tessera init/);
+      assert.equal(r.stdout, '');
+    }
+    if (fresh.url.startsWith('sqlite:')) {
+      const file = fresh.url.slice('sqlite:'.length);
+      assert.match((await tessera(fresh.url, ['member', 'list'])).stderr, new RegExp(path.basename(file)));
+      assert.equal(existsSync(file), false, 'the refused command created the database file');
+    }
+  });
+
+  it('names the absolute path of a relative TESSERA_STORE run from another folder', async () => {
+    const r = await tessera('sqlite:data/tessera.db', ['member', 'list'], '', { cwd: tmp });
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(r.stderr.includes(path.join(tmp, 'data', 'tessera.db')), r.stderr);
+    assert.ok(r.stderr.includes(`relative to ${tmp}`), r.stderr);
+    assert.equal(existsSync(path.join(tmp, 'data')), false);
+  });
+
+  it('tessera init creates the store with the default API root; again, it changes nothing', async () => {
+    const first = await tessera(fresh.url, ['init']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /created the store at /);
+    const again = await tessera(fresh.url, ['init', '--json']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal((JSON.parse(again.stdout) as { created: boolean }).created, false);
+    const roots = await tessera(fresh.url, ['root', 'list']);
+    assert.equal(roots.code, 0, roots.stderr);
+    assert.match(roots.stdout, /^api1\t/m);
+    const members = await tessera(fresh.url, ['member', 'list']);
+    assert.equal(members.code, 0, members.stderr);
+    assert.equal(members.stdout.trim(), 'no members');
   });
 });

@@ -4,9 +4,12 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from './process';
 
 export const CLI = path.join(REPO_ROOT, 'scripts', 'cli.ts');
+/** tsx by absolute URL, so that the CLI also starts from another working directory. */
+const TSX = pathToFileURL(require.resolve('tsx')).href;
 
 export interface CliRun {
   code: number | null;
@@ -25,7 +28,7 @@ export function tessera(
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TESSERA_')) env[k] = v;
   env.TESSERA_STORE = storeUrl;
   Object.assign(env, opts.env);
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+  const child = spawn(process.execPath, ['--import', TSX, CLI, ...args], {
     cwd: opts.cwd ?? REPO_ROOT,
     env,
     stdio: ['pipe', 'pipe', 'pipe'],
