@@ -217,7 +217,7 @@ describe('one verdict for every way into the hub (validate, POST, import, feed)'
       const okKeys = [...expected].flatMap(([k, vs]) => vs.filter((v) => v.ok).map(() => k));
       assert.deepEqual(stored.items.map((i) => i.id).sort(), [...new Set(okKeys)].sort());
       const failing = [...expected.values()].flat().filter((v) => !v.ok).length;
-      assert.equal(result.failures, failing);
+      assert.equal(result.rejected, failing);
     } finally {
       server.close();
     }
