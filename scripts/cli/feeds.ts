@@ -21,6 +21,7 @@ import {
 import type { FeedProgress } from '../../feeds/runner';
 import type { Parsed } from './args';
 import { printJson, writeStdout } from './output';
+import { progressBar } from './progress';
 
 function definitions(config: Config): FeedDefinition[] {
   if (!config.feedsFile)
@@ -79,25 +80,17 @@ function statusText(s: FeedStatus): string {
   return lines.join('\n');
 }
 
-/** A progress bar on a terminal (stderr), nothing otherwise. */
-function progressBar(stream: NodeJS.WriteStream): { update: (p: FeedProgress) => void; end: () => void } {
-  if (!stream.isTTY) return { update: () => undefined, end: () => undefined };
-  let drawn = false;
+/** The run's progress on a terminal (stderr): the shared bar of ./progress.ts. */
+function feedProgress(): { update: (p: FeedProgress) => void; end: () => void } {
+  const bar = progressBar(process.stderr, 'entries');
   return {
-    update(p) {
-      const width = 30;
-      const frac = p.total ? Math.min(1, p.done / p.total) : 0;
-      const bar = p.total
-        ? `[${'#'.repeat(Math.round(frac * width))}${'.'.repeat(width - Math.round(frac * width))}] ${Math.floor(frac * 100)}% `
-        : '';
-      stream.write(
-        `\r${bar}fetched ${p.fetched}, added ${p.added}, duplicates ${p.duplicates}, rejected ${p.rejected}\x1b[K`,
-      );
-      drawn = true;
-    },
-    end() {
-      if (drawn) stream.write('\n');
-    },
+    update: (p) =>
+      bar.update(
+        p.done,
+        p.total,
+        `fetched ${p.fetched}, added ${p.added}, duplicates ${p.duplicates}, rejected ${p.rejected}`,
+      ),
+    end: () => bar.end(),
   };
 }
 
@@ -124,7 +117,7 @@ export async function runFeedCommand(parsed: Parsed, config: Config, store: Stor
     }
     case 'run': {
       const def = pick(feeds, args.name as string);
-      const bar = json ? { update: () => undefined, end: () => undefined } : progressBar(process.stderr);
+      const bar = json ? { update: () => undefined, end: () => undefined } : feedProgress();
       const result = await runFeed(
         def,
         {

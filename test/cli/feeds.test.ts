@@ -65,6 +65,7 @@ describe('tessera feed', function () {
       ]),
     );
     for (const args of [
+      ['init'], // the CLI works only on an existing store
       ['group', 'add', 'soc'],
       [
         'collection',
