@@ -9,6 +9,7 @@
  *   npm run bench -- --sizes 10000,100000 --backends sqlite,mongodb
  *   npm run bench -- --medallion-size 2000 --medallion-cap 900 --no-medallion
  *   npm run bench -- --profile /tmp/prof   hub runs under node --cpu-prof (profiles written there)
+ *   npm run bench -- --limit 10             readers page with limit=10 (per-request costs weigh more)
  *   npm run bench -- --hostile-only        only the good-request latency under attack (below)
  *   npm run bench -- --no-hostile          skip it
  *   npm run bench -- --feed-only           only the feed benchmark (scripts/bench-feed.ts)
@@ -66,7 +67,7 @@ interface Options {
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--sizes 10000,100000,1000000] [--backends sqlite,mongodb]
-       [--reps 3] [--medallion-size 2000] [--medallion-cap 900] [--no-medallion] [--profile DIR]
+       [--reps 3] [--limit 1000] [--medallion-size 2000] [--medallion-cap 900] [--no-medallion] [--profile DIR]
        [--hostile-only | --no-hostile] [--feed-only | --no-feed]`;
 
 function parseSizes(s: string): number[] {
@@ -120,7 +121,11 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--medallion-cap') o.medallionCapSeconds = Number(val());
     else if (a === '--no-medallion') o.medallion = false;
     else if (a === '--reps') o.reps = Math.max(1, Number(val()));
-    else if (a === '--profile') o.profileDir = path.resolve(val());
+    else if (a === '--limit') {
+      o.limit = Number(val());
+      if (!Number.isInteger(o.limit) || o.limit < 1)
+        throw new Error(`--limit: not a positive integer\n${USAGE}`);
+    } else if (a === '--profile') o.profileDir = path.resolve(val());
     else if (a === '--hostile-only') {
       o.throughput = false;
       o.medallion = false;
