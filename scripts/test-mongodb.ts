@@ -1,6 +1,6 @@
 /**
  * Runs the backend-independent suites (store contract, HTTP, process, interop, feeds over real
- * peers, feed jobs) and the MongoDB-specific tests against the MongoDB server at TESSERA_MONGO_URL.
+ * peers, feed jobs, hostile input) and the MongoDB-specific tests against the MongoDB server at TESSERA_MONGO_URL.
  */
 import { spawnSync } from 'node:child_process';
 
@@ -19,6 +19,7 @@ const suites = [
   'test/mongodb/**/*.test.ts',
   'test/feeds/feeds.test.ts',
   'test/jobs/**/*.test.ts',
+  'test/hostile/**/*.test.ts',
 ];
 const r = spawnSync('npx', ['mocha', ...suites], { stdio: 'inherit', env });
 process.exit(r.status ?? 1);

@@ -5,6 +5,7 @@
  * Full STIX 2.1 validation (server/stix/validate.ts) runs in addition to these; both speak one
  * rule vocabulary (issues.ts), so an object gets the same rule names whichever check caught it.
  */
+import { DEFAULT_MAX_DEPTH, excessNesting, nestingMessage } from './depth';
 import { versionKey } from './time';
 
 export interface Issue {
@@ -58,14 +59,23 @@ export function describe(obj: unknown): { id: string; version: string } {
   return { id, version };
 }
 
-/** Returns the object's identity, or the list of problems that make it unacceptable. */
+/**
+ * Returns the object's identity, or the list of problems that make it unacceptable. An object
+ * nested deeper than `maxDepth` is refused first, so that nothing walks it recursively later.
+ */
 export function basicCheck(
   obj: unknown,
+  maxDepth: number = DEFAULT_MAX_DEPTH,
 ): { identity: Identity; issues: [] } | { identity: null; issues: Issue[] } {
   const issues: Issue[] = [];
   const fail = (rule: string, path: string, message: string) => issues.push({ rule, path, message });
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
     fail('object-form', '$', 'a STIX object MUST be a JSON object');
+    return { identity: null, issues };
+  }
+  const deep = excessNesting(obj, maxDepth);
+  if (deep !== null) {
+    fail('nesting-depth', deep, nestingMessage(maxDepth));
     return { identity: null, issues };
   }
   const o = obj as Record<string, unknown>;

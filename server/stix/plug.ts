@@ -3,9 +3,19 @@
  * that enters the hub (TAXII POST, `tessera import`, feeds) passes through the validator returned here.
  */
 import type { ObjectValidator } from '../ingest';
-import { validateStixObject } from './validate';
+import type { PatternLimits } from './pattern';
+import { validateStixObject, type ValidateOptions } from './validate';
 
-export function stixValidator(strict: boolean): ObjectValidator {
-  const opts = { strict };
+/** The validator's bounds on hostile content (defaults: see ./depth and ./pattern). */
+export interface ValidationLimits {
+  /** Deepest nesting of JSON in one object. */
+  maxDepth: number;
+  pattern: PatternLimits;
+}
+
+export function stixValidator(strict: boolean, limits?: ValidationLimits): ObjectValidator {
+  const opts: ValidateOptions = limits
+    ? { strict, maxDepth: limits.maxDepth, pattern: limits.pattern }
+    : { strict };
   return (obj) => validateStixObject(obj, opts);
 }

@@ -4,7 +4,13 @@
  */
 import { child, type IssueSink } from './issues';
 import { TLP1_MARKINGS, TLP2_EXTENSION_ID, TLP2_MARKINGS, TLP2_CREATED } from './markings';
-import { collectComparisons, parsePattern, PatternSyntaxError } from './pattern';
+import {
+  collectComparisons,
+  parsePattern,
+  PatternLimitError,
+  PatternSyntaxError,
+  type PatternLimits,
+} from './pattern';
 import {
   IDENTIFIER_RE,
   SCO_EXTENSIONS,
@@ -514,7 +520,7 @@ function checkIncidentCore(e: Obj, p: string, sink: IssueSink): void {
 
 const PATTERN_PROPERTY_RE = /^[a-z0-9_]{3,250}$/;
 
-function checkPattern(o: Obj, sink: IssueSink): void {
+function checkPattern(o: Obj, limits: PatternLimits, sink: IssueSink): void {
   if (o.pattern_type !== 'stix' || typeof o.pattern !== 'string') return;
   const pv = o.pattern_version;
   if (pv !== undefined && pv !== '2.1' && pv !== '2.0') {
@@ -526,10 +532,14 @@ function checkPattern(o: Obj, sink: IssueSink): void {
   }
   let ast;
   try {
-    ast = parsePattern(o.pattern);
+    ast = parsePattern(o.pattern, limits);
   } catch (err) {
     if (err instanceof PatternSyntaxError) {
-      sink.error('pattern-syntax', '$.pattern', err.message);
+      sink.error(
+        err instanceof PatternLimitError ? 'pattern-limit' : 'pattern-syntax',
+        '$.pattern',
+        err.message,
+      );
       return;
     }
     throw err;
@@ -674,10 +684,10 @@ function checkUuidVersion(o: Obj, type: string, cls: 'sdo' | 'sro' | 'sco' | 'me
 // ---------------------------------------------------------------------------------------------------------------
 // per-type rules
 
-function checkTypeSpecific(o: Obj, type: string, sink: IssueSink): void {
+function checkTypeSpecific(o: Obj, type: string, patternLimits: PatternLimits, sink: IssueSink): void {
   switch (type) {
     case 'indicator':
-      checkPattern(o, sink);
+      checkPattern(o, patternLimits, sink);
       if (o.name === undefined) sink.warn('indicator-name', '$.name', 'an indicator SHOULD have a name');
       if (o.description === undefined)
         sink.warn('indicator-description', '$.description', 'an indicator SHOULD have a description');
@@ -731,10 +741,12 @@ export interface RuleInput {
   cls: 'sdo' | 'sro' | 'sco' | 'meta';
   known: ReadonlySet<string>;
   custom: boolean;
+  /** Bounds on the STIX pattern of an indicator (nesting, tokens). */
+  patternLimits: PatternLimits;
 }
 
 /** Runs every non-schema rule on an object whose `type` is a string. */
-export function runRules({ o, type, cls, known, custom }: RuleInput, sink: IssueSink): void {
+export function runRules({ o, type, cls, known, custom, patternLimits }: RuleInput, sink: IssueSink): void {
   const id = o.id;
   if (typeof id === 'string') {
     const sep = id.indexOf('--');
@@ -750,7 +762,7 @@ export function runRules({ o, type, cls, known, custom }: RuleInput, sink: Issue
   checkMarkings(o, type, sink);
   const toplevel = checkExtensions(o, type, cls === 'sco', sink);
   checkPropertyNames(o, known, sink, toplevel || custom, cls === 'sco' || custom);
-  checkTypeSpecific(o, type, sink);
+  checkTypeSpecific(o, type, patternLimits, sink);
   checkVocabularies(o, type, sink);
   checkKillChain(o, sink);
   checkUuidVersion(o, type, cls, sink);

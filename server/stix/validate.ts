@@ -2,7 +2,9 @@
  * STIX 2.1 validation of one object: the per-type ajv schema (compiled once, see registry.ts), then the
  * MUST rules schemas cannot express and the SHOULD rules (warnings; errors under `strict`), see rules.ts.
  */
+import { DEFAULT_MAX_DEPTH, excessNesting, nestingMessage } from './depth';
 import { addAjvErrors, formatIssues, IssueSink, type ValidationIssue } from './issues';
+import { DEFAULT_PATTERN_LIMITS, type PatternLimits } from './pattern';
 import { SCO_TYPES, TYPES, validateCustomSco, validateCustomSdo, type ObjectClass } from './registry';
 import { runRules, TYPE_NAME_RE } from './rules';
 import {
@@ -25,6 +27,10 @@ export interface ObjectVerdict {
 export interface ValidateOptions {
   /** Turn SHOULD-rule warnings into errors. */
   strict?: boolean;
+  /** Deepest nesting of JSON in the object (default DEFAULT_MAX_DEPTH); deeper is an error. */
+  maxDepth?: number;
+  /** Bounds on an indicator's STIX pattern (default DEFAULT_PATTERN_LIMITS). */
+  pattern?: PatternLimits;
 }
 
 type Obj = Record<string, unknown>;
@@ -61,6 +67,12 @@ export function validateStixObject(obj: unknown, opts?: ValidateOptions): Object
   const sink = new IssueSink();
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
     sink.error('object-form', '$', 'a STIX object MUST be a JSON object');
+    return finish(sink, opts);
+  }
+  // Before anything walks the object recursively (the schema validator does).
+  const deep = excessNesting(obj, opts?.maxDepth ?? DEFAULT_MAX_DEPTH);
+  if (deep !== null) {
+    sink.error('nesting-depth', deep, nestingMessage(opts?.maxDepth ?? DEFAULT_MAX_DEPTH));
     return finish(sink, opts);
   }
   const o = obj as Obj;
@@ -101,7 +113,7 @@ export function validateStixObject(obj: unknown, opts?: ValidateOptions): Object
     if (!v(o)) addAjvErrors(sink, v.errors(), '$', type);
     if (SCO_TYPES.has(type)) cls = 'sco';
   }
-  runRules({ o, type, cls, known, custom }, sink);
+  runRules({ o, type, cls, known, custom, patternLimits: opts?.pattern ?? DEFAULT_PATTERN_LIMITS }, sink);
   return finish(sink, opts);
 }
 

@@ -1,4 +1,11 @@
-export { parsePattern, tokenize, PatternSyntaxError } from './parser';
+export {
+  DEFAULT_PATTERN_LIMITS,
+  parsePattern,
+  PatternLimitError,
+  PatternSyntaxError,
+  tokenize,
+  type PatternLimits,
+} from './parser';
 export type * from './ast';
 import type {
   ComparisonExpression,

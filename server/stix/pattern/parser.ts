@@ -5,6 +5,11 @@
  * Precedence, lowest first:
  *   observation level: FOLLOWEDBY < OR < AND < qualifiers (WITHIN, REPEATS, START/STOP)
  *   comparison level:  OR < AND
+ *
+ * Hostile patterns are bounded (PatternLimits): the parser recurses once per level of parentheses
+ * or brackets, so their nesting is limited before it could exhaust the stack, and the lexer stops
+ * after a number of tokens, which bounds the parser's work and memory. The lexer reads each
+ * character a bounded number of times (linear in the pattern's length).
  */
 import type {
   ComparisonExpression,
@@ -28,6 +33,27 @@ export class PatternSyntaxError extends Error {
     this.name = 'PatternSyntaxError';
   }
 }
+
+/** A pattern beyond the parser's limits: reported like a syntax error, with its position. */
+export class PatternLimitError extends PatternSyntaxError {
+  constructor(position: number, expected: string, found: string) {
+    super(position, expected, found);
+    this.name = 'PatternLimitError';
+  }
+}
+
+export interface PatternLimits {
+  /** Deepest nesting of parentheses and brackets. */
+  maxDepth: number;
+  /** Most tokens in one pattern. */
+  maxTokens: number;
+}
+
+/**
+ * Far above real patterns (a few levels of nesting; a 10,000-value IN list is about 20,000
+ * tokens), far below what costs anything: parsing 100,000 tokens takes a few tens of milliseconds.
+ */
+export const DEFAULT_PATTERN_LIMITS: PatternLimits = { maxDepth: 100, maxTokens: 100_000 };
 
 type TokenType =
   | 'int'
@@ -72,8 +98,6 @@ const KEYWORDS = new Set([
   'TIMES',
 ]);
 
-const FLOAT_RE = /[+-]?[0-9]*\.[0-9]+/y;
-const INT_RE = /[+-]?(?:0|[1-9][0-9]*)/y;
 const IDENT_RE = /[a-zA-Z_][a-zA-Z0-9_-]*/y;
 const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/;
@@ -83,6 +107,10 @@ const TIMESTAMP_LEX_RE =
 function describe(tok: Token): string {
   if (tok.type === 'eof') return 'end of pattern';
   return `'${tok.raw.length > 40 ? tok.raw.slice(0, 40) + '…' : tok.raw}'`;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 function isSpace(c: number): boolean {
@@ -119,10 +147,18 @@ function readQuoted(src: string, start: number, tokenPos: number): { value: stri
   }
 }
 
-export function tokenize(src: string): Token[] {
+export function tokenize(src: string, maxTokens = DEFAULT_PATTERN_LIMITS.maxTokens): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   const n = src.length;
+  const push = (t: Token) => {
+    if (tokens.length >= maxTokens) {
+      throw new PatternLimitError(t.pos, `a pattern of at most ${maxTokens} tokens`, 'more');
+    }
+    tokens.push(t);
+  };
+  /** End of the last run of digits scanned (see numbers below). */
+  let runEnd = 0;
   while (i < n) {
     const c = src.charCodeAt(i);
     if (isSpace(c)) {
@@ -151,12 +187,12 @@ export function tokenize(src: string): Token[] {
         if (!TIMESTAMP_LEX_RE.test(value) || !isValidTimestamp(value)) {
           throw new PatternSyntaxError(start, "a timestamp literal t'YYYY-MM-DDThh:mm:ss[.s+]Z'", `'${raw}'`);
         }
-        tokens.push({ type: 'timestamp', text: value, pos: start, raw });
+        push({ type: 'timestamp', text: value, pos: start, raw });
       } else if (ch === 'b') {
         if (!BASE64_RE.test(value)) {
           throw new PatternSyntaxError(start, "a base64 binary literal b'…'", `'${raw}'`);
         }
-        tokens.push({ type: 'binary', text: value, pos: start, raw });
+        push({ type: 'binary', text: value, pos: start, raw });
       } else {
         if (!HEX_RE.test(value)) {
           throw new PatternSyntaxError(
@@ -165,38 +201,47 @@ export function tokenize(src: string): Token[] {
             `'${raw}'`,
           );
         }
-        tokens.push({ type: 'hex', text: value, pos: start, raw });
+        push({ type: 'hex', text: value, pos: start, raw });
       }
       i = end;
       continue;
     }
     if (ch === "'") {
       const { value, end } = readQuoted(src, i + 1, start);
-      tokens.push({ type: 'string', text: value, pos: start, raw: src.slice(start, end) });
+      push({ type: 'string', text: value, pos: start, raw: src.slice(start, end) });
       i = end;
       continue;
     }
-    if ((c >= 48 && c <= 57) || ch === '+' || ch === '-' || ch === '.') {
-      FLOAT_RE.lastIndex = i;
-      const fm = FLOAT_RE.exec(src);
-      INT_RE.lastIndex = i;
-      const im = INT_RE.exec(src);
-      const fl = fm ? fm[0].length : 0;
-      const il = im ? im[0].length : 0;
-      if (fl > 0 && fl >= il) {
-        const raw = (fm as RegExpExecArray)[0];
-        tokens.push({ type: 'float', text: raw, pos: start, raw });
-        i += fl;
+    if (isDigit(c) || ch === '+' || ch === '-' || ch === '.') {
+      // FloatLiteral [+-]?[0-9]*\.[0-9]+ or IntLiteral [+-]?(0|[1-9][0-9]*), the longer (float on a
+      // tie). Whether a float matches depends on what follows the whole run of digits, and '0000…'
+      // is one integer token per digit: the end of the run is found once and remembered for the
+      // tokens inside it (trying a regular expression at every position rescans the run from each
+      // digit, quadratic in its length).
+      const digits = ch === '+' || ch === '-' ? i + 1 : i;
+      let d = digits;
+      if (digits < runEnd) d = runEnd;
+      else {
+        while (d < n && isDigit(src.charCodeAt(d))) d++;
+        runEnd = d;
+      }
+      if (src.charCodeAt(d) === 46 /* . */ && isDigit(src.charCodeAt(d + 1))) {
+        let f = d + 1;
+        while (f < n && isDigit(src.charCodeAt(f))) f++;
+        const raw = src.slice(i, f);
+        push({ type: 'float', text: raw, pos: start, raw });
+        i = f;
         continue;
       }
-      if (il > 0) {
-        const raw = (im as RegExpExecArray)[0];
-        tokens.push({ type: 'int', text: raw, pos: start, raw });
-        i += il;
+      if (d > digits) {
+        const end = src.charCodeAt(digits) === 48 /* 0 */ ? digits + 1 : d;
+        const raw = src.slice(i, end);
+        push({ type: 'int', text: raw, pos: start, raw });
+        i = end;
         continue;
       }
       if (ch === '.') {
-        tokens.push({ type: 'punct', text: '.', pos: start, raw: '.' });
+        push({ type: 'punct', text: '.', pos: start, raw: '.' });
         i++;
         continue;
       }
@@ -207,22 +252,21 @@ export function tokenize(src: string): Token[] {
       const m = IDENT_RE.exec(src) as RegExpExecArray;
       const word = m[0];
       i += word.length;
-      if (word.includes('-')) tokens.push({ type: 'identh', text: word, pos: start, raw: word });
-      else if (KEYWORDS.has(word)) tokens.push({ type: 'kw', text: word, pos: start, raw: word });
-      else if (word === 'true' || word === 'false')
-        tokens.push({ type: 'bool', text: word, pos: start, raw: word });
-      else tokens.push({ type: 'ident', text: word, pos: start, raw: word });
+      if (word.includes('-')) push({ type: 'identh', text: word, pos: start, raw: word });
+      else if (KEYWORDS.has(word)) push({ type: 'kw', text: word, pos: start, raw: word });
+      else if (word === 'true' || word === 'false') push({ type: 'bool', text: word, pos: start, raw: word });
+      else push({ type: 'ident', text: word, pos: start, raw: word });
       continue;
     }
     const two = src.slice(i, i + 2);
     if (two === '==' || two === '!=' || two === '<>' || two === '<=' || two === '>=') {
       const text = two === '==' ? '=' : two === '<>' ? '!=' : two;
-      tokens.push({ type: 'punct', text, pos: start, raw: two });
+      push({ type: 'punct', text, pos: start, raw: two });
       i += 2;
       continue;
     }
     if ('=<>:,()[]*'.includes(ch)) {
-      tokens.push({ type: 'punct', text: ch, pos: start, raw: ch });
+      push({ type: 'punct', text: ch, pos: start, raw: ch });
       i++;
       continue;
     }
@@ -236,7 +280,30 @@ const ORDER_OPS = new Set(['<', '<=', '>', '>=']);
 
 class Parser {
   private i = 0;
-  constructor(private readonly toks: Token[]) {}
+  /** Parentheses and brackets open at the current token. */
+  private depth = 0;
+  constructor(
+    private readonly toks: Token[],
+    private readonly maxDepth: number,
+  ) {}
+
+  /** Consumes an opening parenthesis or bracket, refusing one nested beyond the limit. */
+  private open(): void {
+    const t = this.next();
+    if (++this.depth > this.maxDepth) {
+      throw new PatternLimitError(
+        t.pos,
+        `at most ${this.maxDepth} levels of nested parentheses and brackets`,
+        `a deeper '${t.text}'`,
+      );
+    }
+  }
+
+  /** Consumes the closing parenthesis or bracket that matches the last open(). */
+  private close(p: ')' | ']', expected: string): void {
+    this.expectPunct(p, expected);
+    this.depth--;
+  }
 
   private peek(): Token {
     return this.toks[this.i] as Token;
@@ -304,14 +371,14 @@ class Parser {
     const t = this.peek();
     let node: ObservationExpression & { qualifiers: Qualifier[] };
     if (this.isPunct('[')) {
-      this.next();
+      this.open();
       const comparison = this.cmpOr();
-      this.expectPunct(']', "']', 'AND' or 'OR'");
+      this.close(']', "']', 'AND' or 'OR'");
       node = { kind: 'observation', comparison, qualifiers: [], pos: t.pos };
     } else if (this.isPunct('(')) {
-      this.next();
+      this.open();
       const inner = this.obsFollowedBy();
-      this.expectPunct(')', "')', 'AND', 'OR', 'FOLLOWEDBY' or a qualifier");
+      this.close(')', "')', 'AND', 'OR', 'FOLLOWEDBY' or a qualifier");
       node = { kind: 'group', inner, qualifiers: [], pos: t.pos };
     } else {
       this.fail("an observation expression ('[' or '(')");
@@ -396,9 +463,9 @@ class Parser {
   private propTest(): ComparisonExpression {
     const t = this.peek();
     if (this.isPunct('(')) {
-      this.next();
+      this.open();
       const inner = this.cmpOr();
-      this.expectPunct(')', "')', 'AND' or 'OR'");
+      this.close(')', "')', 'AND' or 'OR'");
       return inner;
     }
     if (this.isKw('EXISTS')) {
@@ -543,7 +610,13 @@ class Parser {
   }
 }
 
-/** Parses a STIX 2.1 pattern; throws PatternSyntaxError with the position and what was expected. */
-export function parsePattern(src: string): ObservationExpression {
-  return new Parser(tokenize(src)).parsePattern();
+/**
+ * Parses a STIX 2.1 pattern; throws PatternSyntaxError with the position and what was expected
+ * (PatternLimitError, a PatternSyntaxError, when the pattern exceeds `limits`).
+ */
+export function parsePattern(
+  src: string,
+  limits: PatternLimits = DEFAULT_PATTERN_LIMITS,
+): ObservationExpression {
+  return new Parser(tokenize(src, limits.maxTokens), limits.maxDepth).parsePattern();
 }
