@@ -3,14 +3,14 @@
  * peers, feed jobs, hostile input) and the MongoDB-specific tests against the MongoDB server at TESSERA_MONGO_URL.
  */
 import { spawnSync } from 'node:child_process';
+import { mongoTestStoreUrl } from './mongodb-test-store';
 
 const url = process.env.TESSERA_MONGO_URL;
 if (!url) {
   console.error('test:mongodb: set TESSERA_MONGO_URL (scripts/ferretdb.sh start prints it)');
   process.exit(2);
 }
-const base = url.replace(/\/?(\?.*)?$/, '');
-const env = { ...process.env, TESSERA_STORE: `${base}/tessera_test` };
+const env = { ...process.env, TESSERA_STORE: mongoTestStoreUrl(url) };
 const suites = [
   'test/contract/**/*.test.ts',
   'test/http/**/*.test.ts',

@@ -67,8 +67,11 @@ export function expectWarning(o: unknown, rule: string): ObjectVerdict {
   return v;
 }
 
-/** The shared STIX corpus beside the project (absent on a fresh machine). */
-export const CORPUS = path.resolve(__dirname, '../../../shared/corpus');
+/**
+ * The shared STIX corpus beside the project (absent on a fresh machine); TESSERA_CORPUS overrides
+ * it for runs from a copy of the project elsewhere (the mutation-testing sandbox).
+ */
+export const CORPUS = process.env.TESSERA_CORPUS || path.resolve(__dirname, '../../../shared/corpus');
 
 export function corpusFiles(): string[] {
   const out: string[] = [];
