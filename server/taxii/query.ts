@@ -17,19 +17,30 @@ export interface TaxiiQuery {
   specVersions?: string[];
 }
 
-export type QueryParam =
-  'added_after' | 'limit' | 'next' | 'match[id]' | 'match[type]' | 'match[version]' | 'match[spec_version]';
+/** Every filter and paging parameter Tessera reads (an endpoint allows a subset). */
+export const QUERY_PARAMS = [
+  'added_after',
+  'limit',
+  'next',
+  'match[id]',
+  'match[type]',
+  'match[version]',
+  'match[spec_version]',
+] as const;
+
+export type QueryParam = (typeof QUERY_PARAMS)[number];
 
 const STIX_ID =
   /^[a-z0-9][a-z0-9-]*[a-z0-9]--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const STIX_TYPE = /^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$/;
 const SPEC_VERSION = /^\d+\.\d+$/;
 
+/** A comma-separated list; `check` refuses the empty item too. */
 function list(param: string, raw: string, check: (v: string) => boolean, what: string): string[] {
   const values = raw.split(',');
   const seen = new Set<string>();
   for (const v of values) {
-    if (v === '' || !check(v)) throw new BadRequestError(`${param}: ${JSON.stringify(v)} is not ${what}`);
+    if (!check(v)) throw new BadRequestError(`${param}: ${JSON.stringify(v)} is not ${what}`);
     if (seen.has(v)) throw new BadRequestError(`${param}: ${JSON.stringify(v)} is given twice`);
     seen.add(v);
   }
