@@ -21,7 +21,7 @@ export const GROUPS: readonly MutationGroup[] = [
     name: 'pattern',
     description: 'STIX patterning language: lexer, parser, AST helpers',
     mutate: ['server/stix/pattern/**/*.ts'],
-    tests: ['test/stix/pattern.test.ts', 'test/stix/rules.test.ts'],
+    tests: ['test/stix/pattern.test.ts', 'test/stix/rules.test.ts', 'test/stix/verdicts.test.ts'],
   },
   {
     name: 'stix',
@@ -37,7 +37,12 @@ export const GROUPS: readonly MutationGroup[] = [
       'server/stix/timestamp.ts',
       'server/stix/schemas/**/*.ts',
     ],
-    tests: ['test/stix/rules.test.ts', 'test/stix/pattern.test.ts', 'test/stix/corpus.test.ts'],
+    tests: [
+      'test/stix/rules.test.ts',
+      'test/stix/verdicts.test.ts',
+      'test/stix/pattern.test.ts',
+      'test/stix/corpus.test.ts',
+    ],
   },
   {
     name: 'query',
