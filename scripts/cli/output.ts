@@ -3,7 +3,7 @@
  * and stdout writes that respect back-pressure.
  */
 import type { ApiRootRecord, CollectionRecord, GroupRecord, MemberRecord } from '../../server/store/contract';
-import { formatTaxiiTimestamp } from '../../server/stix/time';
+import { formatTaxiiTimestamp } from '../../server/time';
 
 export function presentRoot(r: ApiRootRecord): Record<string, unknown> {
   const out: Record<string, unknown> = { name: r.name, title: r.title };

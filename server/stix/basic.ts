@@ -5,8 +5,8 @@
  * Full STIX 2.1 validation (server/stix/validate.ts) runs in addition to these; both speak one
  * rule vocabulary (issues.ts), so an object gets the same rule names whichever check caught it.
  */
+import { versionKey } from '../time';
 import { DEFAULT_MAX_DEPTH, excessNesting, nestingMessage } from './depth';
-import { versionKey } from './time';
 
 export interface Issue {
   rule: string;

@@ -11,8 +11,9 @@
  * order, so paging by `dateAdded` never skips or repeats a version.
  */
 
-/** Microseconds since 1970-01-01T00:00:00Z (fits exactly in a double until year 2255). */
-export type Micros = number;
+import type { Micros } from '../time';
+
+export type { Micros };
 
 // ---------------------------------------------------------------------------------------------
 // Records
@@ -74,7 +75,7 @@ export interface NewObjectVersion {
    * copy of the same id as a duplicate.
    */
   version: string | null;
-  /** Sortable, normalised form of `version` (server/stix/time.ts versionKey), or null with it. */
+  /** Sortable, normalised form of `version` (server/time.ts versionKey), or null with it. */
   versionKey: string | null;
   /** The object's JSON text, stored and served byte for byte. */
   body: string;
@@ -105,7 +106,7 @@ export interface AddOutcome {
 /**
  * Which versions of each object to return (TAXII match[version]).
  * `first`/`last` are decided over all versions of the object in the collection at write time and
- * indexed; `exact` holds version keys (server/stix/time.ts versionKey).
+ * indexed; `exact` holds version keys (server/time.ts versionKey).
  */
 export type VersionSelector =
   { kind: 'all' } | { kind: 'some'; first: boolean; last: boolean; exact: string[] };

@@ -4,7 +4,7 @@
  */
 import type { CollectionRights } from '../access/policy';
 import type { CollectionRecord, StatusDetail, StatusRecord } from '../store/contract';
-import { formatTaxiiTimestamp } from '../stix/time';
+import { formatTaxiiTimestamp } from '../time';
 
 export function presentCollection(c: CollectionRecord, rights: CollectionRights): Record<string, unknown> {
   const out: Record<string, unknown> = { id: c.id, title: c.title };

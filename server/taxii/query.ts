@@ -5,7 +5,7 @@
  */
 import { BadRequestError } from '../errors';
 import type { Micros, VersionSelector } from '../store/contract';
-import { parseTaxiiTimestamp, versionKey } from '../stix/time';
+import { parseTaxiiTimestamp, versionKey } from '../time';
 
 export interface TaxiiQuery {
   addedAfter?: Micros;

@@ -14,7 +14,7 @@ import type {
   StoredVersion,
   VersionSelector,
 } from '../../server/store/contract';
-import { versionKey } from '../../server/stix/time';
+import { versionKey } from '../../server/time';
 import { backendName, openTestStore, type TestStore } from '../helpers/store';
 
 /** Title prefix of every contract describe block, naming the backend under test. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { openStore } from '../../server/store';
 import type { AddOutcome, Store } from '../../server/store/contract';
-import { formatTaxiiTimestamp, parseTaxiiTimestamp, versionKey } from '../../server/stix/time';
+import { formatTaxiiTimestamp, parseTaxiiTimestamp, versionKey } from '../../server/time';
 import { openTestStore, sharesUrl, type TestStore } from '../helpers/store';
 import { makeIndicator, makeIpv4Addr, toNewVersion, withModified } from '../helpers/stix';
 import {

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { hashSecret } from '../../server/access/secrets';
 import { openStore } from '../../server/store';
 import type { Grant, Store, StoredVersion, VersionSelector } from '../../server/store/contract';
-import { versionKey } from '../../server/stix/time';
+import { versionKey } from '../../server/time';
 import { basic, TAXII } from './hub';
 import { freshTestStoreUrl, sharesUrl, type TestStoreUrl } from './store';
 

@@ -3,7 +3,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NewObjectVersion } from '../../server/store/contract';
-import { versionKey } from '../../server/stix/time';
+import { versionKey } from '../../server/time';
 
 /** A STIX object as parsed JSON: the few common properties typed, the rest open. */
 export interface StixObject {

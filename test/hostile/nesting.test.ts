@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { PreparePool } from '../../server/ingest-prepare';
+import { PreparePool } from '../../server/ingest';
 import { basicCheck } from '../../server/stix/basic';
 import { DEFAULT_MAX_DEPTH, excessNesting } from '../../server/stix/depth';
 import { validateStixObject } from '../../server/stix/validate';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { BadRequestError, UnprocessableError } from '../../server/errors';
-import { prepareEnvelopeText, PreparePool } from '../../server/ingest-prepare';
+import { prepareEnvelopeText, PreparePool } from '../../server/ingest';
 import { stixValidator } from '../../server/stix/plug';
 import { startHub, TAXII, type TestHub } from '../helpers/hub';
 import { makeIndicator } from '../helpers/stix';

@@ -13,7 +13,7 @@ import type { AddOutcome, NewObjectVersion, Store, VersionSelector } from '../..
 import { LEASE_MICROS, hostKey, type ClockLink } from '../../server/store/mongodb/clock';
 import { INDEXES } from '../../server/store/mongodb/indexes';
 import { MongoStore } from '../../server/store/mongodb/store';
-import { nowMicros } from '../../server/stix/time';
+import { nowMicros } from '../../server/time';
 import { withMongoDatabase } from '../helpers/store';
 import { makeIndicator, toNewVersion, withModified } from '../helpers/stix';
 

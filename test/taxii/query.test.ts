@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { BadRequestError } from '../../server/errors';
-import { parseTaxiiTimestamp } from '../../server/stix/time';
+import { parseTaxiiTimestamp } from '../../server/time';
 import {
   isStixId,
   parseTaxiiQuery,

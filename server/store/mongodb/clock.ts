@@ -41,7 +41,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Collection } from 'mongodb';
 import type { Micros } from '../contract';
-import { nowMicros } from '../../stix/time';
+import { nowMicros } from '../../time';
 import { isDuplicateKey } from './errors';
 
 /** Links older than this are considered abandoned when their owner cannot be checked directly. */

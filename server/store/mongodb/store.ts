@@ -74,7 +74,7 @@ import type {
   VersionSelector,
 } from '../contract';
 import { NotFoundError, StoreError, StoreUnavailableError } from '../../errors';
-import { formatTaxiiTimestamp, nowMicros, versionKey } from '../../stix/time';
+import { formatTaxiiTimestamp, nowMicros, versionKey } from '../../time';
 import { StoreClock, newToken, type ClockLink, type IntentDoc } from './clock';
 import { isBusy, isDuplicateKey, translate } from './errors';
 import {

@@ -41,7 +41,7 @@ import type {
   VersionSelector,
 } from '../contract';
 import { ConflictError, NotFoundError, StoreError, StoreUnavailableError, TesseraError } from '../../errors';
-import { formatTaxiiTimestamp, nowMicros, versionKey } from '../../stix/time';
+import { formatTaxiiTimestamp, nowMicros, versionKey } from '../../time';
 import { SCHEMA } from './schema';
 
 type Params = (string | number | null)[];

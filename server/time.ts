@@ -1,8 +1,11 @@
 /**
  * Timestamps: TAXII timestamps (exactly six fractional digits, UTC "Z"), STIX timestamps (any
- * number of fractional digits), and the integer microseconds the store works in.
+ * number of fractional digits), and the integer microseconds the store works in. Used by the store,
+ * the TAXII layer, STIX checks and the CLI alike, so it depends on none of them.
  */
-import type { Micros } from '../store/contract';
+
+/** Microseconds since 1970-01-01T00:00:00Z (fits exactly in a double until year 2255). */
+export type Micros = number;
 
 const RFC3339_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?Z$/;
 const RFC3339_OFFSET =

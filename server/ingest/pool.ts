@@ -5,38 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { BadRequestError, StoreError, TesseraError, UnprocessableError } from './errors';
-import { envelopeObjects, prepareObjects, type ObjectValidator, type Prepared } from './ingest';
-
-/** Parse and prepare the text of a TAXII envelope; throws 400 (not JSON) or 422 (not an envelope). */
-export function prepareEnvelopeText(text: string, validate?: ObjectValidator): Prepared {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new BadRequestError('the request body is not valid JSON');
-  }
-  return prepareObjects(envelopeObjects(body), validate);
-}
-
-export type PrepareFn = (text: string) => Promise<Prepared>;
-
-export interface PrepareRequest {
-  id: number;
-  text: string;
-}
-
-export type PrepareReply =
-  { id: number; ok: true; prepared: Prepared } | { id: number; ok: false; status: number; message: string };
-
-/** What a worker posts: a reply, or once at start its readiness. */
-export type WorkerMessage = PrepareReply | { ready: true };
-
-/** A reply for an error thrown while preparing (worker side). */
-export function errorReply(id: number, e: unknown): PrepareReply {
-  if (e instanceof TesseraError) return { id, ok: false, status: e.httpStatus, message: e.message };
-  return { id, ok: false, status: 500, message: e instanceof Error ? e.message : String(e) };
-}
+import { BadRequestError, StoreError, TesseraError, UnprocessableError } from '../errors';
+import type { PrepareFn, Prepared } from './prepare';
+import type { PrepareRequest, WorkerMessage } from './worker';
 
 function errorFromReply(status: number, message: string): TesseraError {
   if (status === 400) return new BadRequestError(message);
@@ -120,7 +91,8 @@ export class PreparePool {
   private nextId = 1;
 
   constructor(size: number, strict: boolean) {
-    const base = `${__dirname}/ingest-worker`;
+    // ./worker.js next to this file in a build (dist/server/ingest/), ./worker.ts under tsx.
+    const base = `${__dirname}/worker`;
     const file = existsSync(`${base}.js`) ? `${base}.js` : `${base}.ts`;
     this.workers = Array.from({ length: size }, () => new PrepareWorker(file, strict));
   }

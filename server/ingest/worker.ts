@@ -1,13 +1,28 @@
-/** Worker thread of PreparePool: prepares envelope texts with the full STIX validator. */
+/**
+ * Worker thread of PreparePool (./pool.ts): prepares envelope texts with the full STIX validator.
+ * The messages exchanged with the pool are declared here; the pool imports only their types.
+ */
 import { parentPort, workerData } from 'node:worker_threads';
-import {
-  errorReply,
-  prepareEnvelopeText,
-  type PrepareReply,
-  type PrepareRequest,
-  type WorkerMessage,
-} from './ingest-prepare';
-import { stixValidator } from './stix/plug';
+import { TesseraError } from '../errors';
+import { stixValidator } from '../stix/plug';
+import { prepareEnvelopeText, type Prepared } from './prepare';
+
+export interface PrepareRequest {
+  id: number;
+  text: string;
+}
+
+export type PrepareReply =
+  { id: number; ok: true; prepared: Prepared } | { id: number; ok: false; status: number; message: string };
+
+/** What a worker posts: a reply, or once at start its readiness. */
+export type WorkerMessage = PrepareReply | { ready: true };
+
+/** A reply for an error thrown while preparing. */
+function errorReply(id: number, e: unknown): PrepareReply {
+  if (e instanceof TesseraError) return { id, ok: false, status: e.httpStatus, message: e.message };
+  return { id, ok: false, status: 500, message: e instanceof Error ? e.message : String(e) };
+}
 
 const validate = stixValidator(Boolean((workerData as { strict?: boolean } | null)?.strict));
 

@@ -1,15 +1,11 @@
 /**
- * Ingest: the one path by which objects enter a collection (TAXII POST, `tessera import`, feeds).
- * Each object passes the structural checks and the pluggable STIX validator; failures are listed
- * in the status with a message naming the rule and the JSON path, the valid objects of the same
- * envelope are stored in one atomic batch, and the status (stored before it is returned) reports
- * a success only for objects that are durably stored.
+ * The CPU-heavy half of ingest (no I/O): check that a body is a TAXII envelope, run the structural
+ * checks and the pluggable STIX validator on every object, and serialise the accepted ones. Runs on
+ * the event loop (CLI, feeds, TESSERA_INGEST_WORKERS=0) or in the worker pool (./pool.ts).
  */
-import { randomUUID } from 'node:crypto';
-import { UnprocessableError } from './errors';
-import type { NewObjectVersion, StatusDetail, StatusRecord, Store } from './store/contract';
-import { basicCheck, describe, type Issue } from './stix/basic';
-import { nowMicros } from './stix/time';
+import { BadRequestError, UnprocessableError } from '../errors';
+import type { NewObjectVersion, StatusDetail } from '../store/contract';
+import { basicCheck, describe, type Issue } from '../stix/basic';
 
 export interface Verdict {
   ok: boolean;
@@ -19,23 +15,6 @@ export interface Verdict {
 
 /** Full STIX validation, plugged in by the caller (server/stix/validate.ts in production). */
 export type ObjectValidator = (obj: unknown) => Verdict;
-
-export interface IngestDeps {
-  store: Store;
-  validate?: ObjectValidator;
-  statusTtlHours: number;
-}
-
-export interface IngestArgs {
-  apiRoot: string;
-  collectionId: string;
-  member: string;
-  objects: unknown[];
-}
-
-const HOUR_US = 3600 * 1_000_000;
-const ADDED_MESSAGE = 'added';
-const DUPLICATE_MESSAGE = 'already present (same id and version): no new version';
 
 function formatIssues(issues: Issue[]): string {
   return issues.map((i) => `${i.rule} at ${i.path}: ${i.message}`).join('; ');
@@ -104,52 +83,16 @@ export function prepareObjects(objects: unknown[], validate?: ObjectValidator): 
   return { total: objects.length, accepted, warnings, failures };
 }
 
-/**
- * The I/O half of ingest: store the accepted objects in one atomic batch, then store the status
- * (successes only for what is durably stored) and return it.
- */
-export async function commitPrepared(
-  deps: Pick<IngestDeps, 'store' | 'statusTtlHours'>,
-  args: Omit<IngestArgs, 'objects'>,
-  prepared: Prepared,
-  requestTimestamp: number = nowMicros(),
-): Promise<StatusRecord> {
-  const successes: StatusDetail[] = [];
-  if (prepared.accepted.length > 0) {
-    const outcomes = await deps.store.addObjects({
-      collectionId: args.collectionId,
-      addedBy: args.member,
-      objects: prepared.accepted,
-    });
-    for (const o of outcomes) {
-      const w = prepared.warnings[o.index] ?? '';
-      const base = o.outcome === 'added' ? ADDED_MESSAGE : DUPLICATE_MESSAGE;
-      successes.push({ id: o.id, version: o.version, message: w ? `${base}; ${w}` : base });
-    }
+/** Parse and prepare the text of a TAXII envelope; throws 400 (not JSON) or 422 (not an envelope). */
+export function prepareEnvelopeText(text: string, validate?: ObjectValidator): Prepared {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new BadRequestError('the request body is not valid JSON');
   }
-  const status: StatusRecord = {
-    id: randomUUID(),
-    apiRoot: args.apiRoot,
-    collectionId: args.collectionId,
-    member: args.member,
-    requestTimestamp,
-    status: 'complete',
-    totalCount: prepared.total,
-    successes,
-    failures: prepared.failures,
-    pendings: [],
-    expiresAt: nowMicros() + deps.statusTtlHours * HOUR_US,
-  };
-  await deps.store.putStatus(status);
-  return status;
+  return prepareObjects(envelopeObjects(body), validate);
 }
 
-/** Whether a status success reports a new version (as opposed to a duplicate). */
-export function isAdded(detail: StatusDetail): boolean {
-  return detail.message?.startsWith(ADDED_MESSAGE) ?? false;
-}
-
-export async function ingest(deps: IngestDeps, args: IngestArgs): Promise<StatusRecord> {
-  const requestTimestamp = nowMicros();
-  return commitPrepared(deps, args, prepareObjects(args.objects, deps.validate), requestTimestamp);
-}
+/** How a POSTed envelope's text is prepared: inline, or by the worker pool. */
+export type PrepareFn = (text: string) => Promise<Prepared>;
