@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import Ajv, { type JSONSchemaType } from 'ajv';
-import type { Grant, Store } from '../server/store/contract';
+import type { CreateCollectionArgs, Grant, PrincipalStore, RegistryStore } from '../server/store/contract';
 
 export interface CollectionDefinition {
   apiRoot: string;
@@ -99,30 +99,34 @@ export function grantsOf(read: string[], write: string[]): Grant[] {
 }
 
 /** Apply definitions; returns one line per change made. */
-export async function applyDefinitions(store: Store, defs: HubDefinitions): Promise<string[]> {
+export async function applyDefinitions(
+  stores: { registry: RegistryStore; principals: PrincipalStore },
+  defs: HubDefinitions,
+): Promise<string[]> {
+  const { registry, principals } = stores;
   const changes: string[] = [];
   for (const r of defs.apiRoots ?? []) {
-    if (!(await store.getApiRoot(r.name))) {
-      await store.createApiRoot(r.description ? r : { name: r.name, title: r.title });
+    if (!(await registry.getApiRoot(r.name))) {
+      await registry.createApiRoot(r.description ? r : { name: r.name, title: r.title });
       changes.push(`created API root ${r.name}`);
     }
   }
-  const groups = new Set((await store.listGroups()).map((g) => g.name));
+  const groups = new Set((await principals.listGroups()).map((g) => g.name));
   const wanted = new Set([
     ...(defs.groups ?? []),
     ...(defs.collections ?? []).flatMap((c) => [...c.read, ...c.write]),
   ]);
   for (const g of [...wanted].sort()) {
     if (!groups.has(g)) {
-      await store.createGroup(g);
+      await principals.createGroup(g);
       changes.push(`created trust group ${g}`);
     }
   }
   for (const c of defs.collections ?? []) {
     const grants = grantsOf(c.read, c.write);
-    const existing = await store.findCollection({ apiRoot: c.apiRoot, idOrAlias: c.id });
+    const existing = await registry.findCollection({ apiRoot: c.apiRoot, idOrAlias: c.id });
     if (!existing) {
-      const args: Parameters<Store['createCollection']>[0] = {
+      const args: CreateCollectionArgs = {
         id: c.id,
         apiRoot: c.apiRoot,
         title: c.title,
@@ -131,10 +135,10 @@ export async function applyDefinitions(store: Store, defs: HubDefinitions): Prom
       };
       if (c.description !== undefined) args.description = c.description;
       if (c.alias !== undefined) args.alias = c.alias;
-      await store.createCollection(args);
+      await registry.createCollection(args);
       changes.push(`created collection ${c.apiRoot}/${c.id}${c.alias ? ` (${c.alias})` : ''}`);
     } else if (JSON.stringify(existing.grants) !== JSON.stringify(grants)) {
-      await store.setGrants({ collectionId: c.id, grants });
+      await registry.setGrants({ collectionId: c.id, grants });
       changes.push(`updated grants of ${c.apiRoot}/${c.id}`);
     }
   }

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { StixObject } from './formats';
-import type { StateStore } from './state';
+import type { StateStore } from '../server/store/contract';
 import { updateStateRecord } from './state';
 
 const BUCKETS = 16;

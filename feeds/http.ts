@@ -11,12 +11,15 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { Authenticator } from '../server/access/authenticate';
 import { rightsOn } from '../server/access/policy';
 import { NotFoundError } from '../server/errors';
-import type { Store } from '../server/store/contract';
+import type { RegistryStore, StateStore } from '../server/store/contract';
 import type { FeedDefinition } from './definition';
 import { feedStatus } from './index';
 
 export interface FeedStatusDeps {
-  store: Store;
+  /** The feeds' target collections, whose read rights decide who sees a feed. */
+  registry: RegistryStore;
+  /** The feeds' run records. */
+  state: StateStore;
   authenticator: Authenticator;
   feeds: FeedDefinition[];
 }
@@ -35,7 +38,7 @@ export function feedStatusRouter(deps: FeedStatusDeps): Router {
     });
     const out: FeedDefinition[] = [];
     for (const f of deps.feeds) {
-      const c = await deps.store.findCollection({
+      const c = await deps.registry.findCollection({
         apiRoot: f.target.apiRoot,
         idOrAlias: f.target.collection,
       });
@@ -47,7 +50,7 @@ export function feedStatusRouter(deps: FeedStatusDeps): Router {
   router.get(
     '/feeds/status',
     handle(async (req, res) => {
-      res.json({ feeds: await feedStatus(deps.store, await visibleFeeds(req)) });
+      res.json({ feeds: await feedStatus(deps.state, await visibleFeeds(req)) });
     }),
   );
   router.get(
@@ -55,7 +58,7 @@ export function feedStatusRouter(deps: FeedStatusDeps): Router {
     handle(async (req, res) => {
       const def = (await visibleFeeds(req)).find((f) => f.name === req.params.name);
       if (!def) throw new NotFoundError('no such feed');
-      const [status] = await feedStatus(deps.store, [def], 20);
+      const [status] = await feedStatus(deps.state, [def], 20);
       res.json(status);
     }),
   );

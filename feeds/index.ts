@@ -4,9 +4,10 @@
  */
 import cron from 'node-cron';
 import type { Job, Scheduler } from '../server/jobs/scheduler';
+import type { StateStore } from '../server/store/contract';
 import type { FeedDefinition } from './definition';
 import { runFeed, type FeedDeps } from './runner';
-import { leaseHolder, readFeedState, type FeedRun, type StateStore } from './state';
+import { leaseHolder, readFeedState, type FeedRun } from './state';
 
 const MAX_JITTER_MS = 60_000;
 
@@ -37,7 +38,7 @@ export function feedJob(def: FeedDefinition, deps: FeedDeps): Job {
     schedule: def.schedule,
     jitterMs: jitterFor(def.schedule),
     run: async (signal) => {
-      const state = await readFeedState(deps.store, def.name);
+      const state = await readFeedState(deps.state, def.name);
       if (state.backoffUntil && Date.parse(state.backoffUntil) > Date.now()) {
         deps.logger.info(
           { feed: def.name, failures: state.failures, until: state.backoffUntil },

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ingest, isAdded, type ObjectValidator } from '../server/ingest';
-import type { Store } from '../server/store/contract';
+import type { ObjectStore, RegistryStore, StateStore, StatusStore } from '../server/store/contract';
 import { TLP2_MARKINGS } from '../server/stix/markings';
 import type { FeedAdapter, FeedContext } from './adapter';
 import { mispFeed } from './adapters/misp-feed';
@@ -56,7 +56,13 @@ export const DEFAULT_RUN_TIMEOUT_MS = 30 * 60_000;
 export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 
 export interface FeedDeps {
-  store: Store;
+  /** The target collection. */
+  registry: RegistryStore;
+  /** Ingest (objects and their statuses), and the latest versions when entries expire. */
+  objects: ObjectStore;
+  statuses: StatusStore;
+  /** The feed's lease, checkpoint and run records. */
+  state: StateStore;
   validate?: ObjectValidator;
   statusTtlHours: number;
   /** Identifies this instance in leases and run records. */
@@ -112,7 +118,7 @@ export async function runFeed(
   deps: FeedDeps,
   opts: RunOptions = {},
 ): Promise<FeedRunResult> {
-  const { store, logger } = deps;
+  const { registry, statuses, logger } = deps;
   const started = new Date();
   const result: FeedRunResult = {
     feed: def.name,
@@ -131,14 +137,14 @@ export async function runFeed(
     skipped: 0,
     expired: 0,
   };
-  if (!(await acquireLease(store, def.name, deps.owner))) {
+  if (!(await acquireLease(deps.state, def.name, deps.owner))) {
     logger.info({ feed: def.name }, 'feed is being run by another instance');
     return result;
   }
   result.ran = true;
   const lost = new AbortController();
   const heartbeat = setInterval(() => {
-    acquireLease(store, def.name, deps.owner)
+    acquireLease(deps.state, def.name, deps.owner)
       .then((held) => {
         if (!held) lost.abort(new FeedError('another instance took over the feed lease'));
       })
@@ -171,7 +177,7 @@ export async function runFeed(
     }
   };
   try {
-    const collection = await store.findCollection({
+    const collection = await registry.findCollection({
       apiRoot: def.target.apiRoot,
       idOrAlias: def.target.collection,
     });
@@ -179,7 +185,7 @@ export async function runFeed(
       throw new FeedError(
         `target collection ${def.target.collection} does not exist in API root ${def.target.apiRoot}`,
       );
-    let state = await readFeedState(store, def.name);
+    let state = await readFeedState(deps.state, def.name);
     const converting = CONVERTING_KINDS.has(def.kind);
     let epoch = typeof state.checkpoint.epoch === 'string' ? state.checkpoint.epoch : undefined;
     if (converting && !epoch) {
@@ -187,7 +193,7 @@ export async function runFeed(
       // Whole seconds, so that versions chosen in this run (feeds/expiry.ts) are never before it.
       epoch = new Date(Math.floor(started.getTime() / 1000) * 1000).toISOString();
       const e = epoch;
-      state = await updateFeedState(store, def.name, (s) => ({
+      state = await updateFeedState(deps.state, def.name, (s) => ({
         ...s,
         checkpoint: { ...s.checkpoint, epoch: e },
       }));
@@ -202,7 +208,12 @@ export async function runFeed(
     const member = `feed:${def.name}`;
     const ingestBatch = (objects: unknown[]) =>
       ingest(
-        { store, statusTtlHours: deps.statusTtlHours, ...(deps.validate ? { validate: deps.validate } : {}) },
+        {
+          objects: deps.objects,
+          statuses,
+          statusTtlHours: deps.statusTtlHours,
+          ...(deps.validate ? { validate: deps.validate } : {}),
+        },
         { apiRoot: collection.apiRoot, collectionId: collection.id, member, objects },
       );
     // The feed's identity and the TLP markings it uses go in first, and are not counted.
@@ -231,7 +242,7 @@ export async function runFeed(
     };
     const tracker =
       def.validForDays !== undefined && (TEXT_KINDS as readonly string[]).includes(def.kind)
-        ? new EntryTracker(store, def.name, def.validForDays, Math.floor(started.getTime() / 1000))
+        ? new EntryTracker(deps.state, def.name, def.validForDays, Math.floor(started.getTime() / 1000))
         : undefined;
     await tracker?.load();
     const ctx: FeedContext = {
@@ -276,13 +287,13 @@ export async function runFeed(
         incomplete ??= reason;
       },
       saveCheckpoint: async (cp) => {
-        await updateFeedState(store, def.name, (s) => ({
+        await updateFeedState(deps.state, def.name, (s) => ({
           ...s,
           checkpoint: { ...(epoch ? { epoch } : {}), ...cp },
         }));
       },
       latest: async (ids) => {
-        const page = await store.queryObjects({
+        const page = await deps.objects.queryObjects({
           collectionId: collection.id,
           filter: { ids },
           limit: ids.length,
@@ -303,10 +314,10 @@ export async function runFeed(
     clearInterval(heartbeat);
     result.endedAt = new Date().toISOString();
     const { feed: _f, ran: _r, ...run } = result;
-    await recordRun(store, def.name, run).catch((e: unknown) =>
+    await recordRun(deps.state, def.name, run).catch((e: unknown) =>
       logger.error({ feed: def.name, err: messageOf(e) }, 'cannot record the feed run'),
     );
-    await releaseLease(store, def.name, deps.owner).catch(() => undefined);
+    await releaseLease(deps.state, def.name, deps.owner).catch(() => undefined);
   }
   for (const r of result.rejections.slice(0, 3))
     logger.warn({ feed: def.name, where: r.where, reason: r.reason }, 'feed entry rejected');

@@ -7,12 +7,10 @@
  * Run records live here rather than in a concern of their own: they are read only per feed and
  * a few at a time, and the state concern already works the same on both backends.
  */
-import type { Store } from '../server/store/contract';
+import type { StateStore } from '../server/store/contract';
 import { FeedError } from './fetch';
 
 export type Checkpoint = Record<string, string | number>;
-
-export type StateStore = Pick<Store, 'getState' | 'putState'>;
 
 export interface RunRejection {
   where: string;

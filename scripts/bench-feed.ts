@@ -59,11 +59,12 @@ export async function benchFeed(lines = 100_000, reps = 3): Promise<FeedBench> {
     const reruns: number[] = [];
     const cpus: number[] = [];
     for (let r = 0; r < reps; r++) {
-      const store = await openStore(`sqlite:${path.join(dir, `hub-${r}.sqlite`)}`);
+      const stores = await openStore(`sqlite:${path.join(dir, `hub-${r}.sqlite`)}`);
+      const { registry, objects, statuses, state } = stores;
       try {
-        await store.init();
-        await store.createApiRoot({ name: 'api1', title: 'bench' });
-        await store.createCollection({
+        await stores.init();
+        await registry.createApiRoot({ name: 'api1', title: 'bench' });
+        await registry.createCollection({
           id: '4f1e8a52-7c0b-4d5e-9a3f-2b6c8d0e1f24',
           apiRoot: 'api1',
           title: 'bench feed',
@@ -78,7 +79,16 @@ export async function benchFeed(lines = 100_000, reps = 3): Promise<FeedBench> {
           url: pathToFileURL(file).toString(),
           target: { apiRoot: 'api1', collection: 'bench' },
         };
-        const deps = { store, validate, statusTtlHours: 24, owner: 'bench', logger };
+        const deps = {
+          registry,
+          objects,
+          statuses,
+          state,
+          validate,
+          statusTtlHours: 24,
+          owner: 'bench',
+          logger,
+        };
         const t0 = process.hrtime.bigint();
         const c0 = process.cpuUsage();
         const res = await runFeed(def, deps);
@@ -88,18 +98,18 @@ export async function benchFeed(lines = 100_000, reps = 3): Promise<FeedBench> {
         if (!res.ok || res.added !== lines || res.rejected !== 0)
           throw new Error(`feed bench: expected ${lines} added, got ${JSON.stringify(res)}`);
         // The unchanged file would be skipped by its Last-Modified: forget it to measure a full re-read.
-        const cur = await store.getState('feed:bench');
+        const cur = await state.getState('feed:bench');
         if (!cur) throw new Error('feed bench: the run left no state');
         const saved = JSON.parse(cur.value) as { checkpoint: { epoch: string } };
         const value = JSON.stringify({ ...saved, checkpoint: { epoch: saved.checkpoint.epoch } });
-        await store.putState({ key: 'feed:bench', value, expectedVersion: cur.version });
+        await state.putState({ key: 'feed:bench', value, expectedVersion: cur.version });
         const t1 = process.hrtime.bigint();
         const again = await runFeed(def, deps);
         reruns.push(Number(process.hrtime.bigint() - t1) / 1e9);
         if (!again.ok || again.added !== 0 || again.duplicates !== lines)
           throw new Error(`feed bench: the second run added objects: ${JSON.stringify(again)}`);
       } finally {
-        await store.close();
+        await stores.close();
       }
     }
     const m = median(runs);

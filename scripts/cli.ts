@@ -7,7 +7,7 @@
  */
 import { ConfigError, loadConfig, type Config } from '../server/config';
 import { TesseraError } from '../server/errors';
-import type { Store } from '../server/store/contract';
+import type { Stores } from '../server/store/contract';
 import { parseArgs, usageText, UsageError, type Parsed } from './cli/args';
 
 function fail(message: string): void {
@@ -61,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  let store: Store | null = null;
+  let stores: Stores | null = null;
   try {
     const [{ describeStore, openStore, storeExists }, { bootstrap }, { createLogger }, { run }] =
       await Promise.all([
@@ -82,9 +82,9 @@ export async function main(argv: string[]): Promise<number> {
       );
       return 1;
     }
-    store = await openStore(config.store);
+    stores = await openStore(config.store);
     // Same first-start set-up as the hub: the default API root exists.
-    await bootstrap(store, config, createLogger('silent'));
+    await bootstrap(stores, config, createLogger('silent'));
     if (name === 'init') {
       const text = existed
         ? `the store at ${where} already exists; nothing to do`
@@ -93,7 +93,7 @@ export async function main(argv: string[]): Promise<number> {
       else process.stdout.write(`${text} (default API root ${config.defaultApiRoot})\n`);
       return 0;
     }
-    return await run(parsed, config, store);
+    return await run(parsed, config, stores);
   } catch (e) {
     if (e instanceof UsageError) {
       fail(e.message);
@@ -108,7 +108,7 @@ export async function main(argv: string[]): Promise<number> {
     fail(`unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     return 1;
   } finally {
-    await store?.close().catch(() => {});
+    await stores?.close().catch(() => {});
   }
 }
 

@@ -11,7 +11,7 @@ import { feedStatusRouter } from '../feeds/http';
 import type { Config } from './config';
 import { NotFoundError } from './errors';
 import { prepareEnvelopeText, type ObjectValidator, type PrepareFn } from './ingest';
-import type { Store } from './store/contract';
+import type { Stores } from './store/contract';
 import { CursorCodec } from './taxii/cursor';
 import { errorHandler } from './taxii/http';
 import { taxiiRouter } from './taxii/routes';
@@ -21,7 +21,8 @@ import { observeRequests } from './telemetry/requests';
 
 export interface AppDeps {
   config: Config;
-  store: Store;
+  /** The store, every concern of it: the app wires each to the parts that use it. */
+  stores: Stores;
   logger: Logger;
   /** Full STIX validation applied to every incoming object (absent: structural checks only). */
   validate?: ObjectValidator;
@@ -37,17 +38,18 @@ export interface AppDeps {
 }
 
 export async function createApp(deps: AppDeps): Promise<express.Express> {
-  const { config, store, logger } = deps;
+  const { config, stores, logger } = deps;
+  const { registry, principals, objects, statuses, state } = stores;
   const metrics = deps.metrics ?? null;
   const authenticator =
     deps.authenticator ??
-    new MemberAuthenticator(store, {
+    new MemberAuthenticator(principals, {
       throttle: config.authThrottle,
       ...(metrics
         ? { onFailure: (f) => metrics.authFailures.inc({ scheme: f.scheme, status: String(f.status) }) }
         : {}),
     });
-  const cursors = new CursorCodec(await store.sharedSecret('cursor'));
+  const cursors = new CursorCodec(await state.sharedSecret('cursor'));
 
   const app = express();
   app.disable('x-powered-by');
@@ -65,12 +67,12 @@ export async function createApp(deps: AppDeps): Promise<express.Express> {
   app.get('/readyz', async (_req, res) => {
     let ok = false;
     try {
-      await store.ping();
+      await stores.ping();
       ok = deps.ready ? await deps.ready() : true;
     } catch {
       ok = false;
     }
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', store: store.backend });
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', store: stores.backend });
   });
 
   // /metrics on the hub's own port only behind a bearer token; with TESSERA_METRICS_LISTEN it has
@@ -85,9 +87,8 @@ export async function createApp(deps: AppDeps): Promise<express.Express> {
 
   const validate = deps.validate;
   const prepare: PrepareFn = deps.prepare ?? (async (text) => prepareEnvelopeText(text, validate));
-  const routerDeps = { store, config, cursors, authenticator, logger, prepare };
-  app.use(feedStatusRouter({ store, authenticator, feeds: deps.feeds ?? [] }));
-  app.use(taxiiRouter(routerDeps));
+  app.use(feedStatusRouter({ registry, state, authenticator, feeds: deps.feeds ?? [] }));
+  app.use(taxiiRouter({ registry, objects, statuses, config, cursors, authenticator, logger, prepare }));
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new NotFoundError(`no TAXII resource at ${req.path}`));

@@ -4,19 +4,24 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from './config';
-import type { Store } from './store/contract';
+import type { PrincipalStore, RegistryStore } from './store/contract';
 
-export async function bootstrap(store: Store, config: Config, logger: Logger): Promise<void> {
-  if (!(await store.getApiRoot(config.defaultApiRoot))) {
+export async function bootstrap(
+  stores: { registry: RegistryStore; principals: PrincipalStore },
+  config: Config,
+  logger: Logger,
+): Promise<void> {
+  const { registry, principals } = stores;
+  if (!(await registry.getApiRoot(config.defaultApiRoot))) {
     try {
-      await store.createApiRoot({ name: config.defaultApiRoot, title: 'Default API root' });
+      await registry.createApiRoot({ name: config.defaultApiRoot, title: 'Default API root' });
       logger.info({ apiRoot: config.defaultApiRoot }, 'created the default API root');
     } catch (e) {
       // Another instance may have created it at the same moment.
-      if (!(await store.getApiRoot(config.defaultApiRoot))) throw e;
+      if (!(await registry.getApiRoot(config.defaultApiRoot))) throw e;
     }
   }
-  const members = await store.listMembers();
+  const members = await principals.listMembers();
   if (members.length === 0) {
     const root = config.defaultApiRoot;
     logger.warn(

@@ -163,15 +163,17 @@ async function main(config: Config): Promise<void> {
   const feeds = readFeeds(config);
   const tls = readTls(config);
   const logger = createLogger(config.logLevel);
-  const store = await openStore(config.store);
-  await bootstrap(store, config, logger);
+  const stores = await openStore(config.store);
+  const { objects, registry, state, statuses } = stores;
+  await bootstrap(stores, config, logger);
   const lost = await missingTargets(
     feeds,
-    async (apiRoot, collection) => (await store.findCollection({ apiRoot, idOrAlias: collection })) !== null,
+    async (apiRoot, collection) =>
+      (await registry.findCollection({ apiRoot, idOrAlias: collection })) !== null,
   );
   if (lost.length > 0) {
     console.error(`tessera: ${new FeedConfigError(lost).message}`);
-    await store.close();
+    await stores.close();
     process.exit(2);
   }
   const validate = stixValidator(config.strictValidation);
@@ -181,7 +183,7 @@ async function main(config: Config): Promise<void> {
   if (metrics && !cluster.isPrimary) metrics.shareWithPrimary();
   const app = await createApp({
     config,
-    store,
+    stores,
     logger,
     validate,
     feeds,
@@ -194,11 +196,17 @@ async function main(config: Config): Promise<void> {
   server.keepAliveTimeout = 65_000;
   const release = async () => {
     await pool?.close();
-    await store.close();
+    await stores.close();
   };
   const port = await listenOrExit(server, config, logger, release);
   logger.info(
-    { host: config.host, port, store: store.backend, tls: tls !== null, clientCertificates: !!tls?.clientCa },
+    {
+      host: config.host,
+      port,
+      store: stores.backend,
+      tls: tls !== null,
+      clientCertificates: !!tls?.clientCa,
+    },
     `Tessera listening on ${tls ? 'https' : 'http'}://${config.host}:${port}/taxii2/`,
   );
   const metricsServer =
@@ -220,13 +228,16 @@ async function main(config: Config): Promise<void> {
     name: 'purge-statuses',
     schedule: '17 * * * *',
     run: async () => {
-      const n = await store.purgeStatuses({ before: nowMicros() });
+      const n = await statuses.purgeStatuses({ before: nowMicros() });
       if (n > 0) logger.info({ purged: n }, 'expired statuses purged');
     },
   });
 
   scheduleFeeds(scheduler, feeds, {
-    store,
+    registry,
+    objects,
+    statuses,
+    state,
     statusTtlHours: config.statusTtlHours,
     owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     logger,
@@ -253,7 +264,7 @@ async function main(config: Config): Promise<void> {
       await scheduler.stop();
       await closed;
       await pool?.close();
-      await store.close();
+      await stores.close();
       logger.info('stopped');
       process.exit(0);
     })();
@@ -271,9 +282,9 @@ async function primary(config: Config): Promise<void> {
   readFeeds(config); // a bad feeds file stops here, before any process is forked
   readTls(config); // so do unreadable or mismatched TLS files
   const logger = createLogger(config.logLevel);
-  const store = await openStore(config.store);
-  await bootstrap(store, config, logger);
-  await store.close();
+  const stores = await openStore(config.store);
+  await bootstrap(stores, config, logger);
+  await stores.close();
   let stopping = false;
   const fork = () => cluster.fork();
   for (let i = 0; i < config.processes; i++) fork();

@@ -130,15 +130,16 @@ export interface TesseraOptions {
 
 /** Create the member, group and collection through the store contract, then start the hub. */
 export async function startTessera(opts: TesseraOptions): Promise<RunningServer> {
-  const store = await openStore(opts.storeUrl);
+  const stores = await openStore(opts.storeUrl);
+  const { registry, principals } = stores;
   const collectionId = randomUUID();
   try {
-    if (!(await store.getApiRoot(API_ROOT)))
-      await store.createApiRoot({ name: API_ROOT, title: 'Bench API root' });
-    await store.createGroup('bench');
-    await store.createMember({ name: USER, secretHash: await hashSecret(PASSWORD) });
-    await store.joinGroup({ group: 'bench', member: USER });
-    await store.createCollection({
+    if (!(await registry.getApiRoot(API_ROOT)))
+      await registry.createApiRoot({ name: API_ROOT, title: 'Bench API root' });
+    await principals.createGroup('bench');
+    await principals.createMember({ name: USER, secretHash: await hashSecret(PASSWORD) });
+    await principals.joinGroup({ group: 'bench', member: USER });
+    await registry.createCollection({
       id: collectionId,
       apiRoot: API_ROOT,
       title: 'Bench indicators',
@@ -146,7 +147,7 @@ export async function startTessera(opts: TesseraOptions): Promise<RunningServer>
       grants: [{ group: 'bench', read: true, write: true }],
     });
   } finally {
-    await store.close();
+    await stores.close();
   }
   const port = await freePort();
   const main = path.join(repoRoot(), 'dist', 'server', 'main.js');

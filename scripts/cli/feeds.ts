@@ -1,12 +1,12 @@
 /**
  * `tessera feed list | run | status`: the feeds of TESSERA_FEEDS_FILE (the file the hub reads),
  * run on demand through the same runner as the hub's scheduler (same lease, so a run never
- * overlaps the hub's), and their recorded runs.
+ * overlaps the hub's), and their recorded runs. Loaded only when a feed command runs (see
+ * ./commands.ts).
  */
 import { hostname } from 'node:os';
 import type { Config } from '../../server/config';
 import { BadRequestError, NotFoundError } from '../../server/errors';
-import type { Store } from '../../server/store/contract';
 import { createLogger } from '../../server/logger';
 import { stixValidator } from '../../server/stix/plug';
 import {
@@ -19,7 +19,7 @@ import {
   type FeedStatus,
 } from '../../feeds';
 import type { FeedProgress } from '../../feeds/runner';
-import type { Parsed } from './args';
+import type { Handlers } from './command';
 import { printJson, writeStdout } from './output';
 import { progressBar } from './progress';
 
@@ -94,64 +94,65 @@ function feedProgress(): { update: (p: FeedProgress) => void; end: () => void } 
   };
 }
 
-export async function runFeedCommand(parsed: Parsed, config: Config, store: Store): Promise<number> {
-  const { args, options, json } = parsed;
-  const feeds = definitions(config);
-  switch (parsed.command?.words[1]) {
-    case 'list': {
-      if (json) {
-        await printJson({ feeds });
-        return 0;
-      }
-      await writeStdout(
-        feeds.length === 0
-          ? 'no feeds\n'
-          : feeds
-              .map(
-                (f) =>
-                  `${f.name}  ${f.kind}  ${f.enabled === false ? 'disabled' : f.schedule}  → ${f.target.apiRoot}/${f.target.collection}  ${f.url}`,
-              )
-              .join('\n') + '\n',
-      );
+/** The feed commands: a run touches what the feed runner does; list and status read the state. */
+export const feedCommands: Handlers<'registry' | 'objects' | 'statuses' | 'state'> = {
+  'feed list': async ({ json, config }) => {
+    const feeds = definitions(config);
+    if (json) {
+      await printJson({ feeds });
       return 0;
     }
-    case 'run': {
-      const def = pick(feeds, args.name as string);
-      const bar = json ? { update: () => undefined, end: () => undefined } : feedProgress();
-      const result = await runFeed(
-        def,
-        {
-          store,
-          validate: stixValidator(config.strictValidation),
-          statusTtlHours: config.statusTtlHours,
-          owner: `cli:${hostname()}:${process.pid}`,
-          logger: createLogger('silent'),
-        },
-        { trigger: 'manual', onProgress: bar.update },
+    await writeStdout(
+      feeds.length === 0
+        ? 'no feeds\n'
+        : feeds
+            .map(
+              (f) =>
+                `${f.name}  ${f.kind}  ${f.enabled === false ? 'disabled' : f.schedule}  → ${f.target.apiRoot}/${f.target.collection}  ${f.url}`,
+            )
+            .join('\n') + '\n',
+    );
+    return 0;
+  },
+
+  'feed run': async ({ args, json, config, stores: { registry, objects, statuses, state } }) => {
+    const feeds = definitions(config);
+    const def = pick(feeds, args.name as string);
+    const bar = json ? { update: () => undefined, end: () => undefined } : feedProgress();
+    const result = await runFeed(
+      def,
+      {
+        registry,
+        objects,
+        statuses,
+        state,
+        validate: stixValidator(config.strictValidation),
+        statusTtlHours: config.statusTtlHours,
+        owner: `cli:${hostname()}:${process.pid}`,
+        logger: createLogger('silent'),
+      },
+      { trigger: 'manual', onProgress: bar.update },
+    );
+    bar.end();
+    if (!result.ran)
+      throw new BadRequestError(
+        `feed ${def.name} is being run by another instance right now; try again later`,
       );
-      bar.end();
-      if (!result.ran)
-        throw new BadRequestError(
-          `feed ${def.name} is being run by another instance right now; try again later`,
-        );
-      if (json) await printJson(result);
-      else
-        await writeStdout(
-          `feed ${def.name}: ${result.ok ? 'ok' : 'FAILED'}\n${runText(result).join('\n')}\n`,
-        );
-      return result.ok ? 0 : 1;
-    }
-    case 'status': {
-      const chosen = args.name !== undefined ? [pick(feeds, args.name)] : feeds;
-      const n = options.runs === undefined ? 5 : Number(options.runs);
-      if (!Number.isInteger(n) || n < 1 || n > 20)
-        throw new BadRequestError('--runs must be a whole number from 1 to 20');
-      const status = await feedStatus(store, chosen, n);
-      if (json) await printJson({ feeds: status });
-      else await writeStdout(status.length === 0 ? 'no feeds\n' : `${status.map(statusText).join('\n\n')}\n`);
-      return 0;
-    }
-    default:
-      return 2;
-  }
-}
+    if (json) await printJson(result);
+    else
+      await writeStdout(`feed ${def.name}: ${result.ok ? 'ok' : 'FAILED'}\n${runText(result).join('\n')}\n`);
+    return result.ok ? 0 : 1;
+  },
+
+  'feed status': async ({ args, options, json, config, stores: { state } }) => {
+    const feeds = definitions(config);
+    const chosen = args.name !== undefined ? [pick(feeds, args.name)] : feeds;
+    const n = options.runs === undefined ? 5 : Number(options.runs);
+    if (!Number.isInteger(n) || n < 1 || n > 20)
+      throw new BadRequestError('--runs must be a whole number from 1 to 20');
+    const status = await feedStatus(state, chosen, n);
+    if (json) await printJson({ feeds: status });
+    else await writeStdout(status.length === 0 ? 'no feeds\n' : `${status.map(statusText).join('\n\n')}\n`);
+    return 0;
+  },
+};

@@ -1,13 +1,16 @@
 /**
  * `tessera import` and `tessera export`: objects in through ingest() (the same path and checks as a
- * TAXII POST), out as a STIX 2.1 bundle streamed page by page.
+ * TAXII POST), out as a STIX 2.1 bundle streamed page by page. They find the collection in the
+ * registry and touch objects and statuses.
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { NotFoundError, UnprocessableError } from '../../server/errors';
 import { ingest, isAdded, type IngestDeps } from '../../server/ingest';
-import type { CollectionRecord, StatusDetail, Store } from '../../server/store/contract';
+import type { CollectionRecord, ObjectStore, StatusDetail } from '../../server/store/contract';
+import { findCollectionOrFail } from './collections';
+import { out, type Handlers } from './command';
 import { writeStdout } from './output';
 
 export const IMPORT_BATCH = 500;
@@ -22,20 +25,6 @@ export function cliMember(): string {
     user = process.env.USER ?? process.env.USERNAME;
   }
   return `cli:${user || 'unknown'}`;
-}
-
-export async function findCollectionOrFail(
-  store: Store,
-  root: string,
-  idOrAlias: string,
-): Promise<CollectionRecord> {
-  if (!(await store.getApiRoot(root)))
-    throw new NotFoundError(`API root ${JSON.stringify(root)} does not exist`);
-  const c = await store.findCollection({ apiRoot: root, idOrAlias });
-  if (!c) {
-    throw new NotFoundError(`collection ${JSON.stringify(idOrAlias)} does not exist in API root ${root}`);
-  }
-  return c;
 }
 
 /** The objects of a STIX bundle or TAXII envelope read from `file`. */
@@ -171,7 +160,7 @@ export function importText(t: ImportTotals): string {
  * object is written as stored (byte for byte). Returns the number of objects written.
  */
 export async function exportBundle(
-  store: Store,
+  objects: ObjectStore,
   collection: CollectionRecord,
   allVersions: boolean,
 ): Promise<number> {
@@ -180,7 +169,7 @@ export async function exportBundle(
   let count = 0;
   const bundleId = `bundle--${randomUUID()}`;
   for (;;) {
-    const page = await store.queryObjects({
+    const page = await objects.queryObjects({
       collectionId: collection.id,
       filter,
       ...(after !== undefined ? { after } : {}),
@@ -209,3 +198,34 @@ export async function exportBundle(
   await writeStdout('\n]}\n');
   return count;
 }
+
+export const transferCommands: Handlers<'registry' | 'objects' | 'statuses'> = {
+  import: async ({ args, json, config, stores: { registry, objects, statuses } }) => {
+    const c = await findCollectionOrFail(registry, args.root as string, args.collection as string);
+    const read = await readObjects(args.file as string);
+    // The full STIX validator is loaded only when needed (compiling its schemas takes a moment).
+    const { stixValidator } = await import('../../server/stix/plug');
+    const validate = stixValidator(config.strictValidation);
+    const reporter = json ? null : progressReporter(process.stderr);
+    let totals;
+    try {
+      totals = await importObjects(
+        { objects, statuses, statusTtlHours: config.statusTtlHours, validate },
+        c,
+        read,
+        args.file as string,
+        reporter ? reporter.update : null,
+      );
+    } finally {
+      reporter?.end();
+    }
+    await out(json, totals, importText(totals));
+    return totals.failed > 0 ? 1 : 0;
+  },
+
+  export: async ({ args, options, stores: { registry, objects } }) => {
+    const c = await findCollectionOrFail(registry, args.root as string, args.collection as string);
+    await exportBundle(objects, c, options['all-versions'] !== undefined);
+    return 0;
+  },
+};

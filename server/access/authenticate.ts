@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthThrottleConfig } from '../config';
-import type { Store } from '../store/contract';
+import type { PrincipalStore } from '../store/contract';
 import { TooManyRequestsError, UnauthorizedError } from '../errors';
 import { parseAuthorization, type Scheme } from './credentials';
 import type { Principal } from './policy';
@@ -93,7 +93,7 @@ export class MemberAuthenticator implements Authenticator {
   private readonly onFailure: (f: AuthFailure) => void;
 
   constructor(
-    private readonly store: Pick<Store, 'getMember'>,
+    private readonly principals: Pick<PrincipalStore, 'getMember'>,
     opts: AuthenticatorOptions,
   ) {
     const t = opts.throttle;
@@ -162,7 +162,7 @@ export class MemberAuthenticator implements Authenticator {
     // A credential never verified is throttled before the store is even asked (a flood stays cheap).
     const verified = this.cache.verifiedHash(user, password);
     if (verified === null) this.throttle(address, user, addr, userKey, known);
-    const member = await this.store.getMember(user);
+    const member = await this.principals.getMember(user);
     if (member && !member.disabled && verified === member.secretHash) {
       return { member: member.name, groups: member.groups };
     }

@@ -4,10 +4,10 @@
  * worker pool of ./pool.ts for TAXII POSTs); failures are listed in the status with a message naming
  * the rule and the JSON path, the valid objects of the same envelope are stored in one atomic batch,
  * and the status (stored before it is returned) reports a success only for objects that are durably
- * stored.
+ * stored. Of the store it uses two concerns: objects and statuses.
  */
 import { randomUUID } from 'node:crypto';
-import type { StatusDetail, StatusRecord, Store } from '../store/contract';
+import type { ObjectStore, StatusDetail, StatusRecord, StatusStore } from '../store/contract';
 import { nowMicros } from '../time';
 import { prepareObjects, type ObjectValidator, type Prepared } from './prepare';
 
@@ -23,7 +23,8 @@ export {
 export { PreparePool } from './pool';
 
 export interface IngestDeps {
-  store: Store;
+  objects: ObjectStore;
+  statuses: StatusStore;
   validate?: ObjectValidator;
   statusTtlHours: number;
 }
@@ -44,14 +45,14 @@ const DUPLICATE_MESSAGE = 'already present (same id and version): no new version
  * (successes only for what is durably stored) and return it.
  */
 export async function commitPrepared(
-  deps: Pick<IngestDeps, 'store' | 'statusTtlHours'>,
+  deps: Pick<IngestDeps, 'objects' | 'statuses' | 'statusTtlHours'>,
   args: Omit<IngestArgs, 'objects'>,
   prepared: Prepared,
   requestTimestamp: number = nowMicros(),
 ): Promise<StatusRecord> {
   const successes: StatusDetail[] = [];
   if (prepared.accepted.length > 0) {
-    const outcomes = await deps.store.addObjects({
+    const outcomes = await deps.objects.addObjects({
       collectionId: args.collectionId,
       addedBy: args.member,
       objects: prepared.accepted,
@@ -75,7 +76,7 @@ export async function commitPrepared(
     pendings: [],
     expiresAt: nowMicros() + deps.statusTtlHours * HOUR_US,
   };
-  await deps.store.putStatus(status);
+  await deps.statuses.putStatus(status);
   return status;
 }
 

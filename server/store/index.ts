@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { StoreUnavailableError } from '../errors';
-import type { Store } from './contract';
+import type { Stores } from './contract';
 
 export type StoreLocation = { kind: 'sqlite'; path: string } | { kind: 'mongodb'; uri: string };
 
@@ -42,22 +42,23 @@ export function withMongoDatabase(uri: string, database: string): { uri: string;
   };
 }
 
-export async function openStore(url: string): Promise<Store> {
+/** Open (and init) the backend named by `url`: its stores by concern, over one connection. */
+export async function openStore(url: string): Promise<Stores> {
   const loc = parseStoreUrl(url);
   if (!loc) throw new Error(`unsupported store URL: ${url}`);
-  let store: Store;
+  let stores: Stores;
   if (loc.kind === 'sqlite') {
     // require() (not import()) so the driver loads lazily under both tsc's CommonJS output and tsx.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { SqliteStore } = require('./sqlite/store') as typeof import('./sqlite/store');
-    store = new SqliteStore(loc.path);
+    const { createSqliteStores } = require('./sqlite') as typeof import('./sqlite');
+    stores = createSqliteStores(loc.path);
   } else {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { MongoStore } = require('./mongodb/store') as typeof import('./mongodb/store');
-    store = new MongoStore(loc.uri);
+    const { createMongoStores } = require('./mongodb') as typeof import('./mongodb');
+    stores = createMongoStores(loc.uri);
   }
-  await store.init();
-  return store;
+  await stores.init();
+  return stores;
 }
 
 /**

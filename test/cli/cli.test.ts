@@ -261,7 +261,7 @@ describe('admin CLI (tessera)', function () {
 
       const store = await openStore(url);
       try {
-        const rec = await store.getMember('soc-1');
+        const rec = await store.principals.getMember('soc-1');
         assert.ok(rec);
         assert.ok(rec.secretHash.startsWith('scrypt$'), rec.secretHash);
         assert.ok(!rec.secretHash.includes(PASSWORD));
@@ -306,7 +306,7 @@ describe('admin CLI (tessera)', function () {
       await ok(url, ['member', 'passwd', 'soc-1', '--password-stdin'], NEW);
       const again = await openStore(url);
       try {
-        const rec = await again.getMember('soc-1');
+        const rec = await again.principals.getMember('soc-1');
         assert.ok(rec);
         assert.equal(await verifySecret('a-completely-new-secret', rec.secretHash), true);
         assert.equal(await verifySecret(PASSWORD, rec.secretHash), false);

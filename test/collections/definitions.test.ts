@@ -6,10 +6,10 @@ import {
   loadDefinitions,
   parseDefinitions,
 } from '../../collections/definitions';
-import { openTestStore, type TestStore } from '../helpers/store';
+import { openTestStore, type TestStores } from '../helpers/store';
 
 describe('declarative collections', () => {
-  let ts: TestStore;
+  let ts: TestStores;
   beforeEach(async () => {
     ts = await openTestStore();
   });
@@ -19,16 +19,16 @@ describe('declarative collections', () => {
 
   it('applies the example file once, then changes nothing', async () => {
     const defs = loadDefinitions(path.resolve(__dirname, '../../collections/example.json'));
-    const first = await applyDefinitions(ts.store, defs);
+    const first = await applyDefinitions(ts, defs);
     assert.ok(first.includes('created API root api1'));
     assert.ok(first.some((l) => l.startsWith('created collection api1/5d1c1a1e')));
-    assert.equal((await ts.store.listGroups()).length, 3);
-    const c = await ts.store.findCollection({ apiRoot: 'api1', idOrAlias: 'indicators' });
+    assert.equal((await ts.principals.listGroups()).length, 3);
+    const c = await ts.registry.findCollection({ apiRoot: 'api1', idOrAlias: 'indicators' });
     assert.deepEqual(c?.grants, [
       { group: 'national-csirts', read: true, write: true },
       { group: 'siem-connectors', read: true, write: false },
     ]);
-    assert.deepEqual(await applyDefinitions(ts.store, defs), []);
+    assert.deepEqual(await applyDefinitions(ts, defs), []);
   });
 
   it('updates grants to what the file says', async () => {
@@ -37,16 +37,16 @@ describe('declarative collections', () => {
       apiRoots: [{ name: 'r', title: 'R' }],
       collections: [{ apiRoot: 'r', id, title: 'T', read: ['a'], write: [] }],
     };
-    await applyDefinitions(ts.store, parseDefinitions(base));
+    await applyDefinitions(ts, parseDefinitions(base));
     const changed = await applyDefinitions(
-      ts.store,
+      ts,
       parseDefinitions({
         ...base,
         collections: [{ apiRoot: 'r', id, title: 'T', read: ['a', 'b'], write: ['b'] }],
       }),
     );
     assert.deepEqual(changed, ['created trust group b', `updated grants of r/${id}`]);
-    const c = await ts.store.findCollection({ apiRoot: 'r', idOrAlias: id });
+    const c = await ts.registry.findCollection({ apiRoot: 'r', idOrAlias: id });
     assert.deepEqual(c?.grants, [
       { group: 'a', read: true, write: false },
       { group: 'b', read: true, write: true },

@@ -10,12 +10,12 @@ import type {
   Micros,
   NewObjectVersion,
   ObjectFilter,
-  Store,
+  Stores,
   StoredVersion,
   VersionSelector,
 } from '../../server/store/contract';
 import { versionKey } from '../../server/time';
-import { backendName, openTestStore, type TestStore } from '../helpers/store';
+import { backendName, openTestStore, type TestStores } from '../helpers/store';
 
 /** Title prefix of every contract describe block, naming the backend under test. */
 export function suite(area: string): string {
@@ -23,8 +23,8 @@ export function suite(area: string): string {
 }
 
 /** Open one fresh store for the enclosing describe block; returns an accessor. */
-export function useStore(): () => Store {
-  let current: TestStore | undefined;
+export function useStores(): () => Stores {
+  let current: TestStores | undefined;
   before(async function () {
     current = await openTestStore();
   });
@@ -33,7 +33,7 @@ export function useStore(): () => Store {
   });
   return () => {
     assert.ok(current, 'store not open');
-    return current.store;
+    return current;
   };
 }
 
@@ -77,18 +77,18 @@ export function assertMicros(value: unknown, what = 'value'): asserts value is M
   assert.ok(n < (Date.now() + 86_400_000) * 1000, `${what} is not in the future, got ${n}`);
 }
 
-export async function newApiRoot(store: Store): Promise<string> {
+export async function newApiRoot(stores: Pick<Stores, 'registry'>): Promise<string> {
   const name = uniq('root');
-  await store.createApiRoot({ name, title: `Root ${name}` });
+  await stores.registry.createApiRoot({ name, title: `Root ${name}` });
   return name;
 }
 
 export async function newCollection(
-  store: Store,
+  stores: Pick<Stores, 'registry'>,
   apiRoot: string,
   extra: Partial<CreateCollectionArgs> = {},
 ): Promise<CollectionRecord> {
-  return store.createCollection({
+  return stores.registry.createCollection({
     id: randomUUID(),
     apiRoot,
     title: 'Contract test collection',
@@ -98,18 +98,22 @@ export async function newCollection(
   });
 }
 
-export function add(store: Store, collectionId: string, objects: NewObjectVersion[]): Promise<AddOutcome[]> {
-  return store.addObjects({ collectionId, addedBy: 'contract-test', objects });
+export function add(
+  stores: Pick<Stores, 'objects'>,
+  collectionId: string,
+  objects: NewObjectVersion[],
+): Promise<AddOutcome[]> {
+  return stores.objects.addObjects({ collectionId, addedBy: 'contract-test', objects });
 }
 
 /** All matching versions in one page (asserting nothing more matches). */
 export async function queryAll(
-  store: Store,
+  stores: Pick<Stores, 'objects'>,
   collectionId: string,
   filter: ObjectFilter = {},
   withBody = false,
 ): Promise<StoredVersion[]> {
-  const page = await store.queryObjects({ collectionId, filter, limit: 10_000, withBody });
+  const page = await stores.objects.queryObjects({ collectionId, filter, limit: 10_000, withBody });
   assert.equal(page.more, false, 'more is false when everything fits in the page');
   return page.items;
 }

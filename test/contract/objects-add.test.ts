@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { openStore } from '../../server/store';
-import type { AddOutcome, Store } from '../../server/store/contract';
+import type { AddOutcome, Stores } from '../../server/store/contract';
 import { formatTaxiiTimestamp, parseTaxiiTimestamp, versionKey } from '../../server/time';
-import { openTestStore, sharesUrl, type TestStore } from '../helpers/store';
+import { openTestStore, sharesUrl, type TestStores } from '../helpers/store';
 import { makeIndicator, makeIpv4Addr, toNewVersion, withModified } from '../helpers/stix';
 import {
   ALL,
@@ -19,19 +19,19 @@ import {
   queryAll,
   stamp,
   suite,
-  useStore,
+  useStores,
 } from './fixture';
 
 const TAXII_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 describe(suite('addObjects'), function () {
-  const store = useStore();
+  const stores = useStores();
   let root: string;
   before(async function () {
-    root = await newApiRoot(store());
+    root = await newApiRoot(stores());
   });
   async function collection(): Promise<string> {
-    return (await newCollection(store(), root)).id;
+    return (await newCollection(stores(), root)).id;
   }
 
   it('concurrent calls on one instance: each gets its own outcomes; a version sent twice is added once', async function () {
@@ -41,7 +41,7 @@ describe(suite('addObjects'), function () {
       ...Array.from({ length: 3 }, () => toNewVersion(makeIndicator())),
       ...(i % 2 === 0 ? shared : []),
     ]);
-    const results = await Promise.all(batches.map((b) => add(store(), col, b)));
+    const results = await Promise.all(batches.map((b) => add(stores(), col, b)));
     results.forEach((outcomes, i) => {
       assert.deepEqual(
         outcomes.map((o) => o.id),
@@ -54,13 +54,13 @@ describe(suite('addObjects'), function () {
     assert.equal(sharedOutcomes.filter((o) => o.outcome === 'duplicate').length, shared.length * 2);
     const added = results.flat().filter((o) => o.outcome === 'added');
     assert.equal(new Set(added.map((o) => o.dateAdded)).size, added.length, 'dateAdded values are unique');
-    assert.equal((await queryAll(store(), col)).length, 6 * 3 + shared.length);
+    assert.equal((await queryAll(stores(), col)).length, 6 * 3 + shared.length);
   });
 
   it('reports each new version as added, with index, id, version and dateAdded', async function () {
     const col = await collection();
     const objs = [makeIndicator({ modified: stamp(1) }), makeIndicator({ modified: stamp(2) })];
-    const outcomes = await add(store(), col, objs.map(toNewVersion));
+    const outcomes = await add(stores(), col, objs.map(toNewVersion));
     assert.equal(outcomes.length, 2);
     outcomes.forEach((o, i) => {
       assert.equal(o.index, i);
@@ -69,7 +69,7 @@ describe(suite('addObjects'), function () {
       assert.equal(o.outcome, 'added');
       assertMicros(o.dateAdded, 'dateAdded');
     });
-    const stored = await queryAll(store(), col, { versions: ALL });
+    const stored = await queryAll(stores(), col, { versions: ALL });
     assert.deepEqual(labels(stored), labels(outcomes));
     assert.deepEqual(
       stored.map((v) => v.dateAdded),
@@ -80,27 +80,27 @@ describe(suite('addObjects'), function () {
   it('the same version in a later batch is a duplicate with the original dateAdded', async function () {
     const col = await collection();
     const obj = makeIndicator();
-    const [first] = await add(store(), col, [toNewVersion(obj)]);
-    const [again] = await add(store(), col, [toNewVersion(obj)]);
+    const [first] = await add(stores(), col, [toNewVersion(obj)]);
+    const [again] = await add(stores(), col, [toNewVersion(obj)]);
     assert.ok(first && again);
     assert.equal(again.outcome, 'duplicate');
     assert.equal(again.index, 0);
     assert.equal(again.id, obj.id);
     assert.equal(again.version, obj.modified);
     assert.equal(again.dateAdded, first.dateAdded);
-    assert.equal((await queryAll(store(), col, { versions: ALL })).length, 1);
+    assert.equal((await queryAll(stores(), col, { versions: ALL })).length, 1);
   });
 
   it('a duplicate keeps the body already stored', async function () {
     const col = await collection();
     const obj = makeIndicator();
     const original = toNewVersion(obj);
-    await add(store(), col, [original]);
-    const [again] = await add(store(), col, [
+    await add(stores(), col, [original]);
+    const [again] = await add(stores(), col, [
       { ...original, body: JSON.stringify({ ...obj, name: 'changed' }) },
     ]);
     assert.equal(again?.outcome, 'duplicate');
-    const stored = await queryAll(store(), col, { versions: ALL }, true);
+    const stored = await queryAll(stores(), col, { versions: ALL }, true);
     assert.deepEqual(
       stored.map((v) => v.body),
       [original.body],
@@ -111,7 +111,7 @@ describe(suite('addObjects'), function () {
     const col = await collection();
     const obj = makeIndicator();
     const other = makeIndicator();
-    const outcomes = await add(store(), col, [toNewVersion(obj), toNewVersion(other), toNewVersion(obj)]);
+    const outcomes = await add(stores(), col, [toNewVersion(obj), toNewVersion(other), toNewVersion(obj)]);
     assert.deepEqual(
       outcomes.map((o) => [o.index, o.id, o.outcome]),
       [
@@ -121,20 +121,22 @@ describe(suite('addObjects'), function () {
       ],
     );
     assert.equal(nth(outcomes, 2).dateAdded, nth(outcomes, 0).dateAdded);
-    assert.equal((await queryAll(store(), col, { versions: ALL })).length, 2);
+    assert.equal((await queryAll(stores(), col, { versions: ALL })).length, 2);
   });
 
   it('"…:00Z" and "…:00.000Z" are the same version', async function () {
     const col = await collection();
     const obj = makeIndicator({ created: '2025-03-01T12:00:00Z', modified: '2025-03-01T12:00:00Z' });
-    const [first] = await add(store(), col, [toNewVersion(obj)]);
-    const [again] = await add(store(), col, [toNewVersion(withModified(obj, '2025-03-01T12:00:00.000Z'))]);
-    const [third] = await add(store(), col, [toNewVersion(withModified(obj, '2025-03-01T12:00:00.000000Z'))]);
+    const [first] = await add(stores(), col, [toNewVersion(obj)]);
+    const [again] = await add(stores(), col, [toNewVersion(withModified(obj, '2025-03-01T12:00:00.000Z'))]);
+    const [third] = await add(stores(), col, [
+      toNewVersion(withModified(obj, '2025-03-01T12:00:00.000000Z')),
+    ]);
     assert.equal(again?.outcome, 'duplicate');
     assert.equal(third?.outcome, 'duplicate');
     assert.equal(again?.dateAdded, first?.dateAdded);
     assert.equal(third?.dateAdded, first?.dateAdded);
-    const stored = await queryAll(store(), col, { versions: ALL });
+    const stored = await queryAll(stores(), col, { versions: ALL });
     assert.deepEqual(labels(stored), [`${obj.id}@2025-03-01T12:00:00Z`]);
   });
 
@@ -142,26 +144,26 @@ describe(suite('addObjects'), function () {
     const col = await collection();
     const v1 = makeIndicator({ modified: stamp(1) });
     const v2 = withModified(v1, stamp(2));
-    await add(store(), col, [toNewVersion(v1)]);
-    const [o2] = await add(store(), col, [toNewVersion(v2)]);
+    await add(stores(), col, [toNewVersion(v1)]);
+    const [o2] = await add(stores(), col, [toNewVersion(v2)]);
     assert.equal(o2?.outcome, 'added');
-    assert.deepEqual(labels(await queryAll(store(), col, { versions: ALL })), [
+    assert.deepEqual(labels(await queryAll(stores(), col, { versions: ALL })), [
       `${v1.id}@${stamp(1)}`,
       `${v1.id}@${stamp(2)}`,
     ]);
-    assert.deepEqual(labels(await queryAll(store(), col, { versions: LAST })), [`${v1.id}@${stamp(2)}`]);
-    assert.deepEqual(labels(await queryAll(store(), col, { versions: FIRST })), [`${v1.id}@${stamp(1)}`]);
+    assert.deepEqual(labels(await queryAll(stores(), col, { versions: LAST })), [`${v1.id}@${stamp(2)}`]);
+    assert.deepEqual(labels(await queryAll(stores(), col, { versions: FIRST })), [`${v1.id}@${stamp(1)}`]);
   });
 
   it('an earlier modified added later becomes first, not last', async function () {
     const col = await collection();
     const v2 = makeIndicator({ modified: stamp(20) });
     const v1 = withModified(v2, stamp(10));
-    await add(store(), col, [toNewVersion(v2)]);
-    const [o1] = await add(store(), col, [toNewVersion(v1)]);
+    await add(stores(), col, [toNewVersion(v2)]);
+    const [o1] = await add(stores(), col, [toNewVersion(v1)]);
     assert.equal(o1?.outcome, 'added');
-    assert.deepEqual(labels(await queryAll(store(), col, { versions: LAST })), [`${v2.id}@${stamp(20)}`]);
-    assert.deepEqual(labels(await queryAll(store(), col, { versions: FIRST })), [`${v2.id}@${stamp(10)}`]);
+    assert.deepEqual(labels(await queryAll(stores(), col, { versions: LAST })), [`${v2.id}@${stamp(20)}`]);
+    assert.deepEqual(labels(await queryAll(stores(), col, { versions: FIRST })), [`${v2.id}@${stamp(10)}`]);
   });
 
   it('first/last compare versions as instants, not as strings', async function () {
@@ -169,11 +171,11 @@ describe(suite('addObjects'), function () {
     // As strings "…:05Z" > "…:05.5Z" ('Z' > '.'), as instants it is earlier.
     const a = makeIndicator({ created: '2025-03-01T00:00:05Z', modified: '2025-03-01T00:00:05Z' });
     const b = withModified(a, '2025-03-01T00:00:05.5Z');
-    await add(store(), col, [toNewVersion(b), toNewVersion(a)]);
-    assert.deepEqual(labels(await queryAll(store(), col, { versions: LAST })), [
+    await add(stores(), col, [toNewVersion(b), toNewVersion(a)]);
+    assert.deepEqual(labels(await queryAll(stores(), col, { versions: LAST })), [
       `${a.id}@2025-03-01T00:00:05.5Z`,
     ]);
-    assert.deepEqual(labels(await queryAll(store(), col, { versions: FIRST })), [
+    assert.deepEqual(labels(await queryAll(stores(), col, { versions: FIRST })), [
       `${a.id}@2025-03-01T00:00:05Z`,
     ]);
   });
@@ -181,13 +183,13 @@ describe(suite('addObjects'), function () {
   it('several versions of one object in one batch: first and last decided over all of them', async function () {
     const col = await collection();
     const base = makeIndicator({ modified: stamp(2) });
-    await add(store(), col, [
+    await add(stores(), col, [
       toNewVersion(base),
       toNewVersion(withModified(base, stamp(3))),
       toNewVersion(withModified(base, stamp(1))),
     ]);
-    assert.deepEqual(labels(await queryAll(store(), col, { versions: LAST })), [`${base.id}@${stamp(3)}`]);
-    assert.deepEqual(labels(await queryAll(store(), col, { versions: FIRST })), [`${base.id}@${stamp(1)}`]);
+    assert.deepEqual(labels(await queryAll(stores(), col, { versions: LAST })), [`${base.id}@${stamp(3)}`]);
+    assert.deepEqual(labels(await queryAll(stores(), col, { versions: FIRST })), [`${base.id}@${stamp(1)}`]);
   });
 
   describe('SCOs (no created/modified)', function () {
@@ -196,33 +198,33 @@ describe(suite('addObjects'), function () {
       const sco = makeIpv4Addr();
       const nv = toNewVersion(sco);
       assert.equal(nv.version, null);
-      const [o] = await add(store(), col, [nv]);
+      const [o] = await add(stores(), col, [nv]);
       assert.ok(o);
       assert.equal(o.outcome, 'added');
       assert.match(o.version, TAXII_TIMESTAMP);
       const us = parseTaxiiTimestamp(o.version);
       assert.ok(us !== null);
       assert.equal(formatTaxiiTimestamp(us), o.version);
-      const stored = await queryAll(store(), col, { versions: ALL });
+      const stored = await queryAll(stores(), col, { versions: ALL });
       assert.deepEqual(labels(stored), [`${sco.id}@${o.version}`]);
     });
 
     it('a second copy is a duplicate with the same version and dateAdded', async function () {
       const col = await collection();
       const sco = makeIpv4Addr();
-      const [o1] = await add(store(), col, [toNewVersion(sco)]);
-      const [o2] = await add(store(), col, [toNewVersion(sco)]);
+      const [o1] = await add(stores(), col, [toNewVersion(sco)]);
+      const [o2] = await add(stores(), col, [toNewVersion(sco)]);
       assert.ok(o1 && o2);
       assert.equal(o2.outcome, 'duplicate');
       assert.equal(o2.version, o1.version);
       assert.equal(o2.dateAdded, o1.dateAdded);
-      assert.equal((await queryAll(store(), col, { versions: ALL })).length, 1);
+      assert.equal((await queryAll(stores(), col, { versions: ALL })).length, 1);
     });
 
     it('a second copy within the same batch is a duplicate', async function () {
       const col = await collection();
       const sco = makeIpv4Addr();
-      const [o1, o2] = await add(store(), col, [toNewVersion(sco), toNewVersion(sco)]);
+      const [o1, o2] = await add(stores(), col, [toNewVersion(sco), toNewVersion(sco)]);
       assert.ok(o1 && o2);
       assert.equal(o1.outcome, 'added');
       assert.equal(o2.outcome, 'duplicate');
@@ -233,13 +235,13 @@ describe(suite('addObjects'), function () {
     it('is both first and last, and matched exactly by its server version', async function () {
       const col = await collection();
       const sco = makeIpv4Addr();
-      const [o] = await add(store(), col, [toNewVersion(sco)]);
+      const [o] = await add(stores(), col, [toNewVersion(sco)]);
       assert.ok(o);
       const expected = [`${sco.id}@${o.version}`];
-      assert.deepEqual(labels(await queryAll(store(), col, { versions: FIRST })), expected);
-      assert.deepEqual(labels(await queryAll(store(), col, { versions: LAST })), expected);
+      assert.deepEqual(labels(await queryAll(stores(), col, { versions: FIRST })), expected);
+      assert.deepEqual(labels(await queryAll(stores(), col, { versions: LAST })), expected);
       assert.ok(versionKey(o.version) !== null);
-      assert.deepEqual(labels(await queryAll(store(), col, { versions: exact(o.version) })), expected);
+      assert.deepEqual(labels(await queryAll(stores(), col, { versions: exact(o.version) })), expected);
     });
   });
 
@@ -247,7 +249,7 @@ describe(suite('addObjects'), function () {
     it('is unique and strictly increasing within a batch', async function () {
       const col = await collection();
       const outcomes = await add(
-        store(),
+        stores(),
         col,
         Array.from({ length: 50 }, () => toNewVersion(makeIndicator())),
       );
@@ -261,7 +263,7 @@ describe(suite('addObjects'), function () {
       const cols = [await collection(), await collection()];
       const seen: number[] = [];
       for (let i = 0; i < 20; i++) {
-        const outcomes = await add(store(), nth(cols, i % 2), [
+        const outcomes = await add(stores(), nth(cols, i % 2), [
           toNewVersion(makeIndicator()),
           toNewVersion(makeIpv4Addr()),
         ]);
@@ -273,8 +275,8 @@ describe(suite('addObjects'), function () {
 });
 
 describe(suite('addObjects from several instances'), function () {
-  let t: TestStore;
-  let other: Store;
+  let t: TestStores;
+  let other: Stores;
   let col: string;
   before(async function () {
     t = await openTestStore();
@@ -283,8 +285,8 @@ describe(suite('addObjects from several instances'), function () {
       this.skip();
     }
     other = await openStore(t.url);
-    const root = await newApiRoot(t.store);
-    col = (await newCollection(t.store, root)).id;
+    const root = await newApiRoot(t);
+    col = (await newCollection(t, root)).id;
   });
   after(async function () {
     if (!sharesUrl(t.url)) return;
@@ -295,14 +297,14 @@ describe(suite('addObjects from several instances'), function () {
   it('dateAdded is strictly increasing when two instances write interleaved', async function () {
     const seen: AddOutcome[] = [];
     for (let i = 0; i < 20; i++) {
-      const s = i % 2 === 0 ? t.store : other;
+      const s = i % 2 === 0 ? t : other;
       seen.push(...(await add(s, col, [toNewVersion(makeIndicator()), toNewVersion(makeIndicator())])));
     }
     assertIncreasing(
       seen.map((o) => o.dateAdded),
       'dateAdded across instances',
     );
-    for (const s of [t.store, other]) {
+    for (const s of [t, other]) {
       const stored = await queryAll(s, col, { ids: seen.map((o) => o.id) });
       assert.deepEqual(labels(stored), labels(seen), 'both instances see every version in order');
     }
@@ -312,7 +314,7 @@ describe(suite('addObjects from several instances'), function () {
     const batches = Array.from({ length: 8 }, () =>
       Array.from({ length: 5 }, () => toNewVersion(makeIndicator())),
     );
-    const results = await Promise.all(batches.map((b, i) => add(i % 2 === 0 ? t.store : other, col, b)));
+    const results = await Promise.all(batches.map((b, i) => add(i % 2 === 0 ? t : other, col, b)));
     const all = results.flat();
     assert.ok(all.every((o) => o.outcome === 'added'));
     assert.equal(new Set(all.map((o) => o.dateAdded)).size, all.length, 'dateAdded values are unique');
@@ -326,7 +328,7 @@ describe(suite('addObjects from several instances'), function () {
     const paged: string[] = [];
     let after: number | undefined;
     for (;;) {
-      const page = await other.queryObjects({
+      const page = await other.objects.queryObjects({
         collectionId: col,
         filter: { ids },
         limit: 3,

@@ -12,23 +12,23 @@ import {
   queryAll,
   stamp,
   suite,
-  useStore,
+  useStores,
 } from './fixture';
 
 describe(suite('objectExists, deleteObject, countObjects'), function () {
-  const store = useStore();
+  const stores = useStores();
   let root: string;
   before(async function () {
-    root = await newApiRoot(store());
+    root = await newApiRoot(stores());
   });
   async function collection(): Promise<string> {
-    return (await newCollection(store(), root)).id;
+    return (await newCollection(stores(), root)).id;
   }
   /** An indicator with versions at stamp(1), stamp(2), stamp(3), added in that order. */
   async function threeVersions(col: string): Promise<StixObject> {
     const v1 = makeIndicator({ modified: stamp(1) });
     await add(
-      store(),
+      stores(),
       col,
       [1, 2, 3].map((n) => toNewVersion(withModified(v1, stamp(n)))),
     );
@@ -40,18 +40,18 @@ describe(suite('objectExists, deleteObject, countObjects'), function () {
     it('is true for a stored object and false for an unknown one', async function () {
       const col = await collection();
       const obj = makeIndicator();
-      assert.equal(await store().objectExists({ collectionId: col, id: obj.id }), false);
-      await add(store(), col, [toNewVersion(obj)]);
-      assert.equal(await store().objectExists({ collectionId: col, id: obj.id }), true);
-      assert.equal(await store().objectExists({ collectionId: col, id: makeIndicator().id }), false);
+      assert.equal(await stores().objects.objectExists({ collectionId: col, id: obj.id }), false);
+      await add(stores(), col, [toNewVersion(obj)]);
+      assert.equal(await stores().objects.objectExists({ collectionId: col, id: obj.id }), true);
+      assert.equal(await stores().objects.objectExists({ collectionId: col, id: makeIndicator().id }), false);
     });
 
     it('is false in another collection', async function () {
       const col = await collection();
       const other = await collection();
       const obj = makeIndicator();
-      await add(store(), col, [toNewVersion(obj)]);
-      assert.equal(await store().objectExists({ collectionId: other, id: obj.id }), false);
+      await add(stores(), col, [toNewVersion(obj)]);
+      assert.equal(await stores().objects.objectExists({ collectionId: other, id: obj.id }), false);
     });
   });
 
@@ -60,10 +60,10 @@ describe(suite('objectExists, deleteObject, countObjects'), function () {
       const col = await collection();
       const obj = await threeVersions(col);
       const keep = makeIndicator();
-      await add(store(), col, [toNewVersion(keep)]);
-      assert.equal(await store().deleteObject({ collectionId: col, id: obj.id }), 3);
-      assert.equal(await store().objectExists({ collectionId: col, id: obj.id }), false);
-      assert.deepEqual(labels(await queryAll(store(), col, { versions: ALL })), [
+      await add(stores(), col, [toNewVersion(keep)]);
+      assert.equal(await stores().objects.deleteObject({ collectionId: col, id: obj.id }), 3);
+      assert.equal(await stores().objects.objectExists({ collectionId: col, id: obj.id }), false);
+      assert.deepEqual(labels(await queryAll(stores(), col, { versions: ALL })), [
         `${keep.id}@${keep.modified}`,
       ]);
     });
@@ -71,81 +71,90 @@ describe(suite('objectExists, deleteObject, countObjects'), function () {
     it('with versions all deletes every version', async function () {
       const col = await collection();
       const obj = await threeVersions(col);
-      assert.equal(await store().deleteObject({ collectionId: col, id: obj.id, versions: ALL }), 3);
-      assert.equal(await store().objectExists({ collectionId: col, id: obj.id }), false);
+      assert.equal(await stores().objects.deleteObject({ collectionId: col, id: obj.id, versions: ALL }), 3);
+      assert.equal(await stores().objects.objectExists({ collectionId: col, id: obj.id }), false);
     });
 
     it('an exact version deletes only that version', async function () {
       const col = await collection();
       const obj = await threeVersions(col);
       assert.equal(
-        await store().deleteObject({ collectionId: col, id: obj.id, versions: exact(stamp(2)) }),
+        await stores().objects.deleteObject({ collectionId: col, id: obj.id, versions: exact(stamp(2)) }),
         1,
       );
-      assert.deepEqual(labels(await queryAll(store(), col, { versions: ALL })), [at(obj, 1), at(obj, 3)]);
-      assert.deepEqual(labels(await queryAll(store(), col, { versions: LAST })), [at(obj, 3)]);
-      assert.deepEqual(labels(await queryAll(store(), col, { versions: FIRST })), [at(obj, 1)]);
-      assert.equal(await store().objectExists({ collectionId: col, id: obj.id }), true);
+      assert.deepEqual(labels(await queryAll(stores(), col, { versions: ALL })), [at(obj, 1), at(obj, 3)]);
+      assert.deepEqual(labels(await queryAll(stores(), col, { versions: LAST })), [at(obj, 3)]);
+      assert.deepEqual(labels(await queryAll(stores(), col, { versions: FIRST })), [at(obj, 1)]);
+      assert.equal(await stores().objects.objectExists({ collectionId: col, id: obj.id }), true);
     });
 
     it('deleting the last version makes the previous one last', async function () {
       const col = await collection();
       const obj = await threeVersions(col);
       assert.equal(
-        await store().deleteObject({ collectionId: col, id: obj.id, versions: exact(stamp(3)) }),
+        await stores().objects.deleteObject({ collectionId: col, id: obj.id, versions: exact(stamp(3)) }),
         1,
       );
-      assert.deepEqual(labels(await queryAll(store(), col, { versions: LAST })), [at(obj, 2)]);
-      assert.deepEqual(labels(await queryAll(store(), col, { versions: FIRST })), [at(obj, 1)]);
-      assert.equal(await store().deleteObject({ collectionId: col, id: obj.id, versions: LAST }), 1);
-      assert.deepEqual(labels(await queryAll(store(), col, { versions: LAST })), [at(obj, 1)]);
-      assert.deepEqual(labels(await queryAll(store(), col, { versions: FIRST })), [at(obj, 1)]);
+      assert.deepEqual(labels(await queryAll(stores(), col, { versions: LAST })), [at(obj, 2)]);
+      assert.deepEqual(labels(await queryAll(stores(), col, { versions: FIRST })), [at(obj, 1)]);
+      assert.equal(await stores().objects.deleteObject({ collectionId: col, id: obj.id, versions: LAST }), 1);
+      assert.deepEqual(labels(await queryAll(stores(), col, { versions: LAST })), [at(obj, 1)]);
+      assert.deepEqual(labels(await queryAll(stores(), col, { versions: FIRST })), [at(obj, 1)]);
     });
 
     it('deleting the first version makes the next one first', async function () {
       const col = await collection();
       const obj = await threeVersions(col);
-      assert.equal(await store().deleteObject({ collectionId: col, id: obj.id, versions: FIRST }), 1);
-      assert.deepEqual(labels(await queryAll(store(), col, { versions: FIRST })), [at(obj, 2)]);
-      assert.deepEqual(labels(await queryAll(store(), col, { versions: LAST })), [at(obj, 3)]);
+      assert.equal(
+        await stores().objects.deleteObject({ collectionId: col, id: obj.id, versions: FIRST }),
+        1,
+      );
+      assert.deepEqual(labels(await queryAll(stores(), col, { versions: FIRST })), [at(obj, 2)]);
+      assert.deepEqual(labels(await queryAll(stores(), col, { versions: LAST })), [at(obj, 3)]);
     });
 
     it('a version deleted can be added again, and is first/last as before', async function () {
       const col = await collection();
       const obj = await threeVersions(col);
-      await store().deleteObject({ collectionId: col, id: obj.id, versions: exact(stamp(3)) });
-      const [again] = await add(store(), col, [toNewVersion(withModified(obj, stamp(3)))]);
+      await stores().objects.deleteObject({ collectionId: col, id: obj.id, versions: exact(stamp(3)) });
+      const [again] = await add(stores(), col, [toNewVersion(withModified(obj, stamp(3)))]);
       assert.equal(again?.outcome, 'added');
-      assert.deepEqual(labels(await queryAll(store(), col, { versions: LAST })), [at(obj, 3)]);
+      assert.deepEqual(labels(await queryAll(stores(), col, { versions: LAST })), [at(obj, 3)]);
     });
 
     it('specVersions restricts what is deleted', async function () {
       const col = await collection();
       const obj = makeIndicator();
-      await add(store(), col, [toNewVersion(obj)]);
-      assert.equal(await store().deleteObject({ collectionId: col, id: obj.id, specVersions: ['2.0'] }), 0);
-      assert.equal(await store().objectExists({ collectionId: col, id: obj.id }), true);
-      assert.equal(await store().deleteObject({ collectionId: col, id: obj.id, specVersions: ['2.1'] }), 1);
-      assert.equal(await store().objectExists({ collectionId: col, id: obj.id }), false);
+      await add(stores(), col, [toNewVersion(obj)]);
+      assert.equal(
+        await stores().objects.deleteObject({ collectionId: col, id: obj.id, specVersions: ['2.0'] }),
+        0,
+      );
+      assert.equal(await stores().objects.objectExists({ collectionId: col, id: obj.id }), true);
+      assert.equal(
+        await stores().objects.deleteObject({ collectionId: col, id: obj.id, specVersions: ['2.1'] }),
+        1,
+      );
+      assert.equal(await stores().objects.objectExists({ collectionId: col, id: obj.id }), false);
     });
 
     it('an unknown object or version deletes nothing and returns 0', async function () {
       const col = await collection();
       const obj = await threeVersions(col);
-      assert.equal(await store().deleteObject({ collectionId: col, id: makeIndicator().id }), 0);
+      assert.equal(await stores().objects.deleteObject({ collectionId: col, id: makeIndicator().id }), 0);
       assert.equal(
-        await store().deleteObject({ collectionId: col, id: obj.id, versions: exact(stamp(9)) }),
+        await stores().objects.deleteObject({ collectionId: col, id: obj.id, versions: exact(stamp(9)) }),
         0,
       );
-      assert.equal((await queryAll(store(), col, { versions: ALL })).length, 3);
+      assert.equal((await queryAll(stores(), col, { versions: ALL })).length, 3);
     });
 
     it('deletes SCOs', async function () {
       const col = await collection();
       const sco = makeIpv4Addr();
-      await add(store(), col, [toNewVersion(sco)]);
-      assert.equal(await store().deleteObject({ collectionId: col, id: sco.id }), 1);
-      assert.equal(await store().objectExists({ collectionId: col, id: sco.id }), false);
+      await add(stores(), col, [toNewVersion(sco)]);
+      assert.equal(await stores().objects.deleteObject({ collectionId: col, id: sco.id }), 1);
+      assert.equal(await stores().objects.objectExists({ collectionId: col, id: sco.id }), false);
     });
   });
 
@@ -153,22 +162,22 @@ describe(suite('objectExists, deleteObject, countObjects'), function () {
     it('counts the objects of one collection', async function () {
       const col = await collection();
       const other = await collection();
-      assert.equal(await store().countObjects(col), 0);
+      assert.equal(await stores().objects.countObjects(col), 0);
       const objs = [makeIndicator(), makeIndicator(), makeIpv4Addr()];
-      await add(store(), col, objs.map(toNewVersion));
-      await add(store(), other, [toNewVersion(makeIndicator())]);
-      assert.equal(await store().countObjects(col), 3);
-      assert.equal(await store().countObjects(other), 1);
-      await store().deleteObject({ collectionId: col, id: objs[0]?.id ?? '' });
-      assert.equal(await store().countObjects(col), 2);
+      await add(stores(), col, objs.map(toNewVersion));
+      await add(stores(), other, [toNewVersion(makeIndicator())]);
+      assert.equal(await stores().objects.countObjects(col), 3);
+      assert.equal(await stores().objects.countObjects(other), 1);
+      await stores().objects.deleteObject({ collectionId: col, id: objs[0]?.id ?? '' });
+      assert.equal(await stores().objects.countObjects(col), 2);
     });
 
     it('does not count duplicates', async function () {
       const col = await collection();
       const obj = makeIndicator();
-      await add(store(), col, [toNewVersion(obj), toNewVersion(obj)]);
-      await add(store(), col, [toNewVersion(obj)]);
-      assert.equal(await store().countObjects(col), 1);
+      await add(stores(), col, [toNewVersion(obj), toNewVersion(obj)]);
+      await add(stores(), col, [toNewVersion(obj)]);
+      assert.equal(await stores().objects.countObjects(col), 1);
     });
   });
 
@@ -178,28 +187,28 @@ describe(suite('objectExists, deleteObject, countObjects'), function () {
       const colB = await collection();
       const v1 = makeIndicator({ modified: stamp(1) });
       const v2 = withModified(v1, stamp(2));
-      const [inA] = await add(store(), colA, [toNewVersion(v1)]);
-      const [inB] = await add(store(), colB, [toNewVersion(v1)]);
+      const [inA] = await add(stores(), colA, [toNewVersion(v1)]);
+      const [inB] = await add(stores(), colB, [toNewVersion(v1)]);
       assert.equal(inA?.outcome, 'added');
       assert.equal(inB?.outcome, 'added', 'not a duplicate of the copy in the other collection');
       assert.notEqual(inB?.dateAdded, inA?.dateAdded);
-      await add(store(), colB, [toNewVersion(v2)]);
-      assert.deepEqual(labels(await queryAll(store(), colA, { versions: LAST })), [at(v1, 1)]);
-      assert.deepEqual(labels(await queryAll(store(), colB, { versions: LAST })), [at(v1, 2)]);
-      assert.deepEqual(labels(await queryAll(store(), colA, { versions: ALL })), [at(v1, 1)]);
-      assert.equal(await store().deleteObject({ collectionId: colA, id: v1.id }), 1);
-      assert.equal(await store().objectExists({ collectionId: colA, id: v1.id }), false);
-      assert.equal(await store().objectExists({ collectionId: colB, id: v1.id }), true);
-      assert.deepEqual(labels(await queryAll(store(), colB, { versions: ALL })), [at(v1, 1), at(v1, 2)]);
+      await add(stores(), colB, [toNewVersion(v2)]);
+      assert.deepEqual(labels(await queryAll(stores(), colA, { versions: LAST })), [at(v1, 1)]);
+      assert.deepEqual(labels(await queryAll(stores(), colB, { versions: LAST })), [at(v1, 2)]);
+      assert.deepEqual(labels(await queryAll(stores(), colA, { versions: ALL })), [at(v1, 1)]);
+      assert.equal(await stores().objects.deleteObject({ collectionId: colA, id: v1.id }), 1);
+      assert.equal(await stores().objects.objectExists({ collectionId: colA, id: v1.id }), false);
+      assert.equal(await stores().objects.objectExists({ collectionId: colB, id: v1.id }), true);
+      assert.deepEqual(labels(await queryAll(stores(), colB, { versions: ALL })), [at(v1, 1), at(v1, 2)]);
     });
 
     it('an SCO gets its own version per collection, each a duplicate of itself only', async function () {
       const colA = await collection();
       const colB = await collection();
       const sco = makeIpv4Addr();
-      const [a1] = await add(store(), colA, [toNewVersion(sco)]);
-      const [b1] = await add(store(), colB, [toNewVersion(sco)]);
-      const [a2] = await add(store(), colA, [toNewVersion(sco)]);
+      const [a1] = await add(stores(), colA, [toNewVersion(sco)]);
+      const [b1] = await add(stores(), colB, [toNewVersion(sco)]);
+      const [a2] = await add(stores(), colA, [toNewVersion(sco)]);
       assert.equal(a1?.outcome, 'added');
       assert.equal(b1?.outcome, 'added');
       assert.equal(a2?.outcome, 'duplicate');

@@ -23,7 +23,7 @@ import {
   queryAll,
   stamp,
   suite,
-  useStore,
+  useStores,
 } from './fixture';
 
 /**
@@ -48,17 +48,17 @@ function label(o: AddOutcome): string {
 }
 
 describe(suite('queryObjects'), function () {
-  const store = useStore();
+  const stores = useStores();
   let root: string;
   let s: Seeded;
 
   before(async function () {
-    root = await newApiRoot(store());
+    root = await newApiRoot(stores());
     s = await seed();
   });
 
   async function seed(): Promise<Seeded> {
-    const col = (await newCollection(store(), root)).id;
+    const col = (await newCollection(stores(), root)).id;
     const a = makeIndicator({ modified: stamp(1) });
     const b = makeIndicator({ modified: stamp(5) });
     const c = makeMalware({ modified: stamp(5) });
@@ -75,13 +75,13 @@ describe(suite('queryObjects'), function () {
       ['a3', withModified(a, stamp(3))],
     ];
     const outcomes = await add(
-      store(),
+      stores(),
       col,
       order.slice(0, 3).map(([, obj]) => toNewVersion(obj)),
     );
     outcomes.push(
       ...(await add(
-        store(),
+        stores(),
         col,
         order.slice(3).map(([, obj]) => toNewVersion(obj)),
       )),
@@ -91,7 +91,7 @@ describe(suite('queryObjects'), function () {
   }
 
   async function q(filter: ObjectFilter): Promise<string[]> {
-    return labels(await queryAll(store(), s.col, filter));
+    return labels(await queryAll(stores(), s.col, filter));
   }
   function L(...names: (keyof Seeded['o'])[]): string[] {
     return names.map((n) => label(s.o[n]));
@@ -179,7 +179,7 @@ describe(suite('queryObjects'), function () {
 
   describe('paging', function () {
     it('after: only versions with dateAdded strictly greater', async function () {
-      const page = await store().queryObjects({
+      const page = await stores().objects.queryObjects({
         collectionId: s.col,
         filter: { versions: ALL },
         after: s.o.a2.dateAdded,
@@ -194,7 +194,7 @@ describe(suite('queryObjects'), function () {
       const run = async (after: number, addedAfter: number): Promise<string[]> =>
         labels(
           (
-            await store().queryObjects({
+            await stores().objects.queryObjects({
               collectionId: s.col,
               filter: { versions: ALL, addedAfter },
               after,
@@ -209,7 +209,7 @@ describe(suite('queryObjects'), function () {
 
     it('limit: at most limit items; more exactly when further items match', async function () {
       const page = async (limit: number, after?: number) =>
-        store().queryObjects({ collectionId: s.col, filter: {}, limit, after, withBody: false });
+        stores().objects.queryObjects({ collectionId: s.col, filter: {}, limit, after, withBody: false });
       const p4 = await page(4);
       assert.deepEqual(labels(p4.items), L('b', 'c', 'd', 'e'));
       assert.equal(p4.more, true);
@@ -229,7 +229,7 @@ describe(suite('queryObjects'), function () {
 
     it('more counts only matching versions', async function () {
       // Versions are added after c, but none of them is malware.
-      const p = await store().queryObjects({
+      const p = await stores().objects.queryObjects({
         collectionId: s.col,
         filter: { types: ['malware'], versions: ALL },
         limit: 1,
@@ -238,7 +238,7 @@ describe(suite('queryObjects'), function () {
       assert.deepEqual(labels(p.items), L('c'));
       assert.equal(p.more, false);
       // a1 and a2 are added before a3 but are not last versions.
-      const last = await store().queryObjects({
+      const last = await stores().objects.queryObjects({
         collectionId: s.col,
         filter: { ids: [s.a.id] },
         limit: 1,
@@ -249,23 +249,28 @@ describe(suite('queryObjects'), function () {
     });
 
     it('an empty collection gives an empty page', async function () {
-      const empty = (await newCollection(store(), root)).id;
-      const page = await store().queryObjects({ collectionId: empty, filter: {}, limit: 10, withBody: true });
+      const empty = (await newCollection(stores(), root)).id;
+      const page = await stores().objects.queryObjects({
+        collectionId: empty,
+        filter: {},
+        limit: 10,
+        withBody: true,
+      });
       assert.deepEqual(page, { items: [], more: false });
     });
 
     it('paging through 250 objects with limit 7 yields every item once, in order', async function () {
-      const col = (await newCollection(store(), root)).id;
+      const col = (await newCollection(stores(), root)).id;
       const outcomes: AddOutcome[] = [];
       for (let i = 0; i < 5; i++) {
         const batch = Array.from({ length: 50 }, () => toNewVersion(makeIndicator()));
-        outcomes.push(...(await add(store(), col, batch)));
+        outcomes.push(...(await add(stores(), col, batch)));
       }
       const seen: StoredVersion[] = [];
       let after: number | undefined;
       let pages = 0;
       for (;;) {
-        const page = await store().queryObjects({
+        const page = await stores().objects.queryObjects({
           collectionId: col,
           filter: {},
           limit: 7,
@@ -291,7 +296,7 @@ describe(suite('queryObjects'), function () {
 
   describe('results', function () {
     it('carry id, type, specVersion, version as received and dateAdded', async function () {
-      const items = await queryAll(store(), s.col, { versions: ALL });
+      const items = await queryAll(stores(), s.col, { versions: ALL });
       // JSON round trip: a `body: undefined` property counts as absent here.
       const find = (o: AddOutcome): unknown => {
         const v = items.find((i) => i.id === o.id && i.version === o.version);
@@ -316,13 +321,13 @@ describe(suite('queryObjects'), function () {
     });
 
     it('withBody false omits the body', async function () {
-      const items = await queryAll(store(), s.col, { versions: ALL }, false);
+      const items = await queryAll(stores(), s.col, { versions: ALL }, false);
       assert.equal(items.length, 7);
       for (const v of items) assert.equal(v.body, undefined);
     });
 
     it('withBody true returns the stored text', async function () {
-      const items = await queryAll(store(), s.col, { versions: ALL }, true);
+      const items = await queryAll(stores(), s.col, { versions: ALL }, true);
       const byLabel = new Map(items.map((v) => [`${v.id}@${v.version}`, v.body]));
       assert.equal(byLabel.get(label(s.o.b)), JSON.stringify(s.b));
       assert.equal(byLabel.get(label(s.o.a2)), JSON.stringify(withModified(s.a, stamp(2))));
@@ -330,7 +335,7 @@ describe(suite('queryObjects'), function () {
     });
 
     it('bodies are returned byte for byte, not re-serialised', async function () {
-      const col = (await newCollection(store(), root)).id;
+      const col = (await newCollection(stores(), root)).id;
       const id = 'indicator--4b3c2a1d-0e9f-4a8b-9c7d-6e5f4a3b2c1d';
       const odd: NewObjectVersion = {
         id,
@@ -346,8 +351,8 @@ describe(suite('queryObjects'), function () {
           ` "pattern_type":"stix","valid_from":"2025-02-03T04:05:06.7Z" }  `,
       };
       const big = toNewVersion(makeIndicator({ description: 'x'.repeat(300_000) + '\u00e9\u{1F600}' }));
-      await add(store(), col, [odd, big]);
-      const items = await queryAll(store(), col, { versions: ALL }, true);
+      await add(stores(), col, [odd, big]);
+      const items = await queryAll(stores(), col, { versions: ALL }, true);
       assert.equal(items.length, 2);
       assert.equal(nth(items, 0).body, odd.body);
       assert.equal(nth(items, 0).version, '2025-02-03T04:05:06.7Z');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { CollectionRecord, Grant } from '../../server/store/contract';
 import { ConflictError } from '../../server/errors';
-import { assertMicros, newApiRoot, newCollection, suite, uniq, useStore } from './fixture';
+import { assertMicros, newApiRoot, newCollection, suite, uniq, useStores } from './fixture';
 
 function byGroup(grants: readonly Grant[]): Grant[] {
   return [...grants].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
@@ -13,33 +13,37 @@ function ids(cols: readonly CollectionRecord[]): string[] {
 }
 
 describe(suite('API roots'), function () {
-  const store = useStore();
+  const stores = useStores();
 
   it('createApiRoot returns the record, getApiRoot reads it back', async function () {
     const name = uniq('root');
-    const created = await store().createApiRoot({ name, title: 'Root one', description: 'First root' });
+    const created = await stores().registry.createApiRoot({
+      name,
+      title: 'Root one',
+      description: 'First root',
+    });
     assert.equal(created.name, name);
     assert.equal(created.title, 'Root one');
     assert.equal(created.description, 'First root');
     assertMicros(created.createdAt, 'createdAt');
-    assert.deepEqual(await store().getApiRoot(name), created);
+    assert.deepEqual(await stores().registry.getApiRoot(name), created);
   });
 
   it('a root created without description has none', async function () {
     const name = uniq('root');
-    const created = await store().createApiRoot({ name, title: 'No description' });
+    const created = await stores().registry.createApiRoot({ name, title: 'No description' });
     assert.equal(created.description, undefined);
-    assert.equal((await store().getApiRoot(name))?.description, undefined);
+    assert.equal((await stores().registry.getApiRoot(name))?.description, undefined);
   });
 
   it('getApiRoot of an unknown name is null', async function () {
-    assert.equal(await store().getApiRoot(uniq('missing')), null);
+    assert.equal(await stores().registry.getApiRoot(uniq('missing')), null);
   });
 
   it('listApiRoots lists every root', async function () {
-    const a = await store().createApiRoot({ name: uniq('root'), title: 'A' });
-    const b = await store().createApiRoot({ name: uniq('root'), title: 'B' });
-    const listed = await store().listApiRoots();
+    const a = await stores().registry.createApiRoot({ name: uniq('root'), title: 'A' });
+    const b = await stores().registry.createApiRoot({ name: uniq('root'), title: 'B' });
+    const listed = await stores().registry.listApiRoots();
     assert.deepEqual(
       listed.find((r) => r.name === a.name),
       a,
@@ -53,19 +57,19 @@ describe(suite('API roots'), function () {
 
   it('a duplicate root name is a ConflictError', async function () {
     const name = uniq('root');
-    await store().createApiRoot({ name, title: 'Original' });
-    await assert.rejects(store().createApiRoot({ name, title: 'Copy' }), ConflictError);
-    assert.equal((await store().getApiRoot(name))?.title, 'Original');
+    await stores().registry.createApiRoot({ name, title: 'Original' });
+    await assert.rejects(stores().registry.createApiRoot({ name, title: 'Copy' }), ConflictError);
+    assert.equal((await stores().registry.getApiRoot(name))?.title, 'Original');
   });
 });
 
 describe(suite('collections'), function () {
-  const store = useStore();
+  const stores = useStores();
 
   it('createCollection returns the record; findCollection finds it by id and by alias', async function () {
-    const root = await newApiRoot(store());
+    const root = await newApiRoot(stores());
     const group = uniq('group');
-    await store().createGroup(group);
+    await stores().principals.createGroup(group);
     const args = {
       id: randomUUID(),
       apiRoot: root,
@@ -75,17 +79,20 @@ describe(suite('collections'), function () {
       mediaTypes: ['application/stix+json;version=2.1'],
       grants: [{ group, read: true, write: true }],
     };
-    const created = await store().createCollection(args);
+    const created = await stores().registry.createCollection(args);
     assert.deepEqual({ ...created, createdAt: 0 }, { ...args, createdAt: 0 });
     assertMicros(created.createdAt, 'createdAt');
-    assert.deepEqual(await store().findCollection({ apiRoot: root, idOrAlias: args.id }), created);
-    assert.deepEqual(await store().findCollection({ apiRoot: root, idOrAlias: 'indicators' }), created);
+    assert.deepEqual(await stores().registry.findCollection({ apiRoot: root, idOrAlias: args.id }), created);
+    assert.deepEqual(
+      await stores().registry.findCollection({ apiRoot: root, idOrAlias: 'indicators' }),
+      created,
+    );
   });
 
   it('a collection created without alias or description has neither', async function () {
-    const root = await newApiRoot(store());
-    const created = await newCollection(store(), root);
-    const found = await store().findCollection({ apiRoot: root, idOrAlias: created.id });
+    const root = await newApiRoot(stores());
+    const created = await newCollection(stores(), root);
+    const found = await stores().registry.findCollection({ apiRoot: root, idOrAlias: created.id });
     for (const rec of [created, found]) {
       assert.ok(rec);
       assert.equal(rec.alias, undefined);
@@ -94,44 +101,44 @@ describe(suite('collections'), function () {
   });
 
   it('several collections without an alias coexist in one root', async function () {
-    const root = await newApiRoot(store());
-    const a = await newCollection(store(), root);
-    const b = await newCollection(store(), root);
+    const root = await newApiRoot(stores());
+    const a = await newCollection(stores(), root);
+    const b = await newCollection(stores(), root);
     assert.deepEqual(
-      ids(await store().listCollections({ apiRoot: root, visibleTo: 'all' })),
+      ids(await stores().registry.listCollections({ apiRoot: root, visibleTo: 'all' })),
       [a.id, b.id].sort(),
     );
   });
 
   it('findCollection of an unknown id or alias is null', async function () {
-    const root = await newApiRoot(store());
-    await newCollection(store(), root, { alias: 'known' });
-    assert.equal(await store().findCollection({ apiRoot: root, idOrAlias: randomUUID() }), null);
-    assert.equal(await store().findCollection({ apiRoot: root, idOrAlias: 'unknown' }), null);
+    const root = await newApiRoot(stores());
+    await newCollection(stores(), root, { alias: 'known' });
+    assert.equal(await stores().registry.findCollection({ apiRoot: root, idOrAlias: randomUUID() }), null);
+    assert.equal(await stores().registry.findCollection({ apiRoot: root, idOrAlias: 'unknown' }), null);
   });
 
   it('findCollection does not find a collection of another API root', async function () {
-    const root = await newApiRoot(store());
-    const other = await newApiRoot(store());
-    const col = await newCollection(store(), root, { alias: 'elsewhere' });
-    assert.equal(await store().findCollection({ apiRoot: other, idOrAlias: col.id }), null);
-    assert.equal(await store().findCollection({ apiRoot: other, idOrAlias: 'elsewhere' }), null);
+    const root = await newApiRoot(stores());
+    const other = await newApiRoot(stores());
+    const col = await newCollection(stores(), root, { alias: 'elsewhere' });
+    assert.equal(await stores().registry.findCollection({ apiRoot: other, idOrAlias: col.id }), null);
+    assert.equal(await stores().registry.findCollection({ apiRoot: other, idOrAlias: 'elsewhere' }), null);
   });
 
   it('listCollections lists the collections of one root, ordered by id', async function () {
-    const root = await newApiRoot(store());
-    const other = await newApiRoot(store());
+    const root = await newApiRoot(stores());
+    const other = await newApiRoot(stores());
     const created: CollectionRecord[] = [];
-    for (let i = 0; i < 6; i++) created.push(await newCollection(store(), root, { title: `C${i}` }));
-    await newCollection(store(), other);
-    const listed = await store().listCollections({ apiRoot: root, visibleTo: 'all' });
+    for (let i = 0; i < 6; i++) created.push(await newCollection(stores(), root, { title: `C${i}` }));
+    await newCollection(stores(), other);
+    const listed = await stores().registry.listCollections({ apiRoot: root, visibleTo: 'all' });
     const expected = [...created].sort((a, b) => (a.id < b.id ? -1 : 1));
     assert.deepEqual(listed, expected);
   });
 
   it('listCollections of a root without collections is empty', async function () {
-    const root = await newApiRoot(store());
-    assert.deepEqual(await store().listCollections({ apiRoot: root, visibleTo: 'all' }), []);
+    const root = await newApiRoot(stores());
+    assert.deepEqual(await stores().registry.listCollections({ apiRoot: root, visibleTo: 'all' }), []);
   });
 
   describe('visibility', function () {
@@ -145,17 +152,17 @@ describe(suite('collections'), function () {
     let noGrants: CollectionRecord;
 
     before(async function () {
-      root = await newApiRoot(store());
+      root = await newApiRoot(stores());
       [g1, g2, g3] = [uniq('g1'), uniq('g2'), uniq('g3')];
-      for (const g of [g1, g2, g3]) await store().createGroup(g);
-      readable = await newCollection(store(), root, { grants: [{ group: g1, read: true, write: false }] });
-      writable = await newCollection(store(), root, { grants: [{ group: g2, read: false, write: true }] });
-      noAccess = await newCollection(store(), root, { grants: [{ group: g3, read: false, write: false }] });
-      noGrants = await newCollection(store(), root);
+      for (const g of [g1, g2, g3]) await stores().principals.createGroup(g);
+      readable = await newCollection(stores(), root, { grants: [{ group: g1, read: true, write: false }] });
+      writable = await newCollection(stores(), root, { grants: [{ group: g2, read: false, write: true }] });
+      noAccess = await newCollection(stores(), root, { grants: [{ group: g3, read: false, write: false }] });
+      noGrants = await newCollection(stores(), root);
     });
 
     async function visible(visibleTo: string[] | 'all'): Promise<string[]> {
-      return ids(await store().listCollections({ apiRoot: root, visibleTo }));
+      return ids(await stores().registry.listCollections({ apiRoot: root, visibleTo }));
     }
 
     it("'all' sees every collection, ordered by id", async function () {
@@ -185,49 +192,56 @@ describe(suite('collections'), function () {
   });
 
   it('setGrants replaces the grants and changes visibility', async function () {
-    const root = await newApiRoot(store());
+    const root = await newApiRoot(stores());
     const [a, b] = [uniq('a'), uniq('b')];
-    await store().createGroup(a);
-    await store().createGroup(b);
-    const col = await newCollection(store(), root, { grants: [{ group: a, read: true, write: true }] });
+    await stores().principals.createGroup(a);
+    await stores().principals.createGroup(b);
+    const col = await newCollection(stores(), root, { grants: [{ group: a, read: true, write: true }] });
     const grants: Grant[] = [
       { group: b, read: true, write: false },
       { group: a, read: false, write: false },
     ];
-    const updated = await store().setGrants({ collectionId: col.id, grants });
+    const updated = await stores().registry.setGrants({ collectionId: col.id, grants });
     assert.equal(updated.id, col.id);
     assert.equal(updated.title, col.title);
     assert.equal(updated.createdAt, col.createdAt);
     assert.deepEqual(byGroup(updated.grants), byGroup(grants));
-    const found = await store().findCollection({ apiRoot: root, idOrAlias: col.id });
+    const found = await stores().registry.findCollection({ apiRoot: root, idOrAlias: col.id });
     assert.deepEqual(byGroup(found?.grants ?? []), byGroup(grants));
-    assert.deepEqual(ids(await store().listCollections({ apiRoot: root, visibleTo: [a] })), []);
-    assert.deepEqual(ids(await store().listCollections({ apiRoot: root, visibleTo: [b] })), [col.id]);
-    const cleared = await store().setGrants({ collectionId: col.id, grants: [] });
+    assert.deepEqual(ids(await stores().registry.listCollections({ apiRoot: root, visibleTo: [a] })), []);
+    assert.deepEqual(ids(await stores().registry.listCollections({ apiRoot: root, visibleTo: [b] })), [
+      col.id,
+    ]);
+    const cleared = await stores().registry.setGrants({ collectionId: col.id, grants: [] });
     assert.deepEqual(cleared.grants, []);
-    assert.deepEqual(ids(await store().listCollections({ apiRoot: root, visibleTo: [a, b] })), []);
+    assert.deepEqual(ids(await stores().registry.listCollections({ apiRoot: root, visibleTo: [a, b] })), []);
   });
 
   it('a duplicate alias in the same root is a ConflictError', async function () {
-    const root = await newApiRoot(store());
-    const first = await newCollection(store(), root, { alias: 'dup' });
-    await assert.rejects(newCollection(store(), root, { alias: 'dup' }), ConflictError);
-    assert.deepEqual(ids(await store().listCollections({ apiRoot: root, visibleTo: 'all' })), [first.id]);
+    const root = await newApiRoot(stores());
+    const first = await newCollection(stores(), root, { alias: 'dup' });
+    await assert.rejects(newCollection(stores(), root, { alias: 'dup' }), ConflictError);
+    assert.deepEqual(ids(await stores().registry.listCollections({ apiRoot: root, visibleTo: 'all' })), [
+      first.id,
+    ]);
   });
 
   it('the same alias in another root is fine', async function () {
-    const root = await newApiRoot(store());
-    const other = await newApiRoot(store());
-    const a = await newCollection(store(), root, { alias: 'same' });
-    const b = await newCollection(store(), other, { alias: 'same' });
-    assert.equal((await store().findCollection({ apiRoot: root, idOrAlias: 'same' }))?.id, a.id);
-    assert.equal((await store().findCollection({ apiRoot: other, idOrAlias: 'same' }))?.id, b.id);
+    const root = await newApiRoot(stores());
+    const other = await newApiRoot(stores());
+    const a = await newCollection(stores(), root, { alias: 'same' });
+    const b = await newCollection(stores(), other, { alias: 'same' });
+    assert.equal((await stores().registry.findCollection({ apiRoot: root, idOrAlias: 'same' }))?.id, a.id);
+    assert.equal((await stores().registry.findCollection({ apiRoot: other, idOrAlias: 'same' }))?.id, b.id);
   });
 
   it('a duplicate collection id is a ConflictError', async function () {
-    const root = await newApiRoot(store());
-    const col = await newCollection(store(), root);
-    await assert.rejects(newCollection(store(), root, { id: col.id, title: 'Again' }), ConflictError);
-    assert.equal((await store().findCollection({ apiRoot: root, idOrAlias: col.id }))?.title, col.title);
+    const root = await newApiRoot(stores());
+    const col = await newCollection(stores(), root);
+    await assert.rejects(newCollection(stores(), root, { id: col.id, title: 'Again' }), ConflictError);
+    assert.equal(
+      (await stores().registry.findCollection({ apiRoot: root, idOrAlias: col.id }))?.title,
+      col.title,
+    );
   });
 });

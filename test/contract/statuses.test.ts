@@ -1,20 +1,20 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { StatusRecord } from '../../server/store/contract';
-import { newApiRoot, newCollection, suite, uniq, useStore } from './fixture';
+import { newApiRoot, newCollection, suite, uniq, useStores } from './fixture';
 
 const HOUR = 3_600_000_000;
 const T0 = Date.UTC(2025, 5, 1) * 1000 + 123_456;
 
 describe(suite('statuses'), function () {
-  const store = useStore();
+  const stores = useStores();
   let root: string;
   let otherRoot: string;
   let col: string;
   before(async function () {
-    root = await newApiRoot(store());
-    otherRoot = await newApiRoot(store());
-    col = (await newCollection(store(), root)).id;
+    root = await newApiRoot(stores());
+    otherRoot = await newApiRoot(stores());
+    col = (await newCollection(stores(), root)).id;
   });
 
   function status(extra: Partial<StatusRecord> = {}): StatusRecord {
@@ -56,26 +56,26 @@ describe(suite('statuses'), function () {
 
   it('putStatus then getStatus returns every field unchanged', async function () {
     const s = status();
-    await store().putStatus(s);
-    const got = await store().getStatus({ apiRoot: root, id: s.id });
+    await stores().statuses.putStatus(s);
+    const got = await stores().statuses.getStatus({ apiRoot: root, id: s.id });
     assert.deepEqual(plain(got), s);
     assert.equal(typeof got?.requestTimestamp, 'number');
   });
 
   it('roundtrips a pending status with empty lists', async function () {
     const s = status({ status: 'pending', totalCount: 0, successes: [], failures: [], pendings: [] });
-    await store().putStatus(s);
-    assert.deepEqual(plain(await store().getStatus({ apiRoot: root, id: s.id })), s);
+    await stores().statuses.putStatus(s);
+    assert.deepEqual(plain(await stores().statuses.getStatus({ apiRoot: root, id: s.id })), s);
   });
 
   it('getStatus with another API root is null', async function () {
     const s = status();
-    await store().putStatus(s);
-    assert.equal(await store().getStatus({ apiRoot: otherRoot, id: s.id }), null);
+    await stores().statuses.putStatus(s);
+    assert.equal(await stores().statuses.getStatus({ apiRoot: otherRoot, id: s.id }), null);
   });
 
   it('getStatus of an unknown id is null', async function () {
-    assert.equal(await store().getStatus({ apiRoot: root, id: randomUUID() }), null);
+    assert.equal(await stores().statuses.getStatus({ apiRoot: root, id: randomUUID() }), null);
   });
 
   it('purgeStatuses deletes the statuses expiring before the instant and returns their number', async function () {
@@ -85,14 +85,14 @@ describe(suite('statuses'), function () {
     const old2 = status({ expiresAt: base + 2 });
     const boundary = status({ expiresAt: base + 10 });
     const later = status({ expiresAt: base + 11 });
-    for (const s of [old1, old2, boundary, later]) await store().putStatus(s);
-    assert.equal(await store().purgeStatuses({ before: base + 10 }), 2);
-    assert.equal(await store().getStatus({ apiRoot: root, id: old1.id }), null);
-    assert.equal(await store().getStatus({ apiRoot: root, id: old2.id }), null);
-    assert.deepEqual(plain(await store().getStatus({ apiRoot: root, id: boundary.id })), boundary);
-    assert.deepEqual(plain(await store().getStatus({ apiRoot: root, id: later.id })), later);
-    assert.equal(await store().purgeStatuses({ before: base + 10 }), 0);
-    assert.equal(await store().purgeStatuses({ before: base + 12 }), 2);
-    assert.equal(await store().getStatus({ apiRoot: root, id: later.id }), null);
+    for (const s of [old1, old2, boundary, later]) await stores().statuses.putStatus(s);
+    assert.equal(await stores().statuses.purgeStatuses({ before: base + 10 }), 2);
+    assert.equal(await stores().statuses.getStatus({ apiRoot: root, id: old1.id }), null);
+    assert.equal(await stores().statuses.getStatus({ apiRoot: root, id: old2.id }), null);
+    assert.deepEqual(plain(await stores().statuses.getStatus({ apiRoot: root, id: boundary.id })), boundary);
+    assert.deepEqual(plain(await stores().statuses.getStatus({ apiRoot: root, id: later.id })), later);
+    assert.equal(await stores().statuses.purgeStatuses({ before: base + 10 }), 0);
+    assert.equal(await stores().statuses.purgeStatuses({ before: base + 12 }), 2);
+    assert.equal(await stores().statuses.getStatus({ apiRoot: root, id: later.id }), null);
   });
 });

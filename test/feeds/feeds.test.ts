@@ -94,8 +94,12 @@ describe('feeds', function () {
   });
 
   function deps(owner = 'test-instance') {
+    const { registry, objects, statuses, state } = target.stores;
     return {
-      store: target.store,
+      registry,
+      objects,
+      statuses,
+      state,
       statusTtlHours: 24,
       owner,
       logger,
@@ -115,7 +119,7 @@ describe('feeds', function () {
   }
 
   async function versionsHere(collection: CollectionRecord, id: string): Promise<string[]> {
-    const page = await target.store.queryObjects({
+    const page = await target.stores.objects.queryObjects({
       collectionId: collection.id,
       filter: { ids: [id], versions: { kind: 'all' } },
       limit: 100,
@@ -125,7 +129,7 @@ describe('feeds', function () {
   }
 
   async function latestHere(collection: CollectionRecord, id: string): Promise<StixObject | undefined> {
-    const page = await target.store.queryObjects({
+    const page = await target.stores.objects.queryObjects({
       collectionId: collection.id,
       filter: { ids: [id] },
       limit: 1,
@@ -163,7 +167,7 @@ describe('feeds', function () {
         [true, true, 30, 30, 0, 0],
       );
       for (const o of first)
-        assert.ok(await target.store.objectExists({ collectionId: targetCollection.id, id: o.id }));
+        assert.ok(await target.stores.objects.objectExists({ collectionId: targetCollection.id, id: o.id }));
 
       const r2 = await runFeed(taxiiFeed(), deps());
       assert.equal(r2.added + r2.duplicates, 0, 'an unchanged peer yields nothing new');
@@ -172,7 +176,7 @@ describe('feeds', function () {
       await post(more);
       const r3 = await runFeed(taxiiFeed(), deps());
       assert.deepEqual([r3.added, r3.duplicates], [3, 0], 'the checkpoint resumes after the last page');
-      const state = await readFeedState(target.store, 'peer');
+      const state = await readFeedState(target.stores.state, 'peer');
       assert.match(String(state.checkpoint.addedAfter), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
       assert.deepEqual(
         state.runs.map((r) => r.added),
@@ -219,14 +223,14 @@ describe('feeds', function () {
       });
       assert.equal(r.ok, false);
       assert.match(r.error ?? '', /HTTP 401/);
-      const state = await readFeedState(target.store, 'peer-bad');
+      const state = await readFeedState(target.stores.state, 'peer-bad');
       assert.equal(state.runs[0]?.ok, false);
       assert.equal(state.failures, 1);
       assert.deepEqual(state.checkpoint, {});
     });
 
     it('lets only one instance run a feed at a time (lease in the store)', async () => {
-      await target.store.putState({
+      await target.stores.state.putState({
         key: 'lease:feed:peer-leased',
         value: JSON.stringify({ owner: 'other-instance', until: Date.now() + 60_000 }),
         expectedVersion: 0,
@@ -274,22 +278,23 @@ describe('feeds', function () {
           ...overrides,
         });
         // The peer holds earlier objects too: take the checkpoint from the first run to the end.
-        const total = (await target.store.countObjects(targetCollection.id)) >= 0;
+        const total = (await target.stores.objects.countObjects(targetCollection.id)) >= 0;
         assert.ok(total);
         const r1 = await runFeed({ ...def, pageSize: 10 }, deps());
         assert.equal(r1.ok, false, `the faulty run fails (${name})`);
         assert.match(r1.error ?? '', expectError);
         const kept = r1.added;
-        const cp = (await readFeedState(target.store, def.name)).checkpoint;
+        const cp = (await readFeedState(target.stores.state, def.name)).checkpoint;
         // Whatever was stored before the fault stays, and the checkpoint covers exactly that.
-        assert.equal(await target.store.countObjects(col.id), kept);
+        assert.equal(await target.stores.objects.countObjects(col.id), kept);
         if (kept === 0) assert.deepEqual(cp, {});
         const r2 = await runFeed({ ...def, pageSize: 10 }, deps());
         assert.equal(r2.ok, true, `the next run resumes (${name}): ${r2.error ?? ''}`);
         assert.equal(r2.duplicates, 0, 'the resumed run re-fetches nothing already stored');
-        const peerCount = await peer.store.countObjects(peerCollection.id);
-        assert.equal(await target.store.countObjects(col.id), peerCount, 'nothing lost');
-        for (const o of fresh) assert.ok(await target.store.objectExists({ collectionId: col.id, id: o.id }));
+        const peerCount = await peer.stores.objects.countObjects(peerCollection.id);
+        assert.equal(await target.stores.objects.countObjects(col.id), peerCount, 'nothing lost');
+        for (const o of fresh)
+          assert.ok(await target.stores.objects.objectExists({ collectionId: col.id, id: o.id }));
       } finally {
         await proxy.close();
       }
@@ -405,7 +410,7 @@ describe('feeds', function () {
         );
         assert.deepEqual([r.ok, r.fetched, r.added, r.rejected], [true, 2, 1, 1]);
         assert.equal(r.rejections[0]?.where, 'object indicator--not-a-uuid');
-        assert.ok(await target.store.objectExists({ collectionId: col.id, id: good.id }));
+        assert.ok(await target.stores.objects.objectExists({ collectionId: col.id, id: good.id }));
       } finally {
         await s.close();
       }
@@ -461,7 +466,7 @@ describe('feeds', function () {
         assert.match(r1.error ?? '', /cut short/);
         const complete = lines.slice(0, 200).split('\n').length - 1;
         assert.equal(r1.added, complete, 'the complete lines are kept, the cut one is not');
-        assert.equal((await readFeedState(target.store, def.name)).checkpoint.etag, undefined);
+        assert.equal((await readFeedState(target.stores.state, def.name)).checkpoint.etag, undefined);
         cut = false;
         const r2 = await runFeed(def, deps());
         assert.deepEqual([r2.ok, r2.added, r2.duplicates], [true, 50 - complete, complete]);
@@ -520,7 +525,7 @@ describe('feeds', function () {
           assert.deepEqual([r1.fetched, r1.added, r1.rejected], c.expect);
           assert.equal(r1.duplicates, 0);
           // The identity and the marking are stored too (not counted in the figures).
-          assert.equal(await target.store.countObjects(col.id), r1.added + 2);
+          assert.equal(await target.stores.objects.countObjects(col.id), r1.added + 2);
           const r2 = await runFeed(def, deps());
           assert.deepEqual(
             [r2.ok, r2.added, r2.duplicates],
@@ -576,7 +581,7 @@ describe('feeds', function () {
           'the first event is kept',
         );
         assert.deepEqual(
-          (await readFeedState(target.store, 'misp')).checkpoint.uuid,
+          (await readFeedState(target.stores.state, 'misp')).checkpoint.uuid,
           '5f3c1a2e-7b4d-4e8a-9c21-0a1b2c3d4e5f',
         );
         failEvent = false;
@@ -787,7 +792,7 @@ describe('feeds', function () {
       const problems = await missingTargets(
         defs,
         async (apiRoot, collection) =>
-          (await target.store.findCollection({ apiRoot, idOrAlias: collection })) !== null,
+          (await target.stores.registry.findCollection({ apiRoot, idOrAlias: collection })) !== null,
       );
       assert.deepEqual(problems, [
         'feed lost: target collection "nowhere" does not exist in API root "api1" (create it with tessera collection add, or tessera apply)',
@@ -822,7 +827,7 @@ describe('feeds', function () {
       }
       const app = await createApp({
         config: target.config,
-        store: target.store,
+        stores: target.stores,
         logger,
         feeds: [visible, invisible],
       });
@@ -862,13 +867,13 @@ describe('feeds', function () {
         target: { apiRoot: 'api1', collection: targetCollection.id },
       };
       const r1 = await runFeed(def, deps());
-      let s = await readFeedState(target.store, 'backoff');
+      let s = await readFeedState(target.stores.state, 'backoff');
       assert.equal(s.failures, 1);
       assert.equal(Date.parse(s.backoffUntil ?? '') - Date.parse(r1.endedAt), 60_000);
       const r2 = await runFeed(def, deps());
-      s = await readFeedState(target.store, 'backoff');
+      s = await readFeedState(target.stores.state, 'backoff');
       assert.equal(Date.parse(s.backoffUntil ?? '') - Date.parse(r2.endedAt), 120_000);
-      const status = await feedStatus(target.store, [def]);
+      const status = await feedStatus(target.stores.state, [def]);
       assert.equal(status[0]?.failures, 2);
       assert.ok(
         Date.parse(status[0]?.nextRun ?? '') >= Date.parse(s.backoffUntil ?? ''),
@@ -882,7 +887,7 @@ describe('feeds', function () {
       } finally {
         await srv.close();
       }
-      s = await readFeedState(target.store, 'backoff');
+      s = await readFeedState(target.stores.state, 'backoff');
       assert.deepEqual([s.failures, s.backoffUntil], [0, undefined]);
     });
   });

@@ -12,7 +12,7 @@ import { loadConfig, type Config } from '../../server/config';
 import { createServer, loadTls } from '../../server/listen';
 import { createLogger, type Logger } from '../../server/logger';
 import type { ObjectValidator, PrepareFn } from '../../server/ingest';
-import type { CollectionRecord, Grant, Store } from '../../server/store/contract';
+import type { CollectionRecord, CreateCollectionArgs, Grant, Stores } from '../../server/store/contract';
 import { stixValidator } from '../../server/stix/plug';
 import type { Metrics } from '../../server/telemetry/metrics';
 import { openTestStore } from './store';
@@ -26,7 +26,7 @@ export function basic(name: string, password: string): string {
 
 export interface TestHub {
   url: string;
-  store: Store;
+  stores: Stores;
   storeUrl: string;
   config: Config;
   server: Server;
@@ -60,15 +60,15 @@ export async function startHub(opts: HubOptions = {}): Promise<TestHub> {
   const ts = await openTestStore();
   const config = loadConfig({ TESSERA_STORE: ts.url, TESSERA_LOG_LEVEL: 'silent', ...opts.env });
   const logger = opts.logger ?? createLogger('silent');
-  const store = ts.store;
-  if (!(await store.getApiRoot(config.defaultApiRoot))) {
-    await store.createApiRoot({ name: config.defaultApiRoot, title: 'Test API root' });
+  const { registry, principals } = ts;
+  if (!(await registry.getApiRoot(config.defaultApiRoot))) {
+    await registry.createApiRoot({ name: config.defaultApiRoot, title: 'Test API root' });
   }
   const validate =
     opts.validate === undefined ? stixValidator(config.strictValidation) : (opts.validate ?? undefined);
   const app = await createApp({
     config,
-    store,
+    stores: ts,
     logger,
     ...(validate ? { validate } : {}),
     ...(opts.prepare ? { prepare: opts.prepare } : {}),
@@ -81,25 +81,25 @@ export async function startHub(opts: HubOptions = {}): Promise<TestHub> {
   const groupsMade = new Set<string>();
   const ensureGroup = async (g: string) => {
     if (groupsMade.has(g)) return;
-    if (!(await store.listGroups()).some((x) => x.name === g)) await store.createGroup(g);
+    if (!(await principals.listGroups()).some((x) => x.name === g)) await principals.createGroup(g);
     groupsMade.add(g);
   };
   return {
     url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
-    store,
+    stores: ts,
     storeUrl: ts.url,
     config,
     server,
     async addMember(name, password, groups = []) {
-      await store.createMember({ name, secretHash: await hashSecret(password) });
+      await principals.createMember({ name, secretHash: await hashSecret(password) });
       for (const g of groups) {
         await ensureGroup(g);
-        await store.joinGroup({ group: g, member: name });
+        await principals.joinGroup({ group: g, member: name });
       }
     },
     async addCollection(args) {
       for (const g of args.grants) await ensureGroup(g.group);
-      const create: Parameters<Store['createCollection']>[0] = {
+      const create: CreateCollectionArgs = {
         id: args.id ?? randomUUID(),
         apiRoot: args.apiRoot ?? config.defaultApiRoot,
         title: args.title ?? 'Test collection',
@@ -107,7 +107,7 @@ export async function startHub(opts: HubOptions = {}): Promise<TestHub> {
         grants: args.grants,
       };
       if (args.alias !== undefined) create.alias = args.alias;
-      return store.createCollection(create);
+      return registry.createCollection(create);
     },
     basic,
     async close() {

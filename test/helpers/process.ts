@@ -18,7 +18,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { hashSecret } from '../../server/access/secrets';
 import { openStore } from '../../server/store';
-import type { Grant, Store, StoredVersion, VersionSelector } from '../../server/store/contract';
+import type {
+  CreateCollectionArgs,
+  Grant,
+  ObjectStore,
+  StoredVersion,
+  VersionSelector,
+} from '../../server/store/contract';
 import { versionKey } from '../../server/time';
 import { basic, TAXII } from './hub';
 import { freshTestStoreUrl, sharesUrl, type TestStoreUrl } from './store';
@@ -71,20 +77,22 @@ export async function seedStore(
   url: string,
   fixtures: { members: SeedMember[]; collections: SeedCollection[] },
 ): Promise<string[]> {
-  const store = await openStore(url);
+  const stores = await openStore(url);
+  const { registry, principals } = stores;
   try {
-    if (!(await store.getApiRoot(API_ROOT))) await store.createApiRoot({ name: API_ROOT, title: 'API root' });
+    if (!(await registry.getApiRoot(API_ROOT)))
+      await registry.createApiRoot({ name: API_ROOT, title: 'API root' });
     const groups = new Set<string>();
     for (const m of fixtures.members) for (const g of m.groups) groups.add(g);
     for (const c of fixtures.collections) for (const g of c.grants) groups.add(g.group);
-    for (const g of groups) await store.createGroup(g);
+    for (const g of groups) await principals.createGroup(g);
     for (const m of fixtures.members) {
-      await store.createMember({ name: m.name, secretHash: await hashSecret(m.password) });
-      for (const g of m.groups) await store.joinGroup({ group: g, member: m.name });
+      await principals.createMember({ name: m.name, secretHash: await hashSecret(m.password) });
+      for (const g of m.groups) await principals.joinGroup({ group: g, member: m.name });
     }
     const ids: string[] = [];
     for (const c of fixtures.collections) {
-      const args: Parameters<Store['createCollection']>[0] = {
+      const args: CreateCollectionArgs = {
         id: c.id ?? randomUUID(),
         apiRoot: API_ROOT,
         title: 'Process test collection',
@@ -92,11 +100,11 @@ export async function seedStore(
         grants: c.grants,
       };
       if (c.alias !== undefined) args.alias = c.alias;
-      ids.push((await store.createCollection(args)).id);
+      ids.push((await registry.createCollection(args)).id);
     }
     return ids;
   } finally {
-    await store.close();
+    await stores.close();
   }
 }
 
@@ -352,7 +360,7 @@ export async function getTaxii(
 
 /** Every version matching `versions` in ascending dateAdded, read page by page through the contract. */
 export async function readAllVersions(
-  store: Store,
+  objects: ObjectStore,
   collectionId: string,
   versions: VersionSelector,
   withBody = false,
@@ -360,7 +368,7 @@ export async function readAllVersions(
   const out: StoredVersion[] = [];
   let after: number | undefined;
   for (;;) {
-    const page = await store.queryObjects({
+    const page = await objects.queryObjects({
       collectionId,
       filter: { versions },
       limit: 2000,
@@ -388,12 +396,15 @@ export const FIRST: VersionSelector = { kind: 'some', first: true, last: false, 
  *   highest and lowest version respectively;
  * - countObjects agrees with the number of versions.
  */
-export async function assertStoreConsistent(store: Store, collectionId: string): Promise<StoredVersion[]> {
+export async function assertStoreConsistent(
+  objects: ObjectStore,
+  collectionId: string,
+): Promise<StoredVersion[]> {
   const problems: string[] = [];
   const note = (p: string) => {
     if (problems.length < 20) problems.push(p);
   };
-  const all = await readAllVersions(store, collectionId, { kind: 'all' }, true);
+  const all = await readAllVersions(objects, collectionId, { kind: 'all' }, true);
   const versionsById = new Map<string, string[]>();
   const pairs = new Set<string>();
   let prev = -Infinity;
@@ -427,7 +438,7 @@ export async function assertStoreConsistent(store: Store, collectionId: string):
     [LAST, 'last', (a: string, b: string) => (key(a) > key(b) ? a : b)],
     [FIRST, 'first', (a: string, b: string) => (key(a) < key(b) ? a : b)],
   ] as const) {
-    const listed = await readAllVersions(store, collectionId, selector);
+    const listed = await readAllVersions(objects, collectionId, selector);
     const seen = new Set<string>();
     for (const v of listed) {
       if (seen.has(v.id)) note(`${name}: id listed twice: ${v.id}`);
@@ -442,7 +453,7 @@ export async function assertStoreConsistent(store: Store, collectionId: string):
     }
     for (const id of versionsById.keys()) if (!seen.has(id)) note(`${name}: stored id missing: ${id}`);
   }
-  const count = await store.countObjects(collectionId);
+  const count = await objects.countObjects(collectionId);
   if (count !== all.length) note(`countObjects says ${count}, ${all.length} versions stored`);
   if (problems.length > 0) throw new Error(`store inconsistent:\n  ${problems.join('\n  ')}`);
   return all;

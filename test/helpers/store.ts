@@ -1,6 +1,6 @@
 /**
  * Test stores: the backend is chosen by TESSERA_STORE, and every openTestStore() gets a fresh,
- * empty store of that backend which its cleanup() removes again.
+ * empty store of that backend (its `Stores`, one per concern) which its cleanup() removes again.
  *
  * - unset: a fresh temporary SQLite file in os.tmpdir();
  * - `sqlite:<path>`: a fresh SQLite file next to <path> (named `<name>-<random><ext>`), so a real
@@ -14,12 +14,12 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { openStore, parseStoreUrl, withMongoDatabase } from '../../server/store';
+import type { Stores } from '../../server/store/contract';
 
 export { withMongoDatabase };
-import type { Store } from '../../server/store/contract';
 
-export interface TestStore {
-  store: Store;
+/** The stores of a fresh test store, with its URL and its clean-up. */
+export interface TestStores extends Stores {
   /** Store URL; openStore(url) opens another instance on the same data (unless in-memory). */
   url: string;
   /** Close the store (errors from an already closed store are ignored) and delete its data. */
@@ -100,28 +100,27 @@ export function freshTestStoreUrl(): TestStoreUrl {
 }
 
 /** Open (and init) a fresh, empty store of the configured backend. */
-export async function openTestStore(): Promise<TestStore> {
+export async function openTestStore(): Promise<TestStores> {
   const fresh = freshTestStoreUrl();
-  let store: Store;
+  let stores: Stores;
   try {
-    store = await openStore(fresh.url);
+    stores = await openStore(fresh.url);
   } catch (e) {
     await fresh.dispose().catch(() => {});
     throw e;
   }
   let cleaned = false;
-  return {
-    store,
+  return Object.assign(stores, {
     url: fresh.url,
     cleanup: async () => {
       if (cleaned) return;
       cleaned = true;
       try {
-        await store.close();
+        await stores.close();
       } catch {
         // already closed by the test
       }
       await fresh.dispose();
     },
-  };
+  });
 }

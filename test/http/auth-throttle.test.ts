@@ -78,7 +78,10 @@ describe('TAXII HTTP: throttling failed authentications (issue 8 items 5, 6)', f
     assertOk(await get('203.0.113.150', 'carol', 'carol-secret-1'));
     // After a secret change nothing is cached for the new secret: a new address is refused by the
     // name's lock, carol's usual address is exempt from it.
-    await hub.store.setMemberSecret({ name: 'carol', secretHash: await hashSecret('carol-secret-2') });
+    await hub.stores.principals.setMemberSecret({
+      name: 'carol',
+      secretHash: await hashSecret('carol-secret-2'),
+    });
     assert429(await get('203.0.113.152', 'carol', 'carol-secret-2'));
     assertTaxiiError(await get('203.0.113.20', 'carol', 'carol-secret-1'), 401);
     assertOk(await get('203.0.113.20', 'carol', 'carol-secret-2'));

@@ -127,7 +127,7 @@ describe('TAXII HTTP: authentication (§11 #11, #12, #22, #35, #86)', function (
     await w.hub.addMember('leaver', 'leaver-secret-1', ['analysts']);
     const c = new Client(w.hub, { name: 'leaver', password: 'leaver-secret-1' });
     assertOk(await c.get(col(w.RW, 'objects/')));
-    await w.hub.store.leaveGroup({ group: 'analysts', member: 'leaver' });
+    await w.hub.stores.principals.leaveGroup({ group: 'analysts', member: 'leaver' });
     assertTaxiiError(await c.get(col(w.RW, 'objects/')), 404);
     assertTaxiiError(await c.get('/api1/'), 404);
   });
@@ -136,7 +136,10 @@ describe('TAXII HTTP: authentication (§11 #11, #12, #22, #35, #86)', function (
     await w.hub.addMember('temp', 'temp-secret-1', ['analysts']);
     const old = new Client(w.hub, { name: 'temp', password: 'temp-secret-1' });
     assertOk(await old.get('/taxii2/'));
-    await w.hub.store.setMemberSecret({ name: 'temp', secretHash: await hashSecret('temp-secret-2') });
+    await w.hub.stores.principals.setMemberSecret({
+      name: 'temp',
+      secretHash: await hashSecret('temp-secret-2'),
+    });
     assertChallenge(await old.get('/taxii2/'));
     assertOk(await new Client(w.hub, { name: 'temp', password: 'temp-secret-2' }).get('/taxii2/'));
   });

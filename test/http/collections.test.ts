@@ -23,7 +23,7 @@ describe('TAXII HTTP: collections (§11 #16–#21)', function () {
   let w: World;
   before(async function () {
     w = await buildWorld();
-    await w.hub.store.createApiRoot({ name: 'api2', title: 'Empty root' });
+    await w.hub.stores.registry.createApiRoot({ name: 'api2', title: 'Empty root' });
   });
   after(async function () {
     await w?.hub.close();

@@ -78,7 +78,7 @@ describe('TAXII HTTP: status (§11 #80, #81)', function () {
   });
 
   it('a status is found only under the API root of its collection', async function () {
-    await w.hub.store.createApiRoot({ name: 'api2', title: 'Second root' });
+    await w.hub.stores.registry.createApiRoot({ name: 'api2', title: 'Second root' });
     await w.hub.addCollection({ apiRoot: 'api2', grants: [{ group: 'analysts', read: true, write: true }] });
     const posted = assertOk(await w.alice.post(col(w.RW, 'objects/'), { objects: [makeIndicator()] }), 202);
     assertOk(await w.alice.get('/api2/'));

@@ -175,7 +175,7 @@ describe('one verdict for every way into the hub (validate, POST, import, feed)'
     assert.ok(run.code === 0 || run.code === 1, run.stderr);
     const totals = JSON.parse(run.stdout) as { failures: { id: string; message?: string }[] };
     // Successes are not listed by import: they are what is stored.
-    const stored = await hub.store.queryObjects({
+    const stored = await hub.stores.objects.queryObjects({
       collectionId: c.id,
       filter: { versions: { kind: 'all' } },
       limit: 100_000,
@@ -201,14 +201,18 @@ describe('one verdict for every way into the hub (validate, POST, import, feed)'
         url: `http://127.0.0.1:${port}/bundle.json`,
         target: { apiRoot: 'api1', collection: c.id },
       };
+      const { registry, statuses, state } = hub.stores;
       const result = await runFeed(def, {
-        store: hub.store,
+        registry,
+        objects: hub.stores.objects,
+        statuses,
+        state,
         validate: stixValidator(false),
         statusTtlHours: 24,
         owner: 'test',
         logger: createLogger('silent'),
       });
-      const stored = await hub.store.queryObjects({
+      const stored = await hub.stores.objects.queryObjects({
         collectionId: c.id,
         filter: { versions: { kind: 'all' } },
         limit: 100_000,

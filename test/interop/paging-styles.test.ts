@@ -18,7 +18,7 @@ import type { Server } from 'node:http';
 import { createApp } from '../../server/app';
 import { createLogger } from '../../server/logger';
 import { openStore } from '../../server/store';
-import type { Store } from '../../server/store/contract';
+import type { Stores } from '../../server/store/contract';
 import { stixValidator } from '../../server/stix/plug';
 import { startHub, TAXII, type TestHub } from '../helpers/hub';
 import { makeIndicator, makeMalware, withModified, type StixObject } from '../helpers/stix';
@@ -299,7 +299,7 @@ describe('interop: paging styles of real TAXII clients', function () {
     // Stop the hub completely (server and store), then start a new one on the same data.
     hub.server.closeAllConnections();
     await new Promise<void>((resolve) => hub.server.close(() => resolve()));
-    await hub.store.close();
+    await hub.stores.close();
     const store2 = await openStore(hub.storeUrl);
     const restarted = await listen(store2);
     try {
@@ -345,11 +345,11 @@ describe('interop: paging styles of real TAXII clients', function () {
     for (const o of [...before, ...added]) assert.ok(ids.has(o.id), `${o.id} was skipped`);
   });
 
-  /** Another hub instance (createApp) over `store`, listening on an ephemeral loopback port. */
-  async function listen(store: Store): Promise<{ url: string; close(): Promise<void> }> {
+  /** Another hub instance (createApp) over `stores`, listening on an ephemeral loopback port. */
+  async function listen(stores: Stores): Promise<{ url: string; close(): Promise<void> }> {
     const app = await createApp({
       config: hub.config,
-      store,
+      stores,
       logger: createLogger('silent'),
       validate: stixValidator(hub.config.strictValidation),
     });

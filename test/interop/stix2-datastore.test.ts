@@ -55,7 +55,7 @@ describe('interop: the stix2 library’s TAXII data store against a real hub', f
 
   it('TAXIICollectionSink.add(object) (sent as a one-object bundle) stores the object as given', async () => {
     ok('add_object');
-    const page = await hub.store.queryObjects({
+    const page = await hub.stores.objects.queryObjects({
       collectionId,
       filter: { ids: [indicator.id] },
       limit: 10,
@@ -70,7 +70,7 @@ describe('interop: the stix2 library’s TAXII data store against a real hub', f
 
   it('TAXIICollectionSink.add(bundle) stores every object of the bundle', async () => {
     ok('add_bundle');
-    const page = await hub.store.queryObjects({
+    const page = await hub.stores.objects.queryObjects({
       collectionId,
       filter: { types: ['malware'] },
       limit: 10,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { feedJob, readFeedState, type FeedDefinition } from '../../feeds';
 import { Scheduler, type Job } from '../../server/jobs/scheduler';
 import { createLogger } from '../../server/logger';
-import { openTestStore, type TestStore } from '../helpers/store';
+import { openTestStore, type TestStores } from '../helpers/store';
 
 const logger = createLogger('silent');
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -73,7 +73,7 @@ describe('scheduler', () => {
 });
 
 describe('feed jobs', () => {
-  let ts: TestStore;
+  let ts: TestStores;
   before(async () => {
     ts = await openTestStore();
   });
@@ -89,23 +89,24 @@ describe('feed jobs', () => {
       url: 'http://127.0.0.1:9/never',
       target: { apiRoot: 'api1', collection: 'none' },
     };
-    const deps = { store: ts.store, statusTtlHours: 24, owner: 'me', logger };
+    const { registry, objects, statuses } = ts;
+    const deps = { registry, objects, statuses, state: ts.state, statusTtlHours: 24, owner: 'me', logger };
     const job = feedJob(def, deps);
     const never = new AbortController().signal;
     await job.run(never);
-    let state = await readFeedState(ts.store, 'failing');
+    let state = await readFeedState(ts.state, 'failing');
     assert.deepEqual([state.runs.length, state.failures], [1, 1]);
     await job.run(never);
-    state = await readFeedState(ts.store, 'failing');
+    state = await readFeedState(ts.state, 'failing');
     assert.equal(state.runs.length, 1, 'backing off: the scheduled start did not run');
     // Once the back-off has passed, the next scheduled start runs.
-    await ts.store.putState({
+    await ts.state.putState({
       key: 'feed:failing',
       value: JSON.stringify({ ...state, backoffUntil: new Date(Date.now() - 1000).toISOString() }),
-      expectedVersion: (await ts.store.getState('feed:failing'))?.version ?? 0,
+      expectedVersion: (await ts.state.getState('feed:failing'))?.version ?? 0,
     });
     await job.run(never);
-    state = await readFeedState(ts.store, 'failing');
+    state = await readFeedState(ts.state, 'failing');
     assert.deepEqual([state.runs.length, state.failures], [2, 2]);
     assert.equal(state.runs[0]?.trigger, 'schedule');
   });

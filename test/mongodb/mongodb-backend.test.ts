@@ -9,10 +9,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { MongoClient, type Db } from 'mongodb';
 import { StoreUnavailableError } from '../../server/errors';
-import type { AddOutcome, NewObjectVersion, Store, VersionSelector } from '../../server/store/contract';
+import type { AddOutcome, NewObjectVersion, Stores, VersionSelector } from '../../server/store/contract';
 import { LEASE_MICROS, hostKey, type ClockLink } from '../../server/store/mongodb/clock';
 import { INDEXES } from '../../server/store/mongodb/indexes';
-import { MongoStore } from '../../server/store/mongodb/store';
+import { createMongoStores } from '../../server/store/mongodb';
 import { nowMicros } from '../../server/time';
 import { withMongoDatabase } from '../helpers/store';
 import { makeIndicator, toNewVersion, withModified } from '../helpers/stix';
@@ -41,19 +41,19 @@ describe('MongoDB backend', function () {
   let url = '';
   let client: MongoClient | undefined;
   let db: Db;
-  const opened: Store[] = [];
+  const opened: Stores[] = [];
 
-  async function open(): Promise<MongoStore> {
-    const s = new MongoStore(url);
+  async function open(): Promise<Stores> {
+    const s = createMongoStores(url);
     opened.push(s);
     await s.init();
     return s;
   }
 
-  async function newCollection(s: Store): Promise<string> {
+  async function newCollection(s: Stores): Promise<string> {
     const root = `root-${randomUUID().slice(0, 8)}`;
-    await s.createApiRoot({ name: root, title: root });
-    const c = await s.createCollection({
+    await s.registry.createApiRoot({ name: root, title: root });
+    const c = await s.registry.createCollection({
       id: randomUUID(),
       apiRoot: root,
       title: 't',
@@ -114,7 +114,7 @@ describe('MongoDB backend', function () {
     const col = await newCollection(a);
     const results: AddOutcome[][] = await Promise.all(
       Array.from({ length: 16 }, (_, i) =>
-        (i % 2 === 0 ? a : b).addObjects({
+        (i % 2 === 0 ? a : b).objects.addObjects({
           collectionId: col,
           addedBy: `w${i % 2}`,
           objects: indicators(25),
@@ -132,7 +132,7 @@ describe('MongoDB backend', function () {
     const seen: number[] = [];
     let after: number | undefined;
     for (let page = 0; ; page++) {
-      const p = await (page % 2 === 0 ? a : b).queryObjects({
+      const p = await (page % 2 === 0 ? a : b).objects.queryObjects({
         collectionId: col,
         filter: {},
         after,
@@ -152,7 +152,7 @@ describe('MongoDB backend', function () {
   it('hides objects reserved after an unfinished reservation until it finishes or its lease ends', async function () {
     const s = await open();
     const col = await newCollection(s);
-    const before = await s.addObjects({ collectionId: col, addedBy: 'm', objects: indicators(2) });
+    const before = await s.objects.addObjects({ collectionId: col, addedBy: 'm', objects: indicators(2) });
     // A writer on another host that reserved a block and has not finished yet.
     const links = db.collection<ClockLink>('clock');
     const head = await links.find({}).sort({ _id: -1 }).limit(1).next();
@@ -170,12 +170,12 @@ describe('MongoDB backend', function () {
       p: 1,
     };
     await links.insertOne(stalled);
-    const later = await s.addObjects({ collectionId: col, addedBy: 'm', objects: indicators(2) });
+    const later = await s.objects.addObjects({ collectionId: col, addedBy: 'm', objects: indicators(2) });
     assert.ok((later[0] as AddOutcome).dateAdded >= stalled.e, 'later batch is above the stalled block');
     const visible = async () =>
-      (await s.queryObjects({ collectionId: col, filter: {}, limit: 100, withBody: false })).items.map(
-        (v) => v.id,
-      );
+      (
+        await s.objects.queryObjects({ collectionId: col, filter: {}, limit: 100, withBody: false })
+      ).items.map((v) => v.id);
     assert.deepEqual(
       await visible(),
       before.map((o) => o.id),
@@ -194,8 +194,12 @@ describe('MongoDB backend', function () {
     const col = await newCollection(s);
     const v1 = makeIndicator({ created: '2025-01-01T00:00:00.000Z' });
     const v2 = withModified(v1, '2025-02-01T00:00:00.000Z');
-    await s.addObjects({ collectionId: col, addedBy: 'm', objects: [toNewVersion(v1)] });
-    const [added] = await s.addObjects({ collectionId: col, addedBy: 'm', objects: [toNewVersion(v2)] });
+    await s.objects.addObjects({ collectionId: col, addedBy: 'm', objects: [toNewVersion(v1)] });
+    const [added] = await s.objects.addObjects({
+      collectionId: col,
+      addedBy: 'm',
+      objects: [toNewVersion(v2)],
+    });
     assert.ok(added);
     // Simulate a crash after the insert of v2 and before its flags settled: both versions "last",
     // and the writer's reservation left unfinished by a process that no longer exists.
@@ -217,7 +221,7 @@ describe('MongoDB backend', function () {
       p: 2 ** 22 + 12345, // above pid_max on default kernels: no such process
     });
     const restarted = await open();
-    const last = await restarted.queryObjects({
+    const last = await restarted.objects.queryObjects({
       collectionId: col,
       filter: { versions: LAST },
       limit: 10,
@@ -237,21 +241,21 @@ describe('MongoDB backend', function () {
     const col = await newCollection(s);
     const obj = toNewVersion(makeIndicator());
     obj.body = `{ "b": "caf\u00e9 \u{1F600} \\u0000",\n\t"id":"${obj.id}" ,"x":1.50 }`;
-    await s.addObjects({ collectionId: col, addedBy: 'm', objects: [obj] });
-    const page = await s.queryObjects({ collectionId: col, filter: {}, limit: 1, withBody: true });
+    await s.objects.addObjects({ collectionId: col, addedBy: 'm', objects: [obj] });
+    const page = await s.objects.queryObjects({ collectionId: col, filter: {}, limit: 1, withBody: true });
     assert.equal(page.items[0]?.body, obj.body);
-    const bare = await s.queryObjects({ collectionId: col, filter: {}, limit: 1, withBody: false });
+    const bare = await s.objects.queryObjects({ collectionId: col, filter: {}, limit: 1, withBody: false });
     assert.equal(bare.items[0]?.body, undefined);
   });
 
   it('translates an unreachable server into StoreUnavailableError', async function () {
     const port = await freePort();
-    const s = new MongoStore(`mongodb://127.0.0.1:${port}/tessera_down?serverSelectionTimeoutMS=300`);
+    const s = createMongoStores(`mongodb://127.0.0.1:${port}/tessera_down?serverSelectionTimeoutMS=300`);
     await assert.rejects(s.init(), StoreUnavailableError);
     await s.close();
     const closed = await open();
     await closed.close();
     await assert.rejects(closed.ping(), StoreUnavailableError);
-    await assert.rejects(closed.countObjects('x'), StoreUnavailableError);
+    await assert.rejects(closed.objects.countObjects('x'), StoreUnavailableError);
   });
 });

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { openStore } from '../../server/store';
-import type { Store } from '../../server/store/contract';
+import type { Stores } from '../../server/store/contract';
 import {
   API_ROOT,
   assertStoreConsistent,
@@ -37,7 +37,7 @@ describe(`hub process [${backendName()}]: crash safety`, function () {
   this.timeout(120_000);
   let fresh: TestStoreUrl;
   let collectionId: string;
-  let store: Store | undefined;
+  let store: Stores | undefined;
   const hubs: HubProcess[] = [];
 
   before(async () => {
@@ -127,7 +127,7 @@ describe(`hub process [${backendName()}]: crash safety`, function () {
 
     // The store is consistent and holds only objects that were sent.
     store = await openStore(fresh.url);
-    const stored = await assertStoreConsistent(store, collectionId);
+    const stored = await assertStoreConsistent(store.objects, collectionId);
     const sent = new Set([...acked.map((a) => a.objects), ...unanswered].flat().map((o) => o.id));
     for (const v of stored) assert.ok(sent.has(v.id), `stored object ${v.id} was never sent`);
     const storedIds = new Set(stored.map((v) => v.id));
@@ -140,14 +140,14 @@ describe(`hub process [${backendName()}]: crash safety`, function () {
       assert.equal(status.success_count, ENVELOPE_SIZE);
       for (const s of status.successes ?? []) assert.match(s.message ?? '', ALREADY_PRESENT);
     }
-    assert.equal(await store.countObjects(collectionId), before);
+    assert.equal(await store.objects.countObjects(collectionId), before);
 
     // Re-sending the envelopes cut off by the kill completes them: every sent object exactly once.
     for (const objects of unanswered) {
       const status = await postEnvelope(hub2, collectionId, AUTH, objects);
       assert.equal(status.success_count, ENVELOPE_SIZE);
     }
-    const after = await assertStoreConsistent(store, collectionId);
+    const after = await assertStoreConsistent(store.objects, collectionId);
     assert.equal(after.length, sent.size);
     assert.deepEqual(new Set(after.map((v) => v.id)), sent);
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { openStore } from '../../server/store';
-import type { Store } from '../../server/store/contract';
+import type { Stores } from '../../server/store/contract';
 import {
   API_ROOT,
   assertStoreConsistent,
@@ -49,7 +49,7 @@ function assertAllSucceeded(status: StatusJson, n = SIZE): void {
 describe(`hub process [${backendName()}]: several instances on one store`, function () {
   this.timeout(120_000);
   let fresh: TestStoreUrl;
-  let store: Store;
+  let store: Stores;
   let readCollection: string;
   let writeCollection: string;
   let pollCollection: string;
@@ -182,7 +182,7 @@ describe(`hub process [${backendName()}]: several instances on one store`, funct
     }
 
     // Each id/version stored once, date_added unique and increasing, one first and one last per id.
-    const stored = await assertStoreConsistent(store, writeCollection);
+    const stored = await assertStoreConsistent(store.objects, writeCollection);
     const expected = [...onlyA, ...onlyB, ...shared, ...newer].flatMap(pairsOf).sort();
     assert.deepEqual(stored.map((v) => `${v.id} ${v.version}`).sort(), expected);
   });
@@ -244,7 +244,7 @@ describe(`hub process [${backendName()}]: several instances on one store`, funct
     await ingest;
 
     assert.equal(new Set(seen).size, seen.length, 'no version was served twice');
-    const stored = await assertStoreConsistent(store, pollCollection);
+    const stored = await assertStoreConsistent(store.objects, pollCollection);
     const all = stored.map((v) => `${v.id} ${v.version}`);
     assert.deepEqual([...seen].sort(), [...all].sort(), 'every stored version was served');
     assert.deepEqual(all.sort(), [...batches.a, ...batches.b].flatMap(pairsOf).sort());

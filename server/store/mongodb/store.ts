@@ -69,7 +69,11 @@ import type {
   StateRecord,
   StatusDetail,
   StatusRecord,
-  Store,
+  RegistryStore,
+  PrincipalStore,
+  ObjectStore,
+  StatusStore,
+  StateStore,
   StoredVersion,
   VersionSelector,
 } from '../contract';
@@ -301,7 +305,7 @@ interface Planned {
   outcome?: AddOutcome;
 }
 
-export class MongoStore implements Store {
+export class MongoStore implements RegistryStore, PrincipalStore, ObjectStore, StatusStore, StateStore {
   readonly backend = 'mongodb';
   private client: MongoClient | null = null;
   private h: Handles | null = null;

@@ -36,7 +36,11 @@ import type {
   SetMemberSecretArgs,
   StateRecord,
   StatusRecord,
-  Store,
+  RegistryStore,
+  PrincipalStore,
+  ObjectStore,
+  StatusStore,
+  StateStore,
   StoredVersion,
   VersionSelector,
 } from '../contract';
@@ -102,7 +106,7 @@ function translate(e: unknown, what: string): TesseraError {
 
 const DEFAULT_VERSIONS: VersionSelector = { kind: 'some', first: false, last: true, exact: [] };
 
-export class SqliteStore implements Store {
+export class SqliteStore implements RegistryStore, PrincipalStore, ObjectStore, StatusStore, StateStore {
   readonly backend = 'sqlite';
   private db: Database.Database | null = null;
   private readonly stmtCache = new Map<string, Database.Statement>();

@@ -1,0 +1,84 @@
+/**
+ * The registry: what exists and who may use it — API roots, their collections, and each
+ * collection's grants to trust groups.
+ */
+import type { Micros } from './shared';
+
+export interface ApiRootRecord {
+  /** Path segment under the server root, e.g. "api1" for /api1/. */
+  name: string;
+  title: string;
+  description?: string;
+  createdAt: Micros;
+}
+
+export interface Grant {
+  group: string;
+  read: boolean;
+  write: boolean;
+}
+
+export interface CollectionRecord {
+  /** UUIDv4. */
+  id: string;
+  apiRoot: string;
+  title: string;
+  description?: string;
+  /** Unique within its API root; may be used in URLs in place of the id. */
+  alias?: string;
+  mediaTypes: string[];
+  /** Which trust groups may read / write. */
+  grants: Grant[];
+  createdAt: Micros;
+}
+
+export interface CreateApiRootArgs {
+  name: string;
+  title: string;
+  description?: string;
+}
+
+export interface CreateCollectionArgs {
+  id: string;
+  apiRoot: string;
+  title: string;
+  description?: string;
+  alias?: string;
+  mediaTypes: string[];
+  grants: Grant[];
+}
+
+export interface SetGrantsArgs {
+  collectionId: string;
+  grants: Grant[];
+}
+
+export interface FindCollectionArgs {
+  apiRoot: string;
+  /** The collection's id or its alias. */
+  idOrAlias: string;
+}
+
+/**
+ * Visibility filter computed by server/access: the store returns only collections granting read
+ * or write to one of these groups. `'all'` is for operators (the CLI), never for HTTP requests.
+ */
+export type GroupScope = string[] | 'all';
+
+export interface ListCollectionsArgs {
+  apiRoot: string;
+  visibleTo: GroupScope;
+}
+
+export interface RegistryStore {
+  // API roots
+  createApiRoot(args: CreateApiRootArgs): Promise<ApiRootRecord>;
+  getApiRoot(name: string): Promise<ApiRootRecord | null>;
+  listApiRoots(): Promise<ApiRootRecord[]>;
+
+  // Collections (listings ordered by id)
+  createCollection(args: CreateCollectionArgs): Promise<CollectionRecord>;
+  setGrants(args: SetGrantsArgs): Promise<CollectionRecord>;
+  findCollection(args: FindCollectionArgs): Promise<CollectionRecord | null>;
+  listCollections(args: ListCollectionsArgs): Promise<CollectionRecord[]>;
+}

@@ -1,0 +1,44 @@
+/** Statuses: the TAXII status resource of each POST, readable by its submitter until it expires. */
+import type { Micros } from './shared';
+
+export type StatusState = 'complete' | 'pending';
+
+export interface StatusDetail {
+  id: string;
+  version: string;
+  message?: string;
+}
+
+export interface StatusRecord {
+  /** UUIDv4. */
+  id: string;
+  apiRoot: string;
+  collectionId: string;
+  /** Member who made the request; only they may read it. */
+  member: string;
+  requestTimestamp: Micros;
+  status: StatusState;
+  totalCount: number;
+  successes: StatusDetail[];
+  failures: StatusDetail[];
+  pendings: StatusDetail[];
+  /** The status may be purged after this instant (at least 24 h after completion). */
+  expiresAt: Micros;
+}
+
+export interface GetStatusArgs {
+  apiRoot: string;
+  id: string;
+}
+
+export interface PurgeStatusesArgs {
+  /** Delete statuses whose expiresAt is before this instant. */
+  before: Micros;
+}
+
+export interface StatusStore {
+  /** Insert, or replace the status with the same id. */
+  putStatus(status: StatusRecord): Promise<void>;
+  getStatus(args: GetStatusArgs): Promise<StatusRecord | null>;
+  purgeStatuses(args: PurgeStatusesArgs): Promise<number>;
+}

@@ -1,0 +1,152 @@
+/**
+ * The paged reads: manifest (§5.3), objects (§5.4), one object (§5.5) and its versions (§5.7).
+ * Each page is one keyset query of the objects store; `next` is a signed cursor (../cursor.ts).
+ */
+import type { Request, Response, Router } from 'express';
+import type { Config } from '../../config';
+import { NotFoundError } from '../../errors';
+import type { ObjectFilter, ObjectStore, RegistryStore, StoredVersion } from '../../store/contract';
+import { formatTaxiiTimestamp } from '../../time';
+import type { CursorCodec, Endpoint } from '../cursor';
+import { sendTaxii } from '../http';
+import { STIX_MEDIA_TYPE } from '../media';
+import { parseTaxiiQuery, type QueryParam, type TaxiiQuery } from '../query';
+import { authorisedCollection, param, searchOf } from './context';
+
+export interface PageDeps {
+  registry: RegistryStore;
+  objects: ObjectStore;
+  config: Config;
+  cursors: CursorCodec;
+}
+
+const LIST_PARAMS: readonly QueryParam[] = [
+  'added_after',
+  'limit',
+  'next',
+  'match[id]',
+  'match[type]',
+  'match[version]',
+  'match[spec_version]',
+];
+const OBJECT_PARAMS: readonly QueryParam[] = [
+  'added_after',
+  'limit',
+  'next',
+  'match[version]',
+  'match[spec_version]',
+];
+const VERSIONS_PARAMS: readonly QueryParam[] = ['added_after', 'limit', 'next', 'match[spec_version]'];
+
+interface Plan {
+  filter: ObjectFilter;
+  after: number | undefined;
+  limit: number;
+}
+
+function dateHeaders(res: Response, items: StoredVersion[]): void {
+  const first = items[0];
+  const last = items[items.length - 1];
+  if (first && last) {
+    res.setHeader('X-TAXII-Date-Added-First', formatTaxiiTimestamp(first.dateAdded));
+    res.setHeader('X-TAXII-Date-Added-Last', formatTaxiiTimestamp(last.dateAdded));
+  }
+}
+
+export function pageRoutes(router: Router, deps: PageDeps): void {
+  const { registry, objects, config, cursors } = deps;
+
+  /** Merge the request's parameters with those carried by a `next` token (request wins). */
+  function plan(q: TaxiiQuery, endpoint: Endpoint, collectionId: string, objectId?: string): Plan {
+    const fromQuery: ObjectFilter = {};
+    if (q.ids) fromQuery.ids = q.ids;
+    if (q.types) fromQuery.types = q.types;
+    if (q.specVersions) fromQuery.specVersions = q.specVersions;
+    if (q.versions) fromQuery.versions = q.versions;
+    if (q.addedAfter !== undefined) fromQuery.addedAfter = q.addedAfter;
+    let filter = fromQuery;
+    let after: number | undefined;
+    let limit = q.limit ?? config.pageSize;
+    if (q.next !== undefined) {
+      const expect: { endpoint: Endpoint; collectionId: string; objectId?: string } = {
+        endpoint,
+        collectionId,
+      };
+      if (objectId !== undefined) expect.objectId = objectId;
+      const state = cursors.decode(q.next, expect);
+      filter = { ...state.filter, ...fromQuery };
+      after = state.position;
+      limit = q.limit ?? state.limit;
+    }
+    if (objectId !== undefined) filter.ids = [objectId];
+    if (endpoint === 'versions') filter.versions = { kind: 'all' };
+    return { filter, after, limit: Math.min(limit, config.maxPageSize) };
+  }
+
+  function nextToken(
+    p: Plan,
+    endpoint: Endpoint,
+    collectionId: string,
+    last: StoredVersion,
+    objectId?: string,
+  ): string {
+    const state = { endpoint, collectionId, position: last.dateAdded, filter: p.filter, limit: p.limit };
+    return cursors.encode(objectId === undefined ? state : { ...state, objectId });
+  }
+
+  /** Serve one page of objects, manifest records or versions. */
+  async function servePage(req: Request, res: Response, endpoint: Endpoint): Promise<void> {
+    const collection = await authorisedCollection(registry, req, res, 'read');
+    const objectId = endpoint === 'object' || endpoint === 'versions' ? param(req, 'object') : undefined;
+    const allowed =
+      endpoint === 'object' ? OBJECT_PARAMS : endpoint === 'versions' ? VERSIONS_PARAMS : LIST_PARAMS;
+    const p = plan(parseTaxiiQuery(searchOf(req), allowed), endpoint, collection.id, objectId);
+    const withBody = endpoint === 'objects' || endpoint === 'object';
+    const page = await objects.queryObjects({
+      collectionId: collection.id,
+      filter: p.filter,
+      after: p.after,
+      limit: p.limit,
+      withBody,
+    });
+    if (objectId !== undefined && page.items.length === 0 && p.after === undefined) {
+      if (!(await objects.objectExists({ collectionId: collection.id, id: objectId }))) {
+        throw new NotFoundError(`object ${objectId} not found`);
+      }
+    }
+    dateHeaders(res, page.items);
+    const last = page.items[page.items.length - 1];
+    let head = '{';
+    if (page.more && last) {
+      head += `"more":true,"next":${JSON.stringify(nextToken(p, endpoint, collection.id, last, objectId))}`;
+    }
+    if (page.items.length === 0) {
+      sendTaxii(res, 200, `${head}}`);
+      return;
+    }
+    const sep = head === '{' ? '' : ',';
+    let list: string;
+    if (withBody) {
+      list = `"objects":[${page.items.map((i) => i.body as string).join(',')}]`;
+    } else if (endpoint === 'manifest') {
+      list = `"objects":${JSON.stringify(
+        page.items.map((i) => ({
+          id: i.id,
+          date_added: formatTaxiiTimestamp(i.dateAdded),
+          version: i.version,
+          media_type: STIX_MEDIA_TYPE,
+        })),
+      )}`;
+    } else {
+      list = `"versions":${JSON.stringify(page.items.map((i) => i.version))}`;
+    }
+    sendTaxii(res, 200, `${head}${sep}${list}}`);
+  }
+
+  router.get('/:root/collections/:collection/manifest/', (req, res) => servePage(req, res, 'manifest'));
+  router.get('/:root/collections/:collection/objects/', (req, res) => servePage(req, res, 'objects'));
+  router.get('/:root/collections/:collection/objects/:object/', (req, res) => servePage(req, res, 'object'));
+  router.get('/:root/collections/:collection/objects/:object/versions/', (req, res) =>
+    servePage(req, res, 'versions'),
+  );
+}

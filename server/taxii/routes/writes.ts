@@ -1,0 +1,74 @@
+/** Adding objects (§5.4 POST) and deleting an object (§5.6). */
+import type { Router } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from '../../config';
+import { NotFoundError, UnsupportedMediaTypeError } from '../../errors';
+import { commitPrepared, type PrepareFn } from '../../ingest';
+import type { DeleteObjectArgs, ObjectStore, RegistryStore, StatusStore } from '../../store/contract';
+import { nowMicros } from '../../time';
+import { readBody, sendTaxii } from '../http';
+import { isTaxiiContentType, TAXII_MEDIA_TYPE } from '../media';
+import { presentStatus } from '../presenters';
+import { parseTaxiiQuery, type QueryParam } from '../query';
+import { authorisedCollection, ctx, param, searchOf } from './context';
+
+export interface WriteDeps {
+  registry: RegistryStore;
+  objects: ObjectStore;
+  statuses: StatusStore;
+  config: Config;
+  /** Parses, checks and validates a POSTed envelope (a worker pool in production). */
+  prepare: PrepareFn;
+  logger: Logger;
+}
+
+const DELETE_PARAMS: readonly QueryParam[] = ['match[version]', 'match[spec_version]'];
+
+export function writeRoutes(router: Router, deps: WriteDeps): void {
+  const { registry, objects, statuses, config } = deps;
+
+  router.post('/:root/collections/:collection/objects/', async (req, res) => {
+    const principal = ctx(res).principal;
+    const collection = await authorisedCollection(registry, req, res, 'write');
+    if (!isTaxiiContentType(req.headers['content-type'])) {
+      throw new UnsupportedMediaTypeError(`the request body must be sent as ${TAXII_MEDIA_TYPE}`);
+    }
+    const raw = await readBody(req, config.maxContentLength);
+    const requestTimestamp = nowMicros();
+    const prepared = await deps.prepare(raw.toString('utf8'));
+    const status = await commitPrepared(
+      { objects, statuses, statusTtlHours: config.statusTtlHours },
+      { apiRoot: collection.apiRoot, collectionId: collection.id, member: principal.member },
+      prepared,
+      requestTimestamp,
+    );
+    deps.logger.info(
+      {
+        member: principal.member,
+        collection: collection.id,
+        total: status.totalCount,
+        successes: status.successes.length,
+        failures: status.failures.length,
+      },
+      'objects added',
+    );
+    sendTaxii(res, 202, presentStatus(status));
+  });
+
+  router.delete('/:root/collections/:collection/objects/:object/', async (req, res) => {
+    const collection = await authorisedCollection(registry, req, res, 'delete');
+    const objectId = param(req, 'object');
+    const q = parseTaxiiQuery(searchOf(req), DELETE_PARAMS);
+    const args: DeleteObjectArgs = { collectionId: collection.id, id: objectId };
+    if (q.versions) args.versions = q.versions;
+    if (q.specVersions) args.specVersions = q.specVersions;
+    const deleted = await objects.deleteObject(args);
+    if (deleted === 0) throw new NotFoundError(`object ${objectId} not found`);
+    deps.logger.info(
+      { member: ctx(res).principal.member, collection: collection.id, object: objectId, deleted },
+      'object deleted',
+    );
+    res.status(200).setHeader('Content-Type', TAXII_MEDIA_TYPE);
+    res.end();
+  });
+}
