@@ -1,18 +1,26 @@
-/** The SQLite backend's stores, by concern (see ../contract); not yet initialised. */
+/**
+ * The embedded backend: one SQLite file through better-sqlite3 (./connection.ts), one store per
+ * concern of the contract (../contract), all over that one connection. Not yet initialised.
+ */
 import type { Stores } from '../contract';
-import { SqliteStore } from './store';
+import { SqliteConnection } from './connection';
+import { SqliteObjectStore } from './objects';
+import { SqlitePrincipalStore } from './principals';
+import { SqliteRegistryStore } from './registry';
+import { SqliteStateStore } from './state';
+import { SqliteStatusStore } from './statuses';
 
 export function createSqliteStores(path: string): Stores {
-  const s = new SqliteStore(path);
+  const db = new SqliteConnection(path);
   return {
-    backend: s.backend,
-    init: () => s.init(),
-    ping: () => s.ping(),
-    close: () => s.close(),
-    registry: s,
-    principals: s,
-    objects: s,
-    statuses: s,
-    state: s,
+    backend: 'sqlite',
+    init: () => db.open(),
+    ping: () => db.ping(),
+    close: () => db.close(),
+    registry: new SqliteRegistryStore(db),
+    principals: new SqlitePrincipalStore(db),
+    objects: new SqliteObjectStore(db),
+    statuses: new SqliteStatusStore(db),
+    state: new SqliteStateStore(db),
   };
 }

@@ -12,6 +12,10 @@
  *
  * `is_first` / `is_last` are maintained at write time inside the same transaction as the insert,
  * so "latest version" is never computed by scanning.
+ *
+ * Tables by concern (one file each in this folder): registry — api_roots, collections, grants;
+ * principals — members, groups, group_members; objects — objects, clock; statuses — statuses;
+ * state — settings (shared secrets), state.
  */
 export const SCHEMA_VERSION = 1;
 

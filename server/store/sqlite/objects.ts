@@ -1,0 +1,235 @@
+/**
+ * Objects on SQLite: table objects and the store clock (./schema.ts explains the indexes and the
+ * query plans). Batches are written through the connection's group commit; first/last flags are
+ * maintained in the same transaction as the inserts.
+ */
+import type {
+  AddObjectsArgs,
+  AddOutcome,
+  DeleteObjectArgs,
+  ObjectExistsArgs,
+  ObjectFilter,
+  ObjectStore,
+  Page,
+  QueryObjectsArgs,
+  StoredVersion,
+  VersionSelector,
+} from '../contract';
+import { formatTaxiiTimestamp, nowMicros, versionKey } from '../../time';
+import type { Params, SqliteConnection } from './connection';
+
+interface ObjectRow {
+  id: string;
+  type: string;
+  spec_version: string;
+  version: string;
+  date_added: number;
+  body?: string;
+}
+
+const DEFAULT_VERSIONS: VersionSelector = { kind: 'some', first: false, last: true, exact: [] };
+
+export class SqliteObjectStore implements ObjectStore {
+  constructor(private readonly db: SqliteConnection) {}
+
+  addObjects(args: AddObjectsArgs): Promise<AddOutcome[]> {
+    return this.db.groupWrite('add objects', () => this.addObjectsTx(args));
+  }
+
+  private addObjectsTx(args: AddObjectsArgs): AddOutcome[] {
+    const { collectionId, addedBy } = args;
+    // One probe of objects_version per object gives both the duplicate check and the current
+    // first/last versions (objects have few versions).
+    const findVersions = this.db.stmt(
+      'SELECT date_added, version, version_key, is_first, is_last FROM objects WHERE collection_id = ? AND id = ?',
+    );
+    const clearFirst = this.db.stmt('UPDATE objects SET is_first = 0 WHERE date_added = ?');
+    const clearLast = this.db.stmt('UPDATE objects SET is_last = 0 WHERE date_added = ?');
+    const insert = this.db.stmt(
+      `INSERT INTO objects (date_added, collection_id, id, type, spec_version, version, version_key,
+         is_first, is_last, added_by, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const clockRow = this.db.stmt('SELECT last FROM clock WHERE id = 1').get() as { last: number };
+    let clock = Math.max(nowMicros(), clockRow.last + 1) - 1;
+
+    const outcomes: AddOutcome[] = [];
+    args.objects.forEach((obj, index) => {
+      const versions = findVersions.all(collectionId, obj.id) as {
+        date_added: number;
+        version: string;
+        version_key: string;
+        is_first: number;
+        is_last: number;
+      }[];
+      const existing =
+        obj.versionKey === null ? versions[0] : versions.find((v) => v.version_key === obj.versionKey);
+      if (existing) {
+        outcomes.push({
+          index,
+          id: obj.id,
+          version: existing.version,
+          outcome: 'duplicate',
+          dateAdded: existing.date_added,
+        });
+        return;
+      }
+      const dateAdded = ++clock;
+      let version = obj.version;
+      let key = obj.versionKey;
+      if (version === null || key === null) {
+        version = formatTaxiiTimestamp(dateAdded);
+        key = versionKey(version) ?? version;
+      }
+      let isFirst = 1;
+      let isLast = 1;
+      for (const end of versions) {
+        if (end.is_first === 1) {
+          if (end.version_key < key) isFirst = 0;
+          else clearFirst.run(end.date_added);
+        }
+        if (end.is_last === 1) {
+          if (end.version_key > key) isLast = 0;
+          else clearLast.run(end.date_added);
+        }
+      }
+      insert.run(
+        dateAdded,
+        collectionId,
+        obj.id,
+        obj.type,
+        obj.specVersion,
+        version,
+        key,
+        isFirst,
+        isLast,
+        addedBy,
+        obj.body,
+      );
+      outcomes.push({ index, id: obj.id, version, outcome: 'added', dateAdded });
+    });
+    this.db.stmt('UPDATE clock SET last = ? WHERE id = 1').run(Math.max(clock, clockRow.last));
+    return outcomes;
+  }
+
+  async queryObjects(args: QueryObjectsArgs): Promise<Page<StoredVersion>> {
+    return this.db.run('query objects', () => {
+      const params: Params = [args.collectionId];
+      const where = ['collection_id = ?'];
+      const after = Math.max(args.after ?? -1, args.filter.addedAfter ?? -1);
+      if (after >= 0) {
+        where.push('date_added > ?');
+        params.push(after);
+      }
+      addFilterClauses(args.filter, where, params);
+      const cols = `id, type, spec_version, version, date_added${args.withBody ? ', body' : ''}`;
+      const sql = `SELECT ${cols} FROM objects WHERE ${where.join(' AND ')} ORDER BY date_added LIMIT ?`;
+      params.push(args.limit + 1);
+      const rows = this.db.stmt(sql).all(...params) as ObjectRow[];
+      const more = rows.length > args.limit;
+      if (more) rows.length = args.limit;
+      return {
+        more,
+        items: rows.map((r) => {
+          const v: StoredVersion = {
+            id: r.id,
+            type: r.type,
+            specVersion: r.spec_version,
+            version: r.version,
+            dateAdded: r.date_added,
+          };
+          if (r.body !== undefined) v.body = r.body;
+          return v;
+        }),
+      };
+    });
+  }
+
+  async objectExists(args: ObjectExistsArgs): Promise<boolean> {
+    return this.db.run('object exists', () =>
+      Boolean(
+        this.db
+          .stmt('SELECT 1 FROM objects WHERE collection_id = ? AND id = ? LIMIT 1')
+          .get(args.collectionId, args.id),
+      ),
+    );
+  }
+
+  async deleteObject(args: DeleteObjectArgs): Promise<number> {
+    return this.db.run('delete object', () =>
+      this.db.immediate(() => {
+        const params: Params = [args.collectionId, args.id];
+        const where = ['collection_id = ?', 'id = ?'];
+        addFilterClauses(
+          { versions: args.versions ?? { kind: 'all' }, specVersions: args.specVersions },
+          where,
+          params,
+        );
+        const deleted = this.db
+          .stmt(`DELETE FROM objects WHERE ${where.join(' AND ')}`)
+          .run(...params).changes;
+        if (deleted > 0) this.recomputeEnds(args.collectionId, args.id);
+        return deleted;
+      }),
+    );
+  }
+
+  /** Re-derive is_first / is_last for one object from its remaining versions. */
+  private recomputeEnds(collectionId: string, id: string): void {
+    this.db
+      .stmt(
+        'UPDATE objects SET is_first = 0, is_last = 0 WHERE collection_id = ? AND id = ? AND (is_first = 1 OR is_last = 1)',
+      )
+      .run(collectionId, id);
+    this.db
+      .stmt(
+        `UPDATE objects SET is_first = 1 WHERE date_added =
+         (SELECT date_added FROM objects WHERE collection_id = ? AND id = ? ORDER BY version_key ASC LIMIT 1)`,
+      )
+      .run(collectionId, id);
+    this.db
+      .stmt(
+        `UPDATE objects SET is_last = 1 WHERE date_added =
+         (SELECT date_added FROM objects WHERE collection_id = ? AND id = ? ORDER BY version_key DESC LIMIT 1)`,
+      )
+      .run(collectionId, id);
+  }
+
+  async countObjects(collectionId: string): Promise<number> {
+    return this.db.run('count objects', () => {
+      const row = this.db
+        .stmt('SELECT count(*) AS n FROM objects WHERE collection_id = ?')
+        .get(collectionId) as {
+        n: number;
+      };
+      return row.n;
+    });
+  }
+}
+
+function inList(column: string, values: string[], where: string[], params: Params): void {
+  if (values.length === 1) {
+    where.push(`${column} = ?`);
+  } else {
+    where.push(`${column} IN (${values.map(() => '?').join(',')})`);
+  }
+  params.push(...values);
+}
+
+/** Append the WHERE clauses of a TAXII filter (ids, types, spec versions, version selector). */
+function addFilterClauses(filter: ObjectFilter, where: string[], params: Params): void {
+  if (filter.ids) inList('id', filter.ids, where, params);
+  if (filter.types) inList('type', filter.types, where, params);
+  if (filter.specVersions) inList('spec_version', filter.specVersions, where, params);
+  const v = filter.versions ?? DEFAULT_VERSIONS;
+  if (v.kind === 'all') return;
+  const ors: string[] = [];
+  // Literal "= 1" comparisons let SQLite use the partial indexes objects_last / objects_first.
+  if (v.last) ors.push('is_last = 1');
+  if (v.first) ors.push('is_first = 1');
+  if (v.exact.length > 0) {
+    ors.push(`version_key IN (${v.exact.map(() => '?').join(',')})`);
+    params.push(...v.exact);
+  }
+  if (ors.length === 0) where.push('0');
+  else where.push(ors.length === 1 ? (ors[0] as string) : `(${ors.join(' OR ')})`);
+}

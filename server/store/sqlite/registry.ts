@@ -1,0 +1,181 @@
+/** The registry on SQLite: tables api_roots, collections, grants (./schema.ts). */
+import type {
+  ApiRootRecord,
+  CollectionRecord,
+  CreateApiRootArgs,
+  CreateCollectionArgs,
+  FindCollectionArgs,
+  Grant,
+  ListCollectionsArgs,
+  RegistryStore,
+  SetGrantsArgs,
+} from '../contract';
+import { NotFoundError } from '../../errors';
+import { nowMicros } from '../../time';
+import type { SqliteConnection } from './connection';
+
+interface CollectionRow {
+  id: string;
+  api_root: string;
+  title: string;
+  description: string | null;
+  alias: string | null;
+  media_types: string;
+  created_at: number;
+}
+
+function apiRootFromRow(row: {
+  name: string;
+  title: string;
+  description: string | null;
+  created_at: number;
+}) {
+  const rec: ApiRootRecord = { name: row.name, title: row.title, createdAt: row.created_at };
+  if (row.description !== null) rec.description = row.description;
+  return rec;
+}
+
+export class SqliteRegistryStore implements RegistryStore {
+  constructor(private readonly db: SqliteConnection) {}
+
+  // ---------------------------------------------------------------- API roots
+
+  async createApiRoot(args: CreateApiRootArgs): Promise<ApiRootRecord> {
+    return this.db.run(`API root ${args.name}`, () => {
+      const createdAt = nowMicros();
+      this.db
+        .stmt('INSERT INTO api_roots (name, title, description, created_at) VALUES (?, ?, ?, ?)')
+        .run(args.name, args.title, args.description ?? null, createdAt);
+      return { ...args, createdAt };
+    });
+  }
+
+  async getApiRoot(name: string): Promise<ApiRootRecord | null> {
+    return this.db.run('get API root', () => {
+      const row = this.db.stmt('SELECT * FROM api_roots WHERE name = ?').get(name) as
+        { name: string; title: string; description: string | null; created_at: number } | undefined;
+      return row ? apiRootFromRow(row) : null;
+    });
+  }
+
+  async listApiRoots(): Promise<ApiRootRecord[]> {
+    return this.db.run('list API roots', () =>
+      (
+        this.db.stmt('SELECT * FROM api_roots ORDER BY name').all() as {
+          name: string;
+          title: string;
+          description: string | null;
+          created_at: number;
+        }[]
+      ).map(apiRootFromRow),
+    );
+  }
+
+  // ---------------------------------------------------------------- collections
+
+  private grantsOf(collectionId: string): Grant[] {
+    return (
+      this.db
+        .stmt('SELECT grp, can_read, can_write FROM grants WHERE collection_id = ? ORDER BY grp')
+        .all(collectionId) as { grp: string; can_read: number; can_write: number }[]
+    ).map((g) => ({ group: g.grp, read: g.can_read === 1, write: g.can_write === 1 }));
+  }
+
+  private collectionFromRow(row: CollectionRow): CollectionRecord {
+    const rec: CollectionRecord = {
+      id: row.id,
+      apiRoot: row.api_root,
+      title: row.title,
+      mediaTypes: JSON.parse(row.media_types) as string[],
+      grants: this.grantsOf(row.id),
+      createdAt: row.created_at,
+    };
+    if (row.description !== null) rec.description = row.description;
+    if (row.alias !== null) rec.alias = row.alias;
+    return rec;
+  }
+
+  private writeGrants(collectionId: string, grants: Grant[]): void {
+    this.db.stmt('DELETE FROM grants WHERE collection_id = ?').run(collectionId);
+    const ins = this.db.stmt(
+      'INSERT INTO grants (collection_id, grp, can_read, can_write) VALUES (?, ?, ?, ?)',
+    );
+    for (const g of grants) ins.run(collectionId, g.group, g.read ? 1 : 0, g.write ? 1 : 0);
+  }
+
+  async createCollection(args: CreateCollectionArgs): Promise<CollectionRecord> {
+    return this.db.run(`collection ${args.id}`, () =>
+      this.db.immediate(() => {
+        if (!this.db.stmt('SELECT 1 FROM api_roots WHERE name = ?').get(args.apiRoot)) {
+          throw new NotFoundError(`API root ${args.apiRoot} does not exist`);
+        }
+        const createdAt = nowMicros();
+        this.db
+          .stmt(
+            `INSERT INTO collections (id, api_root, title, description, alias, media_types, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            args.id,
+            args.apiRoot,
+            args.title,
+            args.description ?? null,
+            args.alias ?? null,
+            JSON.stringify(args.mediaTypes),
+            createdAt,
+          );
+        this.writeGrants(args.id, args.grants);
+        const row = this.db.stmt('SELECT * FROM collections WHERE id = ?').get(args.id) as CollectionRow;
+        return this.collectionFromRow(row);
+      }),
+    );
+  }
+
+  async setGrants(args: SetGrantsArgs): Promise<CollectionRecord> {
+    return this.db.run(`grants of ${args.collectionId}`, () =>
+      this.db.immediate(() => {
+        const row = this.db.stmt('SELECT * FROM collections WHERE id = ?').get(args.collectionId) as
+          CollectionRow | undefined;
+        if (!row) throw new NotFoundError(`collection ${args.collectionId} does not exist`);
+        this.writeGrants(args.collectionId, args.grants);
+        return this.collectionFromRow(row);
+      }),
+    );
+  }
+
+  async findCollection(args: FindCollectionArgs): Promise<CollectionRecord | null> {
+    return this.db.run('find collection', () => {
+      const row = (this.db
+        .stmt('SELECT * FROM collections WHERE api_root = ? AND id = ?')
+        .get(args.apiRoot, args.idOrAlias) ??
+        this.db
+          .stmt('SELECT * FROM collections WHERE api_root = ? AND alias = ?')
+          .get(args.apiRoot, args.idOrAlias)) as CollectionRow | undefined;
+      return row ? this.collectionFromRow(row) : null;
+    });
+  }
+
+  async listCollections(args: ListCollectionsArgs): Promise<CollectionRecord[]> {
+    return this.db.run('list collections', () => {
+      let rows: CollectionRow[];
+      if (args.visibleTo === 'all') {
+        rows = this.db
+          .stmt('SELECT * FROM collections WHERE api_root = ? ORDER BY id')
+          .all(args.apiRoot) as CollectionRow[];
+      } else if (args.visibleTo.length === 0) {
+        rows = [];
+      } else {
+        const marks = args.visibleTo.map(() => '?').join(',');
+        rows = this.db
+          .stmt(
+            `SELECT * FROM collections c WHERE c.api_root = ? AND EXISTS (
+             SELECT 1 FROM grants g WHERE g.collection_id = c.id AND g.grp IN (${marks})
+               AND (g.can_read = 1 OR g.can_write = 1))
+           ORDER BY c.id`,
+          )
+          .all(args.apiRoot, ...args.visibleTo) as CollectionRow[];
+      }
+      return rows.map((r) => this.collectionFromRow(r));
+    });
+  }
+}
