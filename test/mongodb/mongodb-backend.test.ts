@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { MongoClient, type Db } from 'mongodb';
 import { StoreUnavailableError } from '../../server/errors';
 import type { AddOutcome, NewObjectVersion, Stores, VersionSelector } from '../../server/store/contract';
-import { LEASE_MICROS, hostKey, type ClockLink } from '../../server/store/mongodb/clock';
+import { LEASE_MICROS, hostKey, type ClockLink } from '../../server/store/mongodb/objects/clock';
 import { INDEXES } from '../../server/store/mongodb/indexes';
 import { createMongoStores } from '../../server/store/mongodb';
 import { nowMicros } from '../../server/time';

@@ -1,18 +1,37 @@
-/** The MongoDB backend's stores, by concern (see ../contract); not yet initialised. */
+/**
+ * The production backend: MongoDB (standalone, replica set, or FerretDB 1.x for tests) through the
+ * official driver over one shared connection (./connection.ts), one store per concern of the
+ * contract (../contract): ./registry.ts, ./principals.ts, ./objects/ (a folder: adding, the clock,
+ * flags, crash repair), ./statuses.ts, ./state.ts. Collections, indexes and query plans:
+ * ./indexes.ts. Not yet initialised.
+ */
 import type { Stores } from '../contract';
-import { MongoStore } from './store';
+import { guard, MongoConnection } from './connection';
+import { MongoObjectStore } from './objects';
+import { MongoPrincipalStore } from './principals';
+import { MongoRegistryStore } from './registry';
+import { MongoStateStore } from './state';
+import { MongoStatusStore } from './statuses';
 
 export function createMongoStores(uri: string): Stores {
-  const s = new MongoStore(uri);
+  const conn = new MongoConnection(uri);
+  const objects = new MongoObjectStore(conn);
   return {
-    backend: s.backend,
-    init: () => s.init(),
-    ping: () => s.ping(),
-    close: () => s.close(),
-    registry: s,
-    principals: s,
-    objects: s,
-    statuses: s,
-    state: s,
+    backend: 'mongodb',
+    init: () =>
+      guard('open MongoDB store', async () => {
+        await conn.open();
+        await objects.open();
+      }),
+    ping: () => conn.ping(),
+    close: async () => {
+      objects.close();
+      await conn.close();
+    },
+    registry: new MongoRegistryStore(conn),
+    principals: new MongoPrincipalStore(conn),
+    objects,
+    statuses: new MongoStatusStore(conn),
+    state: new MongoStateStore(conn),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Collections and indexes of the MongoDB backend, created idempotently by MongoStore.init().
+ * Collections and indexes of the MongoDB backend, created idempotently when the store opens (connection.ts ensureIndexes).
  *
  * Object versions live in `objects`, one document per (collection, object id, version):
  *
@@ -35,9 +35,9 @@
  * of the collection's table with the filter pushed down; it is the test server, not the target.
  *
  * Other collections:
- *   clock        the dateAdded reservation chain, { _id: seq, s, e, done, … } (see clock.ts); small:
+ *   clock        the dateAdded reservation chain, { _id: seq, s, e, done, … } (see objects/clock.ts); small:
  *                finished links below the newest finished one are deleted, so it is read whole
- *   intents      delete intents (see clock.ts); normally empty
+ *   intents      delete intents (see objects/clock.ts); normally empty
  *   meta         { _id: 'secret:<name>', value }, the write-concern probe
  *   apiroots     { _id: name, title, description?, createdAt }
  *   collections  { _id: id, apiRoot, title, description?, alias?, ak, mediaTypes, grants, createdAt };
@@ -46,7 +46,7 @@
  *   members      { _id: name, secretHash, disabled, createdAt }
  *   groups       { _id: name, createdAt }
  *   memberships  { _id: [group, member] as JSON, g, m }
- *   state        { _id: JSON [key, version], k, v, value }: one document per version (store.ts putState)
+ *   state        { _id: JSON [key, version], k, v, value }: one document per version (state.ts putState)
  *   statuses     { _id: id, apiRoot, …StatusRecord, expiresAt (µs), expiresAtDate (Date) }; a TTL
  *                index on expiresAtDate where the server supports it (not FerretDB 1.x), and
  *                purgeStatuses() deletes through statuses_expiry in any case.

@@ -31,7 +31,7 @@
  * exists, or it is this process under an instance id that is no longer open, or, for owners on other
  * hosts, once it is older than LEASE_MICROS. A live writer slower than the lease (a batch stuck for
  * over a minute) could then be overtaken by readers: that residual hazard is accepted and is the
- * only one. Dead links are also the crash-repair journal (see store.ts `repairDead`).
+ * only one. Dead links are also the crash-repair journal (see ./repair.ts).
  *
  * Deletes write an intent document ({ _id: token, c, oid, owner, at }) to `intents` for the same
  * purpose; intents never cap readers.
@@ -40,15 +40,14 @@ import { readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Collection } from 'mongodb';
-import type { Micros } from '../contract';
-import { nowMicros } from '../../time';
-import { isDuplicateKey } from './errors';
+import { nowMicros, type Micros } from '../../../time';
+import { isDuplicateKey } from '../errors';
 
 /** Links older than this are considered abandoned when their owner cannot be checked directly. */
 export const LEASE_MICROS = 60_000_000;
 
 export interface Owner {
-  /** Random id of the MongoStore instance. */
+  /** Random id of the open store instance (one clock per open MongoDB store). */
   i: string;
   /** Host key: hostname plus PID namespace, so PIDs are comparable only within one namespace. */
   h: string;
@@ -98,7 +97,7 @@ function processExists(pid: number): boolean {
   }
 }
 
-/** Instance ids of the MongoStore instances open in this process. */
+/** Instance ids of the MongoDB stores open in this process. */
 const liveInThisProcess = new Set<string>();
 
 export function newToken(): string {

@@ -1,0 +1,211 @@
+/**
+ * The connection of the MongoDB backend, shared by its concern stores: the client and database,
+ * the write concern, collection handles that retry momentary lock conflicts, the indexes of
+ * ./indexes.ts, and guard(), which translates every driver failure (./errors.ts).
+ *
+ * MongoDB (standalone or replica set) through the official driver, loaded only when the store URL
+ * is mongodb:// or mongodb+srv:// (server/store/index.ts imports this backend lazily). No
+ * multi-document transactions are used, so it runs on a standalone server, on a replica set and on
+ * FerretDB 1.x. Every write uses write concern { w: 'majority', j: true } (falling back to w: 1
+ * when the server rejects majority), so whatever addObjects reports as added is durable when its
+ * promise resolves. Driver failures are translated in ./errors.ts; routes never see them.
+ */
+import {
+  MongoClient,
+  MongoServerError,
+  type Collection,
+  type Db,
+  type Document,
+  type MongoClientOptions,
+  type WriteConcernSettings,
+} from 'mongodb';
+import { StoreUnavailableError } from '../../errors';
+import { nowMicros } from '../../time';
+import { isBusy, isDuplicateKey, translate } from './errors';
+import { INDEXES, META } from './indexes';
+
+/** Default when the URI does not say: fail fast (503) instead of the driver's 30 s. */
+const DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 10_000;
+const DEFAULT_DATABASE = 'tessera';
+
+/** The database named in the URI path, or "tessera". */
+export function databaseOf(uri: string): string {
+  const schemeEnd = uri.indexOf('://') + 3;
+  const queryAt = uri.indexOf('?', schemeEnd);
+  const base = queryAt === -1 ? uri : uri.slice(0, queryAt);
+  const slash = base.indexOf('/', schemeEnd);
+  const name = slash === -1 ? '' : decodeURIComponent(base.slice(slash + 1));
+  return name || DEFAULT_DATABASE;
+}
+
+/** Run a backend operation; any failure leaves as the hub's error for `what` (./errors.ts). */
+export async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw translate(e, what);
+  }
+}
+
+export class MongoConnection {
+  private client: MongoClient | null = null;
+  private db: Db | null = null;
+  private writeConcern: WriteConcernSettings = {};
+  private readonly handles = new Map<string, Collection<Document>>();
+
+  constructor(private readonly uri: string) {}
+
+  private get database(): Db {
+    if (!this.db) throw new StoreUnavailableError('the MongoDB store is not open');
+    return this.db;
+  }
+
+  /**
+   * The collection `name` with the store's write concern and busy retries (see retryingBusy);
+   * throws StoreUnavailableError when the connection is not open.
+   */
+  collection<T extends Document>(name: string): Collection<T> {
+    const db = this.database;
+    let c = this.handles.get(name);
+    if (!c) {
+      c = retryingBusy(db.collection(name, { writeConcern: this.writeConcern }));
+      this.handles.set(name, c);
+    }
+    return c as unknown as Collection<T>;
+  }
+
+  /** Connect (unless open), then create the missing indexes; idempotent. Unguarded: see init. */
+  async open(): Promise<void> {
+    if (!this.db) {
+      const options: MongoClientOptions = { appName: 'tessera', ignoreUndefined: true };
+      if (!/[?&]serverSelectionTimeoutMS=/i.test(this.uri)) {
+        options.serverSelectionTimeoutMS = DEFAULT_SERVER_SELECTION_TIMEOUT_MS;
+      }
+      const client = new MongoClient(this.uri, options);
+      try {
+        await client.connect();
+        const db = client.db(databaseOf(this.uri));
+        this.writeConcern = await chooseWriteConcern(db);
+        this.db = db;
+        this.client = client;
+      } catch (e) {
+        await client.close().catch(() => {});
+        throw e;
+      }
+    }
+    await ensureIndexes(this.database);
+  }
+
+  async ping(): Promise<void> {
+    return guard('ping', async () => {
+      await this.database.command({ ping: 1 });
+    });
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    this.db = null;
+    this.handles.clear();
+    if (client) await client.close().catch(() => {});
+  }
+}
+
+const RETRIED_METHODS = new Set([
+  'insertOne',
+  'insertMany',
+  'updateOne',
+  'updateMany',
+  'replaceOne',
+  'deleteOne',
+  'deleteMany',
+  'findOne',
+  'findOneAndUpdate',
+  'countDocuments',
+]);
+
+/**
+ * The collection with its single-command methods retried (up to ~5 s, with backoff) when the
+ * server reports a momentary lock conflict: FerretDB's SQLite handler answers "database is locked
+ * (SQLITE_BUSY)" to concurrent writers instead of waiting. Retrying is safe for every call site:
+ * a conflicting command was rolled back, a partly applied insertMany is followed by duplicate-key
+ * handling that recognises our own documents by dateAdded, and updates/deletes are idempotent.
+ */
+function retryingBusy<T extends object>(coll: Collection<T>): Collection<T> {
+  return new Proxy(coll, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof prop !== 'string' || !RETRIED_METHODS.has(prop) || typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          } catch (e) {
+            if (!isBusy(e) || attempt >= 40) throw e;
+            await new Promise((res) => setTimeout(res, 5 + Math.random() * Math.min(10 * attempt, 200)));
+          }
+        }
+      };
+    },
+  });
+}
+
+/**
+ * { w: 'majority', j: true } where the server accepts it (replica sets, standalone MongoDB,
+ * FerretDB); otherwise the strongest concern it accepts.
+ */
+async function chooseWriteConcern(db: Db): Promise<WriteConcernSettings> {
+  const candidates: WriteConcernSettings[] = [{ w: 'majority', j: true }, { w: 1, j: true }, { w: 1 }];
+  let last: unknown;
+  for (const wc of candidates) {
+    try {
+      await db
+        .collection<{ _id: string; at: number }>(META, { writeConcern: wc })
+        .updateOne({ _id: 'write-concern-probe' }, { $set: { at: nowMicros() } }, { upsert: true });
+      return wc;
+    } catch (e) {
+      if (isDuplicateKey(e)) return wc; // two instances upserting the probe at once
+      last = e;
+      // Only a rejected write concern moves on to a weaker one; anything else is a real failure.
+      const msg = e instanceof Error ? e.message : '';
+      if (!/concern|journal|majority/i.test(msg)) throw e;
+    }
+  }
+  throw last;
+}
+
+/** Create the indexes of ./indexes.ts that are missing, one at a time (idempotent, race-safe). */
+async function ensureIndexes(db: Db): Promise<void> {
+  const existing = new Map<string, Set<string>>();
+  for (const def of INDEXES) {
+    let names = existing.get(def.collection);
+    if (!names) {
+      names = new Set<string>();
+      try {
+        for (const ix of await db.collection(def.collection).listIndexes().toArray())
+          names.add(String(ix.name));
+      } catch (e) {
+        if (!(e instanceof MongoServerError && e.code === 26)) throw e; // NamespaceNotFound: no index yet
+      }
+      existing.set(def.collection, names);
+    }
+    if (names.has(def.name)) continue;
+    // One index per command: FerretDB 1.24 drops the connection when a multi-index createIndexes
+    // names only indexes that already exist.
+    try {
+      await db.collection(def.collection).createIndex(def.key, {
+        name: def.name,
+        ...(def.unique ? { unique: true } : {}),
+        ...(def.expireAfterSeconds !== undefined ? { expireAfterSeconds: def.expireAfterSeconds } : {}),
+      });
+    } catch (e) {
+      // 238 NotImplemented, 115 CommandNotSupported, 67 CannotCreateIndex (e.g. TTL on FerretDB).
+      if (def.optional && e instanceof MongoServerError && [67, 115, 238].includes(e.code as number))
+        continue;
+      // Another instance may have created it at the same moment.
+      const now = await db.collection(def.collection).listIndexes().toArray();
+      if (!now.some((ix) => ix.name === def.name)) throw e;
+    }
+    names.add(def.name);
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * addObjects on MongoDB: find what is already stored, plan the batch (new versions, duplicates of
+ * stored versions, duplicates within the batch), reserve dateAdded values on the clock
+ * (./clock.ts), insert the new versions durably in one insertMany, settle their first/last flags
+ * (./settle.ts), and report every object's outcome in batch order.
+ */
+import { MongoBulkWriteError } from 'mongodb';
+import type { AddObjectsArgs, AddOutcome, NewObjectVersion } from '../../contract';
+import { StoreError } from '../../../errors';
+import { formatTaxiiTimestamp, versionKey, type Micros } from '../../../time';
+import { byString } from '../sort';
+import { newToken } from './clock';
+import { objectDocId, type ObjectDoc, type ObjectHandles } from './documents';
+import { settleFlags } from './settle';
+
+/** One object of a batch on its way in. */
+interface Planned {
+  index: number;
+  obj: NewObjectVersion;
+  /** For a duplicate within the batch: the earlier object it duplicates. */
+  dupOf?: Planned;
+  /** For a duplicate of a stored version. */
+  stored?: { ver: string; da: Micros };
+  doc?: ObjectDoc;
+  outcome?: AddOutcome;
+}
+
+/** The outcomes of a non-empty batch (an empty one never reaches the store: see ./index.ts). */
+export async function addObjects(h: ObjectHandles, args: AddObjectsArgs): Promise<AddOutcome[]> {
+  const c = args.collectionId;
+  const ids = [...new Set(args.objects.map((o) => o.id))];
+
+  // 1. What is already stored, and which objects of the batch are new.
+  const stored = await h.objects
+    .find({ c, oid: { $in: ids } }, { projection: { _id: 0, oid: 1, vk: 1, ver: 1, da: 1 } })
+    .toArray();
+  /** id → versionKey → stored version or earlier object of this batch. */
+  const known = new Map<string, Map<string, { ver: string; da: Micros } | Planned>>();
+  for (const s of stored) {
+    let m = known.get(s.oid);
+    if (!m) known.set(s.oid, (m = new Map()));
+    m.set(s.vk, { ver: s.ver, da: s.da });
+  }
+  /** SCO copies in this batch for ids with nothing stored: the first one. */
+  const batchSco = new Map<string, Planned>();
+  const plan: Planned[] = [];
+  const fresh: Planned[] = [];
+  args.objects.forEach((obj, index) => {
+    const p: Planned = { index, obj };
+    plan.push(p);
+    const versions = known.get(obj.id);
+    let hit: { ver: string; da: Micros } | Planned | undefined;
+    if (obj.version === null || obj.versionKey === null) {
+      // Any version of the id makes a copy without version a duplicate (of the lowest one).
+      if (versions && versions.size > 0) hit = versions.get([...versions.keys()].sort()[0] as string);
+      else hit = batchSco.get(obj.id);
+      if (!hit) batchSco.set(obj.id, p);
+    } else {
+      hit = versions?.get(obj.versionKey) ?? undefined;
+      if (!hit) {
+        let m = known.get(obj.id);
+        if (!m) known.set(obj.id, (m = new Map()));
+        m.set(obj.versionKey, p);
+      }
+    }
+    if (hit && 'index' in hit) p.dupOf = hit;
+    else if (hit) p.stored = hit;
+    else fresh.push(p);
+  });
+
+  if (fresh.length > 0) await insertFresh(h, args, fresh, known);
+
+  // 2. Outcomes, in batch order.
+  const resolve = (p: Planned): AddOutcome => {
+    if (p.outcome) return p.outcome;
+    let out: AddOutcome;
+    if (p.dupOf) {
+      const o = resolve(p.dupOf);
+      out = {
+        index: p.index,
+        id: p.obj.id,
+        version: o.version,
+        outcome: 'duplicate',
+        dateAdded: o.dateAdded,
+      };
+    } else if (p.stored) {
+      out = {
+        index: p.index,
+        id: p.obj.id,
+        version: p.stored.ver,
+        outcome: 'duplicate',
+        dateAdded: p.stored.da,
+      };
+    } else {
+      throw new StoreError(`add objects: no outcome for object ${p.index}`);
+    }
+    p.outcome = out;
+    return out;
+  };
+  return plan.map(resolve);
+}
+
+/** Reserve dateAdded values for the new objects, insert them durably, settle their flags. */
+async function insertFresh(
+  h: ObjectHandles,
+  args: AddObjectsArgs,
+  fresh: Planned[],
+  known: Map<string, Map<string, { ver: string; da: Micros } | Planned>>,
+): Promise<void> {
+  const c = args.collectionId;
+  const token = newToken();
+  let released = false;
+  try {
+    const { seq, start } = await h.clock.reserve(token, c, fresh.length);
+    fresh.forEach((p, k) => {
+      const da = start + k;
+      let ver = p.obj.version;
+      let vk = p.obj.versionKey;
+      const sco = ver === null || vk === null;
+      if (sco) {
+        ver = formatTaxiiTimestamp(da);
+        vk = versionKey(ver) ?? ver;
+      }
+      p.doc = {
+        _id: objectDocId(c, p.obj.id, sco ? null : vk),
+        c,
+        oid: p.obj.id,
+        type: p.obj.type,
+        sv: p.obj.specVersion,
+        ver: ver as string,
+        vk: vk as string,
+        da,
+        first: false,
+        last: false,
+        by: args.addedBy,
+        body: p.obj.body,
+      };
+    });
+    // Flags as far as this writer can tell; settleFlags() corrects races afterwards.
+    const keysOf = new Map<string, string[]>();
+    for (const [oid, m] of known) {
+      keysOf.set(
+        oid,
+        [...m.entries()].filter(([, v]) => !('index' in v)).map(([vk]) => vk),
+      );
+    }
+    for (const p of fresh) {
+      const doc = p.doc as ObjectDoc;
+      let ks = keysOf.get(doc.oid);
+      if (!ks) keysOf.set(doc.oid, (ks = []));
+      ks.push(doc.vk);
+    }
+    for (const p of fresh) {
+      const doc = p.doc as ObjectDoc;
+      const ks = keysOf.get(doc.oid) ?? [doc.vk];
+      doc.first = ks.every((k) => k >= doc.vk);
+      doc.last = ks.every((k) => k <= doc.vk);
+    }
+
+    const docs = fresh.map((p) => p.doc as ObjectDoc);
+    const raced = new Set<number>();
+    try {
+      await h.objects.insertMany(docs, { ordered: false });
+    } catch (e) {
+      if (!(e instanceof MongoBulkWriteError)) throw e;
+      const errs = Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
+      if (errs.length === 0 || errs.some((w) => w.code !== 11000 && w.code !== 11001)) throw e;
+      for (const w of errs) raced.add(w.index);
+    }
+    // Another writer stored the same version between our read and our insert (or the driver
+    // retried our own insert): report what is stored.
+    if (raced.size > 0) {
+      const racedIds = [...new Set([...raced].map((i) => (fresh[i] as Planned).obj.id))];
+      const now = await h.objects
+        .find({ c, oid: { $in: racedIds } }, { projection: { _id: 0, oid: 1, ver: 1, vk: 1, da: 1 } })
+        .toArray();
+      for (const i of raced) {
+        const p = fresh[i] as Planned;
+        const doc = p.doc as ObjectDoc;
+        const sco = p.obj.version === null || p.obj.versionKey === null;
+        const candidates = now.filter((d) => d.oid === doc.oid && (sco || d.vk === doc.vk));
+        const s = candidates.sort(byString((d) => d.vk))[0];
+        if (!s) throw new StoreError(`add objects: ${doc.oid} reported as duplicate but not found`);
+        if (s.da === doc.da) continue; // our own write, retried
+        p.stored = { ver: s.ver, da: s.da };
+        delete p.doc;
+      }
+    }
+    await settleFlags(h, c, [...new Set(docs.map((d) => d.oid))]);
+    for (const p of fresh) {
+      if (p.doc) {
+        p.outcome = {
+          index: p.index,
+          id: p.obj.id,
+          version: p.doc.ver,
+          outcome: 'added',
+          dateAdded: p.doc.da,
+        };
+      }
+    }
+    await h.clock.finish(seq, token);
+    released = true;
+  } finally {
+    if (!released) h.clock.abandon(token);
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Objects on MongoDB, by job: ./documents.ts (the version documents, filters), ./add.ts (adding a
+ * batch), ./clock.ts (dateAdded reservations and reader visibility), ./settle.ts (first/last flags
+ * without transactions), ./repair.ts (crash repair of dead writers); reads and deletes here.
+ */
+import type { Filter } from 'mongodb';
+import type {
+  AddObjectsArgs,
+  AddOutcome,
+  DeleteObjectArgs,
+  ObjectExistsArgs,
+  ObjectStore,
+  Page,
+  QueryObjectsArgs,
+  StoredVersion,
+} from '../../contract';
+import { StoreUnavailableError } from '../../../errors';
+import type { Micros } from '../../../time';
+import { guard, type MongoConnection } from '../connection';
+import { CLOCK, INTENTS, OBJECTS } from '../indexes';
+import { addObjects } from './add';
+import { newToken, StoreClock, type ClockLink, type IntentDoc } from './clock';
+import { objectFilter, type ObjectDoc, type ObjectHandles } from './documents';
+import { CrashRepair } from './repair';
+import { settleFlags } from './settle';
+
+export class MongoObjectStore implements ObjectStore {
+  private clock: StoreClock | null = null;
+  private readonly repair = new CrashRepair(() =>
+    this.clock ? { objects: this.conn.collection<ObjectDoc>(OBJECTS), clock: this.clock } : null,
+  );
+
+  constructor(private readonly conn: MongoConnection) {}
+
+  private get handles(): ObjectHandles {
+    const objects = this.conn.collection<ObjectDoc>(OBJECTS);
+    if (!this.clock) throw new StoreUnavailableError('the MongoDB store is not open');
+    return { objects, clock: this.clock };
+  }
+
+  /**
+   * Once the connection is open: the clock exists, writers that died mid-write are repaired, and
+   * repairs run every REPAIR_INTERVAL_MS from now on. Idempotent; unguarded (see the backend's init).
+   */
+  async open(): Promise<void> {
+    if (!this.clock) {
+      this.clock = new StoreClock(
+        this.conn.collection<ClockLink>(CLOCK),
+        this.conn.collection<IntentDoc>(INTENTS),
+      );
+    }
+    await this.clock.ensure();
+    await this.repair.run();
+    this.repair.start();
+  }
+
+  /** Stop repairs; whatever this instance left unfinished becomes repairable by others. */
+  close(): void {
+    this.repair.stop();
+    this.clock?.retire();
+    this.clock = null;
+  }
+
+  async addObjects(args: AddObjectsArgs): Promise<AddOutcome[]> {
+    return guard('add objects', async () => {
+      if (args.objects.length === 0) return [];
+      return addObjects(this.handles, args);
+    });
+  }
+
+  async queryObjects(args: QueryObjectsArgs): Promise<Page<StoredVersion>> {
+    return guard('query objects', async () => {
+      const h = this.handles;
+      const base = objectFilter(args.collectionId, args.filter);
+      if (base === null) return { items: [], more: false };
+      const da: { $gt?: Micros; $lt?: Micros } = {};
+      const after = Math.max(args.after ?? -1, args.filter.addedAfter ?? -1);
+      if (after >= 0) da.$gt = after;
+      da.$lt = await h.clock.visibilityCap();
+      const filter: Filter<ObjectDoc> = { ...base, da };
+      const projection: Record<string, 0 | 1> = { _id: 0, oid: 1, type: 1, sv: 1, ver: 1, da: 1 };
+      if (args.withBody) projection.body = 1;
+      const docs = await h.objects
+        .find(filter)
+        .project<Pick<ObjectDoc, 'oid' | 'type' | 'sv' | 'ver' | 'da' | 'body'>>(projection)
+        .sort({ da: 1 })
+        .limit(args.limit + 1)
+        .toArray();
+      const more = docs.length > args.limit;
+      if (more) docs.length = args.limit;
+      return {
+        more,
+        items: docs.map((d) => {
+          const v: StoredVersion = {
+            id: d.oid,
+            type: d.type,
+            specVersion: d.sv,
+            version: d.ver,
+            dateAdded: d.da,
+          };
+          if (args.withBody) v.body = d.body;
+          return v;
+        }),
+      };
+    });
+  }
+
+  async objectExists(args: ObjectExistsArgs): Promise<boolean> {
+    return guard('object exists', async () => {
+      const d = await this.handles.objects.findOne(
+        { c: args.collectionId, oid: args.id },
+        { projection: { _id: 1 } },
+      );
+      return d !== null;
+    });
+  }
+
+  async deleteObject(args: DeleteObjectArgs): Promise<number> {
+    return guard('delete object', async () => {
+      const h = this.handles;
+      const filter = objectFilter(args.collectionId, {
+        ids: [args.id],
+        specVersions: args.specVersions,
+        versions: args.versions ?? { kind: 'all' },
+      });
+      if (filter === null) return 0;
+      const token = newToken();
+      let released = false;
+      try {
+        await h.clock.intend(token, args.collectionId, args.id);
+        const r = await h.objects.deleteMany(filter);
+        if (r.deletedCount > 0) await settleFlags(h, args.collectionId, [args.id]);
+        await h.clock.fulfil(token);
+        released = true;
+        return r.deletedCount;
+      } finally {
+        if (!released) h.clock.abandonIntent(token);
+      }
+    });
+  }
+
+  async countObjects(collectionId: string): Promise<number> {
+    return guard('count objects', async () => this.handles.objects.countDocuments({ c: collectionId }));
+  }
+}

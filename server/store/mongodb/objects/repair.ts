@@ -1,0 +1,68 @@
+/**
+ * Crash consistency. A writer killed mid-batch leaves its pending clock entry behind (the block it
+ * reserved, or the id of a delete; see ./clock.ts). Entries of dead writers are repaired by every
+ * instance at start-up and every REPAIR_INTERVAL_MS: the versions in the entry's block (found by
+ * collection and dateAdded range) or the deleted id are settled (./settle.ts), then the entry is
+ * removed. Settling is idempotent and safe next to live writers, so repairs need no coordination.
+ * Nothing else can be half-written: a version is one document (body, metadata and flags together),
+ * and a version reported as added was acknowledged by the server before the report. One residual
+ * window: a killed client's last request may still execute on the server after the repair
+ * (milliseconds after the kill); the next write or delete of that id settles it again.
+ */
+import type { ObjectHandles } from './documents';
+import { settleFlags } from './settle';
+
+/** How often every instance looks for writers that died mid-write. */
+const REPAIR_INTERVAL_MS = 10_000;
+
+export class CrashRepair {
+  private timer: NodeJS.Timeout | null = null;
+  private repairing: Promise<void> | null = null;
+
+  /** `handles` gives null once the store is closed (a late repair then does nothing). */
+  constructor(private readonly handles: () => ObjectHandles | null) {}
+
+  /** Settle the objects of writers that died mid-write, then close their links / intents. */
+  async run(): Promise<void> {
+    if (this.repairing) return this.repairing;
+    const run = async () => {
+      const h = this.handles();
+      if (!h) return;
+      const dead = await h.clock.dead();
+      for (const l of dead.links) {
+        const docs = await h.objects
+          .find({ c: l.c, da: { $gte: l.s, $lt: l.e } })
+          .project<{ oid: string }>({ _id: 0, oid: 1 })
+          .toArray();
+        const oids = [...new Set(docs.map((d) => d.oid))];
+        if (oids.length > 0) await settleFlags(h, l.c, oids);
+        await h.clock.repaired(l);
+      }
+      for (const d of dead.intents) {
+        await settleFlags(h, d.c, [d.oid]);
+        await h.clock.fulfil(d._id);
+      }
+    };
+    this.repairing = run().finally(() => {
+      this.repairing = null;
+    });
+    return this.repairing;
+  }
+
+  /** Repair every REPAIR_INTERVAL_MS from now on (the timer does not keep the process alive). */
+  start(): void {
+    if (!this.timer) {
+      this.timer = setInterval(() => {
+        this.run().catch(() => {
+          // the store is unreachable: the next round (or another instance) repairs
+        });
+      }, REPAIR_INTERVAL_MS);
+      this.timer.unref();
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}

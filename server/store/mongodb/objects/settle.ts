@@ -1,0 +1,67 @@
+/**
+ * first/last flags without transactions. A version document carries `first` and `last`. A writer
+ * inserts new versions with flags computed from the versions it read, then runs `settleFlags` for
+ * the ids it touched: read every version of those ids, and rewrite the flags that disagree with
+ * "first = lowest versionKey, last = highest"; repeat until a read finds nothing to change. Each
+ * writer thus ends with a read that follows its own last write, so whichever write to an id comes
+ * last is followed by a read that sees the final version set and, if needed, corrects it: when
+ * concurrent writers settle, the flags converge to exactly one first and one last per id. Readers
+ * may, for the milliseconds between an insert and its settle, see a new version's flag before an
+ * older one's is cleared (reservation capping hides the new version itself until it is settled).
+ */
+import type { ObjectDoc, ObjectHandles } from './documents';
+
+/**
+ * Make `first`/`last` of every version of `oids` in collection `c` agree with the version keys;
+ * loops until a read finds nothing to change (see the file comment for why this converges).
+ */
+export async function settleFlags(h: ObjectHandles, c: string, oids: string[]): Promise<void> {
+  for (let i = 0; i < oids.length; i += 500) {
+    const chunk = oids.slice(i, i + 500);
+    for (let round = 0; round < 50; round++) {
+      const docs = await h.objects
+        .find({ c, oid: chunk.length === 1 ? (chunk[0] as string) : { $in: chunk } })
+        .project<Pick<ObjectDoc, '_id' | 'oid' | 'vk' | 'first' | 'last'>>({
+          oid: 1,
+          vk: 1,
+          first: 1,
+          last: 1,
+        })
+        .toArray();
+      const ends = new Map<string, { min: string; max: string }>();
+      for (const d of docs) {
+        const e = ends.get(d.oid);
+        if (!e) ends.set(d.oid, { min: d.vk, max: d.vk });
+        else {
+          if (d.vk < e.min) e.min = d.vk;
+          if (d.vk > e.max) e.max = d.vk;
+        }
+      }
+      // Group the corrections by target flags: at most four updateMany calls per round.
+      // (FerretDB 1.24 hangs on an update command with about 100 statements, so no bulkWrite.)
+      const byTarget = new Map<string, string[]>();
+      for (const d of docs) {
+        const e = ends.get(d.oid) as { min: string; max: string };
+        const first = d.vk === e.min;
+        const last = d.vk === e.max;
+        if (d.first === first && d.last === last) continue;
+        const target = `${first ? 1 : 0}${last ? 1 : 0}`;
+        const list = byTarget.get(target);
+        if (list) list.push(d._id);
+        else byTarget.set(target, [d._id]);
+      }
+      if (byTarget.size === 0) break;
+      // Set the new ends before clearing the old ones.
+      for (const target of ['11', '10', '01', '00']) {
+        const ids = byTarget.get(target);
+        if (!ids) continue;
+        for (let k = 0; k < ids.length; k += 500) {
+          await h.objects.updateMany(
+            { _id: { $in: ids.slice(k, k + 500) } },
+            { $set: { first: target[0] === '1', last: target[1] === '1' } },
+          );
+        }
+      }
+    }
+  }
+}

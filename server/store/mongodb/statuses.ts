@@ -1,0 +1,73 @@
+/** Statuses on MongoDB: collection statuses (./indexes.ts). */
+import type { GetStatusArgs, PurgeStatusesArgs, StatusDetail, StatusRecord, StatusStore } from '../contract';
+import { guard, type MongoConnection } from './connection';
+import { STATUSES } from './indexes';
+
+/** A StatusRecord stored under its id, with expiresAt also as a Date for the TTL index. */
+interface StatusDoc extends Omit<StatusRecord, 'id'> {
+  _id: string;
+  expiresAtDate: Date;
+}
+
+export class MongoStatusStore implements StatusStore {
+  constructor(private readonly conn: MongoConnection) {}
+
+  private get statuses() {
+    return this.conn.collection<StatusDoc>(STATUSES);
+  }
+
+  // ---------------------------------------------------------------- statuses
+
+  async putStatus(s: StatusRecord): Promise<void> {
+    return guard('put status', async () => {
+      const doc: StatusDoc = {
+        _id: s.id,
+        apiRoot: s.apiRoot,
+        collectionId: s.collectionId,
+        member: s.member,
+        requestTimestamp: s.requestTimestamp,
+        status: s.status,
+        totalCount: s.totalCount,
+        successes: s.successes,
+        failures: s.failures,
+        pendings: s.pendings,
+        expiresAt: s.expiresAt,
+        expiresAtDate: new Date(Math.floor(s.expiresAt / 1000)),
+      };
+      await this.statuses.replaceOne({ _id: s.id }, doc, { upsert: true });
+    });
+  }
+
+  async getStatus(args: GetStatusArgs): Promise<StatusRecord | null> {
+    return guard('get status', async () => {
+      const d = await this.statuses.findOne({ _id: args.id, apiRoot: args.apiRoot });
+      if (!d) return null;
+      const details = (xs: StatusDetail[] | undefined): StatusDetail[] =>
+        (xs ?? []).map((x) => {
+          const out: StatusDetail = { id: x.id, version: x.version };
+          if (x.message !== undefined && x.message !== null) out.message = x.message;
+          return out;
+        });
+      return {
+        id: d._id,
+        apiRoot: d.apiRoot,
+        collectionId: d.collectionId,
+        member: d.member,
+        requestTimestamp: d.requestTimestamp,
+        status: d.status === 'pending' ? 'pending' : 'complete',
+        totalCount: d.totalCount,
+        successes: details(d.successes),
+        failures: details(d.failures),
+        pendings: details(d.pendings),
+        expiresAt: d.expiresAt,
+      };
+    });
+  }
+
+  async purgeStatuses(args: PurgeStatusesArgs): Promise<number> {
+    return guard('purge statuses', async () => {
+      const r = await this.statuses.deleteMany({ expiresAt: { $lt: args.before } });
+      return r.deletedCount;
+    });
+  }
+}
