@@ -15,7 +15,8 @@ import type {
   VersionSelector,
 } from '../../server/store/contract';
 import { versionKey } from '../../server/time';
-import { backendName, openTestStore, type TestStores } from '../helpers/store';
+import { openStore } from '../../server/store';
+import { backendName, openTestStore, sharesUrl, type TestStores } from '../helpers/store';
 
 /** Title prefix of every contract describe block, naming the backend under test. */
 export function suite(area: string): string {
@@ -34,6 +35,26 @@ export function useStores(): () => Stores {
   return () => {
     assert.ok(current, 'store not open');
     return current;
+  };
+}
+
+/**
+ * For the tests of a describe block that open further instances on the store's URL: they are
+ * skipped when the URL cannot be shared (in-memory SQLite), and what they open is closed after
+ * each. Returns the opener.
+ */
+export function useOtherInstances(urlOf: () => string): (url: string) => Promise<Stores> {
+  const opened: Stores[] = [];
+  beforeEach(function () {
+    if (!sharesUrl(urlOf())) this.skip();
+  });
+  afterEach(async function () {
+    for (const s of opened.splice(0)) await s.close();
+  });
+  return async (url) => {
+    const s = await openStore(url);
+    opened.push(s);
+    return s;
   };
 }
 

@@ -1,10 +1,20 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { openStore } from '../../server/store';
-import type { StatusRecord, Stores } from '../../server/store/contract';
+import type { StatusRecord } from '../../server/store/contract';
 import { backendName, freshTestStoreUrl, openTestStore, sharesUrl, type TestStores } from '../helpers/store';
 import { makeIndicator, toNewVersion } from '../helpers/stix';
-import { add, labels, newApiRoot, newCollection, queryAll, suite, uniq, ALL } from './fixture';
+import {
+  add,
+  labels,
+  newApiRoot,
+  newCollection,
+  queryAll,
+  suite,
+  uniq,
+  useOtherInstances,
+  ALL,
+} from './fixture';
 
 describe(suite('lifecycle'), function () {
   let t: TestStores;
@@ -36,18 +46,7 @@ describe(suite('lifecycle'), function () {
   });
 
   describe('several instances on the same URL', function () {
-    const opened: Stores[] = [];
-    beforeEach(function () {
-      if (!sharesUrl(t.url)) this.skip();
-    });
-    afterEach(async function () {
-      for (const s of opened.splice(0)) await s.close();
-    });
-    async function another(url: string): Promise<Stores> {
-      const s = await openStore(url);
-      opened.push(s);
-      return s;
-    }
+    const another = useOtherInstances(() => t.url);
 
     it('data survives close and reopen of the same URL', async function () {
       const s = t;

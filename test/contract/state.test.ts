@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { openStore } from '../../server/store';
-import type { Stores } from '../../server/store/contract';
 import { openTestStore, sharesUrl, type TestStores } from '../helpers/store';
-import { suite, uniq } from './fixture';
+import { suite, uniq, useOtherInstances } from './fixture';
 
 describe(suite('shared secrets'), function () {
   let t: TestStores;
@@ -24,18 +23,7 @@ describe(suite('shared secrets'), function () {
   });
 
   describe('several instances on the same URL', function () {
-    const opened: Stores[] = [];
-    beforeEach(function () {
-      if (!sharesUrl(t.url)) this.skip();
-    });
-    afterEach(async function () {
-      for (const s of opened.splice(0)) await s.close();
-    });
-    async function another(url: string): Promise<Stores> {
-      const s = await openStore(url);
-      opened.push(s);
-      return s;
-    }
+    const another = useOtherInstances(() => t.url);
 
     it('sharedSecret is the same from a second instance', async function () {
       const first = await t.state.sharedSecret('cursor');
