@@ -294,6 +294,8 @@ export async function runFeed(
       },
       latest: async (ids) => {
         const page = await deps.objects.queryObjects({
+          // The feed's own bookkeeping: every version, whatever its TLP.
+          visibleTo: 'all',
           collectionId: collection.id,
           filter: { ids },
           limit: ids.length,

@@ -4,7 +4,12 @@
  * `--name value` and `--name=value` are both accepted; `--` ends the options.
  */
 
-export type OptionKind = 'flag' | 'value';
+/**
+ * `flag`: no value; `value`: always a value; `flag-or-value`: takes the next token as its value
+ * unless there is none or it is another option (`grant … <group> --read --write` and the list form
+ * `grant … --read <g,…> --write <g,…>` share their option names).
+ */
+export type OptionKind = 'flag' | 'value' | 'flag-or-value';
 
 export interface CommandSpec {
   /** Command words, e.g. ['collection', 'add']. */
@@ -87,10 +92,11 @@ export const COMMANDS: CommandSpec[] = [
       description: 'value',
       read: 'value',
       write: 'value',
+      'default-tlp': 'value',
     },
     usage:
-      'collection add <root> --title <t> [--id <uuid>] [--alias <a>] [--description <d>] --read <g,…> --write <g,…>',
-    summary: 'create a collection granting read/write to trust groups',
+      'collection add <root> --title <t> [--id <uuid>] [--alias <a>] [--description <d>] [--read <g,…>] [--write <g,…>] [--default-tlp <level>]',
+    summary: 'create a collection, granting read/write to trust groups (or to nobody yet)',
   },
   {
     words: ['collection', 'list'],
@@ -102,9 +108,26 @@ export const COMMANDS: CommandSpec[] = [
   {
     words: ['collection', 'grant'],
     positionals: ['root', 'collection'],
-    options: { read: 'value', write: 'value' },
-    usage: 'collection grant <root> <id-or-alias> --read <g,…> --write <g,…>',
-    summary: "replace a collection's grants",
+    optional: ['group'],
+    options: { read: 'flag-or-value', write: 'flag-or-value', 'max-tlp': 'value' },
+    usage:
+      'collection grant <root> <id-or-alias> <group> [--read] [--write] [--max-tlp <level>]  |  collection grant <root> <id-or-alias> --read <g,…> --write <g,…> [--max-tlp <level>]',
+    summary:
+      "set one trust group's grant (its TLP ceiling kept unless --max-tlp; amber for a new grant), or replace every grant (list form)",
+  },
+  {
+    words: ['collection', 'revoke'],
+    positionals: ['root', 'collection', 'group'],
+    options: {},
+    usage: 'collection revoke <root> <id-or-alias> <group>',
+    summary: "remove a trust group's grant",
+  },
+  {
+    words: ['collection', 'set'],
+    positionals: ['root', 'collection'],
+    options: { 'default-tlp': 'value' },
+    usage: 'collection set <root> <id-or-alias> --default-tlp <level>',
+    summary: "set the TLP of the collection's objects that carry no TLP marking",
   },
   {
     words: ['import'],
@@ -310,6 +333,10 @@ export function parseArgs(argv: string[]): Parsed {
       continue;
     }
     const next = argv[i + 1];
+    if (kind === 'flag-or-value' && (next === undefined || isOption(next))) {
+      options[name] = 'true';
+      continue;
+    }
     if (next === undefined || next.startsWith('--')) {
       throw new UsageError(`option --${name} needs a value`, usage);
     }

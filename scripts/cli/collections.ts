@@ -1,7 +1,16 @@
-/** `tessera collection …`: collections and their grants (the registry; grants name trust groups). */
+/**
+ * `tessera collection …`: collections, their grants to trust groups with TLP ceilings, and their
+ * default TLP (the registry; grants name trust groups).
+ */
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_TLP, parseTlpLevel, TLP_LEVELS, type TlpLevel } from '../../server/access/tlp';
 import { BadRequestError, ConflictError, NotFoundError } from '../../server/errors';
-import type { CollectionRecord, Grant, PrincipalStore, RegistryStore } from '../../server/store/contract';
+import type {
+  CollectionRecord,
+  GrantInput,
+  PrincipalStore,
+  RegistryStore,
+} from '../../server/store/contract';
 import { UsageError } from './args';
 import { out, unique, type Handlers } from './command';
 import { collectionText, grantsText, presentCollection } from './output';
@@ -38,27 +47,54 @@ export async function findCollectionOrFail(
   return c;
 }
 
-/** Grants from --read/--write, checking that every group exists. */
-async function grantsFrom(
-  principals: PrincipalStore,
-  options: Record<string, string>,
-  usage: string,
-): Promise<Grant[]> {
-  const { read, write } = options;
-  if (read === undefined && write === undefined) {
-    throw new UsageError('give the trust groups with --read <g,…> and/or --write <g,…>', usage);
+/** The TLP level of option `name`, or undefined when not given; a usage error when not a level. */
+function tlpOption(options: Record<string, string>, name: string, usage: string): TlpLevel | undefined {
+  const v = options[name];
+  if (v === undefined) return undefined;
+  const level = v === 'true' ? null : parseTlpLevel(v);
+  if (level === null) {
+    throw new UsageError(
+      `--${name}: ${JSON.stringify(v)} is not a TLP level (${TLP_LEVELS.join(', ')})`,
+      usage,
+    );
   }
-  const readers = groupList(read);
-  const writers = groupList(write);
-  const all = [...new Set([...readers, ...writers])].sort();
+  return level;
+}
+
+async function checkGroupsExist(principals: PrincipalStore, groups: string[]): Promise<void> {
   const existing = new Set((await principals.listGroups()).map((g) => g.name));
-  const missing = all.filter((g) => !existing.has(g));
+  const missing = groups.filter((g) => !existing.has(g));
   if (missing.length > 0) {
     throw new NotFoundError(
       `trust group${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'do' : 'does'} not exist (create with: tessera group add <group>)`,
     );
   }
-  return all.map((group) => ({ group, read: readers.includes(group), write: writers.includes(group) }));
+}
+
+/** Grants from the list form --read <g,…> / --write <g,…> (none: []), checking every group exists. */
+async function grantsFrom(
+  principals: PrincipalStore,
+  options: Record<string, string>,
+  usage: string,
+  maxTlp: TlpLevel | undefined,
+): Promise<GrantInput[]> {
+  const { read, write } = options;
+  for (const [name, v] of [
+    ['read', read],
+    ['write', write],
+  ] as const) {
+    if (v === 'true') throw new UsageError(`--${name} needs a list of trust groups here`, usage);
+  }
+  const readers = groupList(read);
+  const writers = groupList(write);
+  const all = [...new Set([...readers, ...writers])].sort();
+  await checkGroupsExist(principals, all);
+  return all.map((group) => ({
+    group,
+    read: readers.includes(group),
+    write: writers.includes(group),
+    ...(maxTlp !== undefined ? { maxTlp } : {}),
+  }));
 }
 
 export const collectionCommands: Handlers<'registry' | 'principals'> = {
@@ -81,7 +117,8 @@ export const collectionCommands: Handlers<'registry' | 'principals'> = {
         `invalid alias ${JSON.stringify(alias)}: use letters, digits and ".-_~" (and not a UUID)`,
       );
     }
-    const grants = await grantsFrom(principals, options, usage);
+    const defaultTlp = tlpOption(options, 'default-tlp', usage);
+    const grants = await grantsFrom(principals, options, usage, undefined);
     if (!(await registry.getApiRoot(root))) {
       throw new NotFoundError(
         `API root ${JSON.stringify(root)} does not exist (create with: tessera root add)`,
@@ -102,6 +139,7 @@ export const collectionCommands: Handlers<'registry' | 'principals'> = {
         ...(alias !== undefined ? { alias } : {}),
         mediaTypes: [STIX_MEDIA_TYPE],
         grants,
+        ...(defaultTlp !== undefined ? { defaultTlp } : {}),
       }),
     );
     await out(json, presentCollection(c), collectionText(c));
@@ -126,9 +164,65 @@ export const collectionCommands: Handlers<'registry' | 'principals'> = {
   },
 
   'collection grant': async ({ args, options, json, usage, stores: { registry, principals } }) => {
+    const maxTlp = tlpOption(options, 'max-tlp', usage);
     const c = await findCollectionOrFail(registry, args.root as string, args.collection as string);
-    const grants = await grantsFrom(principals, options, usage);
-    const updated = await registry.setGrants({ collectionId: c.id, grants });
+    let updated: CollectionRecord;
+    const group = args.group;
+    if (group === undefined) {
+      // The list form: every grant replaced.
+      if (options.read === undefined && options.write === undefined) {
+        throw new UsageError(
+          'give a trust group, or the groups with --read <g,…> and/or --write <g,…>',
+          usage,
+        );
+      }
+      const grants = await grantsFrom(principals, options, usage, maxTlp);
+      updated = await registry.setGrants({ collectionId: c.id, grants });
+    } else {
+      for (const name of ['read', 'write']) {
+        const v = options[name];
+        if (v !== undefined && v !== 'true') {
+          throw new UsageError(
+            `with a trust group, --${name} takes no value (got ${JSON.stringify(v)})`,
+            usage,
+          );
+        }
+      }
+      const read = options.read === 'true';
+      const write = options.write === 'true';
+      if (!read && !write) {
+        throw new UsageError(
+          `give --read and/or --write (to remove the grant: tessera collection revoke ${args.root} ${args.collection} ${group})`,
+          usage,
+        );
+      }
+      await checkGroupsExist(principals, [group]);
+      const current = c.grants.find((g) => g.group === group);
+      updated = await registry.putGrant({
+        collectionId: c.id,
+        grant: { group, read, write, maxTlp: maxTlp ?? current?.maxTlp ?? DEFAULT_TLP },
+      });
+    }
+    await out(json, presentCollection(updated), collectionText(updated));
+    return 0;
+  },
+
+  'collection revoke': async ({ args, json, stores: { registry } }) => {
+    const c = await findCollectionOrFail(registry, args.root as string, args.collection as string);
+    const group = args.group as string;
+    if (!c.grants.some((g) => g.group === group)) {
+      throw new NotFoundError(`trust group ${group} has no grant on collection ${c.alias ?? c.id}`);
+    }
+    const updated = await registry.removeGrant({ collectionId: c.id, group });
+    await out(json, presentCollection(updated), collectionText(updated));
+    return 0;
+  },
+
+  'collection set': async ({ args, options, json, usage, stores: { registry } }) => {
+    const defaultTlp = tlpOption(options, 'default-tlp', usage);
+    if (defaultTlp === undefined) throw new UsageError('missing option --default-tlp', usage);
+    const c = await findCollectionOrFail(registry, args.root as string, args.collection as string);
+    const updated = await registry.setDefaultTlp({ collectionId: c.id, defaultTlp });
     await out(json, presentCollection(updated), collectionText(updated));
     return 0;
   },

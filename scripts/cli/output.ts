@@ -31,15 +31,16 @@ export function presentCollection(c: CollectionRecord): Record<string, unknown> 
   if (c.description !== undefined) out.description = c.description;
   if (c.alias !== undefined) out.alias = c.alias;
   out.media_types = c.mediaTypes;
-  out.grants = c.grants.map((g) => ({ group: g.group, read: g.read, write: g.write }));
+  out.grants = c.grants.map((g) => ({ group: g.group, read: g.read, write: g.write, max_tlp: g.maxTlp }));
+  out.default_tlp = c.defaultTlp;
   out.created = formatTaxiiTimestamp(c.createdAt);
   return out;
 }
 
 export function grantsText(c: CollectionRecord): string {
-  const read = c.grants.filter((g) => g.read).map((g) => g.group);
+  const read = c.grants.filter((g) => g.read).map((g) => `${g.group}(≤${g.maxTlp})`);
   const write = c.grants.filter((g) => g.write).map((g) => g.group);
-  return `read: ${read.length ? read.join(',') : '-'}  write: ${write.length ? write.join(',') : '-'}`;
+  return `read: ${read.length ? read.join(',') : '-'}  write: ${write.length ? write.join(',') : '-'}  default TLP: ${c.defaultTlp}`;
 }
 
 export function collectionText(c: CollectionRecord): string {

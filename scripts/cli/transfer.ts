@@ -171,6 +171,8 @@ export async function exportBundle(
   for (;;) {
     const page = await objects.queryObjects({
       collectionId: collection.id,
+      // The operator exports everything, whatever its TLP.
+      visibleTo: 'all',
       filter,
       ...(after !== undefined ? { after } : {}),
       limit: EXPORT_PAGE,

@@ -6,8 +6,15 @@
  * requester can neither read nor write is invisible (404, left out of listings); an API root is
  * visible when at least one of its collections is. Visibility is handed to the store as a filter
  * (`GroupScope`), so listings, limits and paging are computed over what the requester may see.
+ *
+ * Within a collection it can read, a requester sees the versions whose TLP (their own marking, else
+ * the collection's default TLP) is at or below its ceiling — the highest `maxTlp` among the grants
+ * that give one of its groups read — and every version it published itself (`ObjectScope`, applied
+ * by the store). Grants and defaults are read with the collection on every request, so a change
+ * applies from the next request on, on every instance.
  */
-import type { CollectionRecord, GroupScope } from '../store/contract';
+import type { CollectionRecord, GroupScope, ObjectScope } from '../store/contract';
+import { rankOf, TLP_LEVELS, type TlpRank } from './tlp';
 
 export interface Principal {
   /** Member name (or feed identity). */
@@ -38,6 +45,25 @@ export function isVisible(rights: CollectionRights): boolean {
 /** The store-level visibility filter for this requester. */
 export function scopeOf(principal: Principal): GroupScope {
   return principal.groups;
+}
+
+/** The requester's TLP ceiling on a collection: the highest among its read grants (null: no read). */
+export function ceilingOn(principal: Principal, collection: CollectionRecord): TlpRank | null {
+  let ceiling: TlpRank | null = null;
+  for (const g of collection.grants) {
+    if (!g.read || !principal.groups.includes(g.group)) continue;
+    const r = rankOf(g.maxTlp);
+    if (ceiling === null || r > ceiling) ceiling = r;
+  }
+  return ceiling;
+}
+
+/** Which versions of a collection's objects the requester may see (or delete). */
+export function objectScope(principal: Principal, collection: CollectionRecord): ObjectScope {
+  const ceiling = ceilingOn(principal, collection);
+  const ranks = ceiling === null ? [] : TLP_LEVELS.map(rankOf).filter((r) => r <= ceiling);
+  const unmarked = ceiling !== null && rankOf(collection.defaultTlp) <= ceiling;
+  return { ranks, unmarked, publisher: principal.member };
 }
 
 export type Action = 'read' | 'write' | 'delete';

@@ -1,8 +1,9 @@
 /**
  * The CPU-heavy half of ingest (no I/O): check that a body is a TAXII envelope, run the structural
- * checks and the pluggable STIX validator on every object, and serialise the accepted ones. Runs on
+ * checks and the pluggable STIX validator on every object, and serialise the accepted ones with their TLP. Runs on
  * the event loop (CLI, feeds, TESSERA_INGEST_WORKERS=0) or in the worker pool (./pool.ts).
  */
+import { classify } from '../access/tlp';
 import { BadRequestError, UnprocessableError } from '../errors';
 import type { NewObjectVersion, StatusDetail } from '../store/contract';
 import { basicCheck, describe, type Issue } from '../stix/basic';
@@ -77,7 +78,7 @@ export function prepareObjects(objects: unknown[], validate?: ObjectValidator): 
       failures.push({ ...describe(obj), message: formatIssues(issues) });
       continue;
     }
-    accepted.push({ ...basic.identity, body: JSON.stringify(obj) });
+    accepted.push({ ...basic.identity, body: JSON.stringify(obj), tlp: classify(obj) });
     warnings.push(warn.length > 0 ? `warning: ${formatIssues(warn)}` : '');
   }
   return { total: objects.length, accepted, warnings, failures };

@@ -78,7 +78,8 @@ interface CollectionJson {
   alias?: string;
   description?: string;
   media_types: string[];
-  grants: { group: string; read: boolean; write: boolean }[];
+  grants: { group: string; read: boolean; write: boolean; max_tlp: string }[];
+  default_tlp: string;
 }
 
 interface ImportJson {
@@ -157,7 +158,9 @@ describe('admin CLI (tessera)', function () {
           'member list',
           'collection add <root> --title <t> [--id <uuid>] [--alias <a>]',
           'collection list <root>',
-          'collection grant <root> <id-or-alias> --read <g,…> --write <g,…>',
+          'collection grant <root> <id-or-alias> <group> [--read] [--write] [--max-tlp <level>]',
+          'collection revoke <root> <id-or-alias> <group>',
+          'collection set <root> <id-or-alias> --default-tlp <level>',
           'import <root>',
           'export <root>',
           'validate <file> [--strict]',
@@ -180,7 +183,12 @@ describe('admin CLI (tessera)', function () {
         fails(url, ['root', 'add', 'r9', '--title'], 2, /option --title needs a value/),
         fails(url, ['root', 'add', 'r9', '--title', 'a', '--title', 'b'], 2, /given twice/),
         fails(url, ['member', 'add', 'm1'], 2, /--password-stdin/, `${PASSWORD}\n`),
-        fails(url, ['collection', 'add', 'api1', '--title', 'x'], 2, /--read/),
+        fails(
+          url,
+          ['collection', 'add', 'api1', '--title', 'x', '--default-tlp', 'orange'],
+          2,
+          /not a TLP level/,
+        ),
         fails(url, ['export', 'api1'], 2, /missing argument <collection>/),
       ]);
       // Nothing was created by the failed commands.
@@ -342,8 +350,8 @@ describe('admin CLI (tessera)', function () {
       assert.equal(a.description, 'IOCs');
       assert.deepEqual(a.media_types, ['application/stix+json;version=2.1']);
       assert.deepEqual(a.grants, [
-        { group: 'readers', read: true, write: false },
-        { group: 'writers', read: true, write: true },
+        { group: 'readers', read: true, write: false, max_tlp: 'amber' },
+        { group: 'writers', read: true, write: true, max_tlp: 'amber' },
       ]);
 
       const given = randomUUID();
@@ -363,7 +371,9 @@ describe('admin CLI (tessera)', function () {
       const list = await okJson<{ collections: CollectionJson[] }>(url, ['collection', 'list', 'api1']);
       assert.equal(list.collections.length, 3);
       const byId = new Map(list.collections.map((c) => [c.id, c]));
-      assert.deepEqual(byId.get(b.id)?.grants, [{ group: 'readers', read: true, write: false }]);
+      assert.deepEqual(byId.get(b.id)?.grants, [
+        { group: 'readers', read: true, write: false, max_tlp: 'amber' },
+      ]);
 
       const g = await okJson<CollectionJson>(url, [
         'collection',
@@ -376,7 +386,7 @@ describe('admin CLI (tessera)', function () {
         '',
       ]);
       assert.equal(g.id, a.id);
-      assert.deepEqual(g.grants, [{ group: 'readers', read: true, write: false }]);
+      assert.deepEqual(g.grants, [{ group: 'readers', read: true, write: false, max_tlp: 'amber' }]);
       const after = await okJson<{ collections: CollectionJson[] }>(url, ['collection', 'list', 'api1']);
       assert.deepEqual(after.collections.find((c) => c.id === a.id)?.grants, g.grants);
 
@@ -428,6 +438,195 @@ describe('admin CLI (tessera)', function () {
       ]);
       const final = await okJson<{ collections: CollectionJson[] }>(url, ['collection', 'list', 'api1']);
       assert.equal(final.collections.length, 3);
+    });
+  });
+
+  describe('TLP ceilings and defaults', () => {
+    it('add without grants; grant/revoke one group with --max-tlp; set --default-tlp; the list form still works', async () => {
+      await ok(url, ['group', 'add', 'sector']);
+      await ok(url, ['group', 'add', 'csirts']);
+      const c = await okJson<CollectionJson>(url, [
+        'collection',
+        'add',
+        'api1',
+        '--title',
+        'Nobody yet',
+        '--alias',
+        'n',
+      ]);
+      assert.deepEqual([c.grants, c.default_tlp], [[], 'amber']);
+      let g = await okJson<CollectionJson>(url, [
+        'collection',
+        'grant',
+        'api1',
+        'n',
+        'sector',
+        '--read',
+        '--max-tlp',
+        'TLP:GREEN',
+      ]);
+      assert.deepEqual(g.grants, [{ group: 'sector', read: true, write: false, max_tlp: 'green' }]);
+      g = await okJson<CollectionJson>(url, [
+        'collection',
+        'grant',
+        'api1',
+        'n',
+        'csirts',
+        '--read',
+        '--write',
+      ]);
+      // a new grant gets amber; changing sector's rights keeps its ceiling
+      g = await okJson<CollectionJson>(url, [
+        'collection',
+        'grant',
+        'api1',
+        'n',
+        'sector',
+        '--read',
+        '--write',
+      ]);
+      assert.deepEqual(g.grants, [
+        { group: 'csirts', read: true, write: true, max_tlp: 'amber' },
+        { group: 'sector', read: true, write: true, max_tlp: 'green' },
+      ]);
+      g = await okJson<CollectionJson>(url, ['collection', 'revoke', 'api1', 'n', 'sector']);
+      assert.deepEqual(
+        g.grants.map((x) => x.group),
+        ['csirts'],
+      );
+      g = await okJson<CollectionJson>(url, [
+        'collection',
+        'set',
+        'api1',
+        'n',
+        '--default-tlp',
+        'amber+strict',
+      ]);
+      assert.equal(g.default_tlp, 'amber+strict');
+      g = await okJson<CollectionJson>(url, [
+        'collection',
+        'grant',
+        'api1',
+        'n',
+        '--read',
+        'sector,csirts',
+        '--write',
+        'csirts',
+        '--max-tlp',
+        'red',
+      ]);
+      assert.deepEqual(g.grants, [
+        { group: 'csirts', read: true, write: true, max_tlp: 'red' },
+        { group: 'sector', read: true, write: false, max_tlp: 'red' },
+      ]);
+      const text = await ok(url, ['collection', 'list', 'api1']);
+      assert.match(
+        text.stdout,
+        /read: csirts\(≤red\),sector\(≤red\)\s+write: csirts\s+default TLP: amber\+strict/,
+      );
+    });
+
+    it('refuses bad levels, missing rights, values on single-group flags, unknown groups and absent grants', async () => {
+      await ok(url, ['group', 'add', 'sector']);
+      await ok(url, ['collection', 'add', 'api1', '--title', 'T', '--alias', 't', '--read', 'sector']);
+      await Promise.all([
+        fails(
+          url,
+          ['collection', 'grant', 'api1', 't', 'sector', '--read', '--max-tlp', 'white'],
+          2,
+          /--max-tlp: "white" is not a TLP level/,
+        ),
+        fails(url, ['collection', 'grant', 'api1', 't', 'sector', '--max-tlp'], 2, /--max-tlp needs a value/),
+        fails(
+          url,
+          ['collection', 'grant', 'api1', 't', 'sector'],
+          2,
+          /give --read and\/or --write[\s\S]*collection revoke/,
+        ),
+        fails(
+          url,
+          ['collection', 'grant', 'api1', 't', 'sector', '--read', 'x'],
+          2,
+          /unexpected argument "x"|takes no value/,
+        ),
+        fails(url, ['collection', 'grant', 'api1', 't'], 2, /give a trust group/),
+        fails(url, ['collection', 'grant', 'api1', 't', '--read'], 2, /--read needs a list of trust groups/),
+        fails(
+          url,
+          ['collection', 'grant', 'api1', 't', 'ghosts', '--read'],
+          1,
+          /trust group ghosts does not exist/,
+        ),
+        fails(
+          url,
+          ['collection', 'grant', 'api1', 'nope', 'sector', '--read'],
+          1,
+          /collection "nope" does not exist/,
+        ),
+        fails(url, ['collection', 'revoke', 'api1', 't', 'nobody'], 1, /nobody has no grant/),
+        fails(url, ['collection', 'revoke', 'api1', 't'], 2, /missing argument <group>/),
+        fails(url, ['collection', 'set', 'api1', 't'], 2, /missing option --default-tlp/),
+        fails(url, ['collection', 'set', 'api1', 't', '--default-tlp', 'purple'], 2, /not a TLP level/),
+      ]);
+      const after = await okJson<{ collections: CollectionJson[] }>(url, ['collection', 'list', 'api1']);
+      assert.deepEqual(after.collections[0]?.grants, [
+        { group: 'sector', read: true, write: false, max_tlp: 'amber' },
+      ]);
+      assert.equal(after.collections[0]?.default_tlp, 'amber');
+    });
+
+    it('apply sets maxTlp per grant and defaultTlp per collection, and lists bad ones', async () => {
+      const id = randomUUID();
+      const defs = (grants: unknown, defaultTlp?: string) => ({
+        collections: [
+          {
+            apiRoot: 'api1',
+            id,
+            title: 't',
+            alias: 'a',
+            read: ['x'],
+            grants,
+            ...(defaultTlp ? { defaultTlp } : {}),
+          },
+        ],
+      });
+      const f1 = await writeJson('t1.json', defs([{ group: 'y', read: true, maxTlp: 'red' }], 'green'));
+      await ok(url, ['apply', f1]);
+      let c = (await okJson<{ collections: CollectionJson[] }>(url, ['collection', 'list', 'api1']))
+        .collections[0];
+      assert.deepEqual(
+        [c?.grants, c?.default_tlp],
+        [
+          [
+            { group: 'x', read: true, write: false, max_tlp: 'amber' },
+            { group: 'y', read: true, write: false, max_tlp: 'red' },
+          ],
+          'green',
+        ],
+      );
+      const f2 = await writeJson('t2.json', defs([{ group: 'y', read: true, maxTlp: 'clear' }]));
+      const second = await okJson<{ changes: string[] }>(url, ['apply', f2]);
+      assert.equal(second.changes.length, 2, second.changes.join('\n'));
+      c = (await okJson<{ collections: CollectionJson[] }>(url, ['collection', 'list', 'api1']))
+        .collections[0];
+      assert.deepEqual([c?.grants[1]?.max_tlp, c?.default_tlp], ['clear', 'amber']);
+      const bad = await writeJson(
+        't3.json',
+        defs([{ group: 'x', read: true, maxTlp: 'orange' }, { group: 'z' }], 'pink'),
+      );
+      await fails(
+        url,
+        ['apply', bad],
+        1,
+        /maxTlp must be equal to one of the allowed values[\s\S]*defaultTlp/,
+      );
+      const dup = await writeJson('t4.json', defs([{ group: 'x', read: true }, { group: 'z' }]));
+      await fails(
+        url,
+        ['apply', dup],
+        1,
+        /group x is also in read\/write[\s\S]*grants\/1 a grant needs read and\/or write/,
+      );
     });
   });
 

@@ -22,12 +22,15 @@ describe('declarative collections', () => {
     const first = await applyDefinitions(ts, defs);
     assert.ok(first.includes('created API root api1'));
     assert.ok(first.some((l) => l.startsWith('created collection api1/5d1c1a1e')));
-    assert.equal((await ts.principals.listGroups()).length, 3);
+    assert.equal((await ts.principals.listGroups()).length, 4);
     const c = await ts.registry.findCollection({ apiRoot: 'api1', idOrAlias: 'indicators' });
     assert.deepEqual(c?.grants, [
-      { group: 'national-csirts', read: true, write: true },
-      { group: 'siem-connectors', read: true, write: false },
+      { group: 'energy-isac', read: true, write: false, maxTlp: 'amber' },
+      { group: 'finance-isac', read: true, write: false, maxTlp: 'green' },
+      { group: 'national-csirts', read: true, write: true, maxTlp: 'amber+strict' },
+      { group: 'siem-connectors', read: true, write: false, maxTlp: 'green' },
     ]);
+    assert.equal(c?.defaultTlp, 'green');
     assert.deepEqual(await applyDefinitions(ts, defs), []);
   });
 
@@ -48,8 +51,8 @@ describe('declarative collections', () => {
     assert.deepEqual(changed, ['created trust group b', `updated grants of r/${id}`]);
     const c = await ts.registry.findCollection({ apiRoot: 'r', idOrAlias: id });
     assert.deepEqual(c?.grants, [
-      { group: 'a', read: true, write: false },
-      { group: 'b', read: true, write: true },
+      { group: 'a', read: true, write: false, maxTlp: 'amber' },
+      { group: 'b', read: true, write: true, maxTlp: 'amber' },
     ]);
   });
 

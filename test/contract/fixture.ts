@@ -134,7 +134,13 @@ export async function queryAll(
   filter: ObjectFilter = {},
   withBody = false,
 ): Promise<StoredVersion[]> {
-  const page = await stores.objects.queryObjects({ collectionId, filter, limit: 10_000, withBody });
+  const page = await stores.objects.queryObjects({
+    visibleTo: 'all',
+    collectionId,
+    filter,
+    limit: 10_000,
+    withBody,
+  });
   assert.equal(page.more, false, 'more is false when everything fits in the page');
   return page.items;
 }

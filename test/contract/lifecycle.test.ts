@@ -55,7 +55,8 @@ describe(suite('lifecycle'), function () {
       await s.principals.createGroup(group);
       const col = await newCollection(s, root, {
         alias: 'persist',
-        grants: [{ group, read: true, write: false }],
+        grants: [{ group, read: true, write: false, maxTlp: 'red' }],
+        defaultTlp: 'green',
       });
       const member = uniq('member');
       await s.principals.createMember({ name: member, secretHash: 'hash-1' });
@@ -86,7 +87,8 @@ describe(suite('lifecycle'), function () {
       assert.deepEqual(await reopened.registry.getApiRoot(root), rootBefore);
       const found = await reopened.registry.findCollection({ apiRoot: root, idOrAlias: 'persist' });
       assert.equal(found?.id, col.id);
-      assert.deepEqual(found?.grants, [{ group, read: true, write: false }]);
+      assert.deepEqual(found?.grants, [{ group, read: true, write: false, maxTlp: 'red' }]);
+      assert.equal(found?.defaultTlp, 'green');
       const m = await reopened.principals.getMember(member);
       assert.equal(m?.secretHash, 'hash-1');
       assert.deepEqual(m?.groups, [group]);

@@ -329,6 +329,7 @@ describe(suite('addObjects from several instances'), function () {
     let after: number | undefined;
     for (;;) {
       const page = await other.objects.queryObjects({
+        visibleTo: 'all',
         collectionId: col,
         filter: { ids },
         limit: 3,

@@ -40,10 +40,19 @@ describe(suite('objectExists, deleteObject, countObjects'), function () {
     it('is true for a stored object and false for an unknown one', async function () {
       const col = await collection();
       const obj = makeIndicator();
-      assert.equal(await stores().objects.objectExists({ collectionId: col, id: obj.id }), false);
+      assert.equal(
+        await stores().objects.objectExists({ visibleTo: 'all', collectionId: col, id: obj.id }),
+        false,
+      );
       await add(stores(), col, [toNewVersion(obj)]);
-      assert.equal(await stores().objects.objectExists({ collectionId: col, id: obj.id }), true);
-      assert.equal(await stores().objects.objectExists({ collectionId: col, id: makeIndicator().id }), false);
+      assert.equal(
+        await stores().objects.objectExists({ visibleTo: 'all', collectionId: col, id: obj.id }),
+        true,
+      );
+      assert.equal(
+        await stores().objects.objectExists({ visibleTo: 'all', collectionId: col, id: makeIndicator().id }),
+        false,
+      );
     });
 
     it('is false in another collection', async function () {
@@ -51,7 +60,10 @@ describe(suite('objectExists, deleteObject, countObjects'), function () {
       const other = await collection();
       const obj = makeIndicator();
       await add(stores(), col, [toNewVersion(obj)]);
-      assert.equal(await stores().objects.objectExists({ collectionId: other, id: obj.id }), false);
+      assert.equal(
+        await stores().objects.objectExists({ visibleTo: 'all', collectionId: other, id: obj.id }),
+        false,
+      );
     });
   });
 
@@ -61,8 +73,14 @@ describe(suite('objectExists, deleteObject, countObjects'), function () {
       const obj = await threeVersions(col);
       const keep = makeIndicator();
       await add(stores(), col, [toNewVersion(keep)]);
-      assert.equal(await stores().objects.deleteObject({ collectionId: col, id: obj.id }), 3);
-      assert.equal(await stores().objects.objectExists({ collectionId: col, id: obj.id }), false);
+      assert.equal(
+        await stores().objects.deleteObject({ visibleTo: 'all', collectionId: col, id: obj.id }),
+        3,
+      );
+      assert.equal(
+        await stores().objects.objectExists({ visibleTo: 'all', collectionId: col, id: obj.id }),
+        false,
+      );
       assert.deepEqual(labels(await queryAll(stores(), col, { versions: ALL })), [
         `${keep.id}@${keep.modified}`,
       ]);
@@ -71,33 +89,65 @@ describe(suite('objectExists, deleteObject, countObjects'), function () {
     it('with versions all deletes every version', async function () {
       const col = await collection();
       const obj = await threeVersions(col);
-      assert.equal(await stores().objects.deleteObject({ collectionId: col, id: obj.id, versions: ALL }), 3);
-      assert.equal(await stores().objects.objectExists({ collectionId: col, id: obj.id }), false);
+      assert.equal(
+        await stores().objects.deleteObject({
+          visibleTo: 'all',
+          collectionId: col,
+          id: obj.id,
+          versions: ALL,
+        }),
+        3,
+      );
+      assert.equal(
+        await stores().objects.objectExists({ visibleTo: 'all', collectionId: col, id: obj.id }),
+        false,
+      );
     });
 
     it('an exact version deletes only that version', async function () {
       const col = await collection();
       const obj = await threeVersions(col);
       assert.equal(
-        await stores().objects.deleteObject({ collectionId: col, id: obj.id, versions: exact(stamp(2)) }),
+        await stores().objects.deleteObject({
+          visibleTo: 'all',
+          collectionId: col,
+          id: obj.id,
+          versions: exact(stamp(2)),
+        }),
         1,
       );
       assert.deepEqual(labels(await queryAll(stores(), col, { versions: ALL })), [at(obj, 1), at(obj, 3)]);
       assert.deepEqual(labels(await queryAll(stores(), col, { versions: LAST })), [at(obj, 3)]);
       assert.deepEqual(labels(await queryAll(stores(), col, { versions: FIRST })), [at(obj, 1)]);
-      assert.equal(await stores().objects.objectExists({ collectionId: col, id: obj.id }), true);
+      assert.equal(
+        await stores().objects.objectExists({ visibleTo: 'all', collectionId: col, id: obj.id }),
+        true,
+      );
     });
 
     it('deleting the last version makes the previous one last', async function () {
       const col = await collection();
       const obj = await threeVersions(col);
       assert.equal(
-        await stores().objects.deleteObject({ collectionId: col, id: obj.id, versions: exact(stamp(3)) }),
+        await stores().objects.deleteObject({
+          visibleTo: 'all',
+          collectionId: col,
+          id: obj.id,
+          versions: exact(stamp(3)),
+        }),
         1,
       );
       assert.deepEqual(labels(await queryAll(stores(), col, { versions: LAST })), [at(obj, 2)]);
       assert.deepEqual(labels(await queryAll(stores(), col, { versions: FIRST })), [at(obj, 1)]);
-      assert.equal(await stores().objects.deleteObject({ collectionId: col, id: obj.id, versions: LAST }), 1);
+      assert.equal(
+        await stores().objects.deleteObject({
+          visibleTo: 'all',
+          collectionId: col,
+          id: obj.id,
+          versions: LAST,
+        }),
+        1,
+      );
       assert.deepEqual(labels(await queryAll(stores(), col, { versions: LAST })), [at(obj, 1)]);
       assert.deepEqual(labels(await queryAll(stores(), col, { versions: FIRST })), [at(obj, 1)]);
     });
@@ -106,7 +156,12 @@ describe(suite('objectExists, deleteObject, countObjects'), function () {
       const col = await collection();
       const obj = await threeVersions(col);
       assert.equal(
-        await stores().objects.deleteObject({ collectionId: col, id: obj.id, versions: FIRST }),
+        await stores().objects.deleteObject({
+          visibleTo: 'all',
+          collectionId: col,
+          id: obj.id,
+          versions: FIRST,
+        }),
         1,
       );
       assert.deepEqual(labels(await queryAll(stores(), col, { versions: FIRST })), [at(obj, 2)]);
@@ -116,7 +171,12 @@ describe(suite('objectExists, deleteObject, countObjects'), function () {
     it('a version deleted can be added again, and is first/last as before', async function () {
       const col = await collection();
       const obj = await threeVersions(col);
-      await stores().objects.deleteObject({ collectionId: col, id: obj.id, versions: exact(stamp(3)) });
+      await stores().objects.deleteObject({
+        visibleTo: 'all',
+        collectionId: col,
+        id: obj.id,
+        versions: exact(stamp(3)),
+      });
       const [again] = await add(stores(), col, [toNewVersion(withModified(obj, stamp(3)))]);
       assert.equal(again?.outcome, 'added');
       assert.deepEqual(labels(await queryAll(stores(), col, { versions: LAST })), [at(obj, 3)]);
@@ -127,23 +187,47 @@ describe(suite('objectExists, deleteObject, countObjects'), function () {
       const obj = makeIndicator();
       await add(stores(), col, [toNewVersion(obj)]);
       assert.equal(
-        await stores().objects.deleteObject({ collectionId: col, id: obj.id, specVersions: ['2.0'] }),
+        await stores().objects.deleteObject({
+          visibleTo: 'all',
+          collectionId: col,
+          id: obj.id,
+          specVersions: ['2.0'],
+        }),
         0,
       );
-      assert.equal(await stores().objects.objectExists({ collectionId: col, id: obj.id }), true);
       assert.equal(
-        await stores().objects.deleteObject({ collectionId: col, id: obj.id, specVersions: ['2.1'] }),
+        await stores().objects.objectExists({ visibleTo: 'all', collectionId: col, id: obj.id }),
+        true,
+      );
+      assert.equal(
+        await stores().objects.deleteObject({
+          visibleTo: 'all',
+          collectionId: col,
+          id: obj.id,
+          specVersions: ['2.1'],
+        }),
         1,
       );
-      assert.equal(await stores().objects.objectExists({ collectionId: col, id: obj.id }), false);
+      assert.equal(
+        await stores().objects.objectExists({ visibleTo: 'all', collectionId: col, id: obj.id }),
+        false,
+      );
     });
 
     it('an unknown object or version deletes nothing and returns 0', async function () {
       const col = await collection();
       const obj = await threeVersions(col);
-      assert.equal(await stores().objects.deleteObject({ collectionId: col, id: makeIndicator().id }), 0);
       assert.equal(
-        await stores().objects.deleteObject({ collectionId: col, id: obj.id, versions: exact(stamp(9)) }),
+        await stores().objects.deleteObject({ visibleTo: 'all', collectionId: col, id: makeIndicator().id }),
+        0,
+      );
+      assert.equal(
+        await stores().objects.deleteObject({
+          visibleTo: 'all',
+          collectionId: col,
+          id: obj.id,
+          versions: exact(stamp(9)),
+        }),
         0,
       );
       assert.equal((await queryAll(stores(), col, { versions: ALL })).length, 3);
@@ -153,8 +237,14 @@ describe(suite('objectExists, deleteObject, countObjects'), function () {
       const col = await collection();
       const sco = makeIpv4Addr();
       await add(stores(), col, [toNewVersion(sco)]);
-      assert.equal(await stores().objects.deleteObject({ collectionId: col, id: sco.id }), 1);
-      assert.equal(await stores().objects.objectExists({ collectionId: col, id: sco.id }), false);
+      assert.equal(
+        await stores().objects.deleteObject({ visibleTo: 'all', collectionId: col, id: sco.id }),
+        1,
+      );
+      assert.equal(
+        await stores().objects.objectExists({ visibleTo: 'all', collectionId: col, id: sco.id }),
+        false,
+      );
     });
   });
 
@@ -168,7 +258,7 @@ describe(suite('objectExists, deleteObject, countObjects'), function () {
       await add(stores(), other, [toNewVersion(makeIndicator())]);
       assert.equal(await stores().objects.countObjects(col), 3);
       assert.equal(await stores().objects.countObjects(other), 1);
-      await stores().objects.deleteObject({ collectionId: col, id: objs[0]?.id ?? '' });
+      await stores().objects.deleteObject({ visibleTo: 'all', collectionId: col, id: objs[0]?.id ?? '' });
       assert.equal(await stores().objects.countObjects(col), 2);
     });
 
@@ -196,9 +286,18 @@ describe(suite('objectExists, deleteObject, countObjects'), function () {
       assert.deepEqual(labels(await queryAll(stores(), colA, { versions: LAST })), [at(v1, 1)]);
       assert.deepEqual(labels(await queryAll(stores(), colB, { versions: LAST })), [at(v1, 2)]);
       assert.deepEqual(labels(await queryAll(stores(), colA, { versions: ALL })), [at(v1, 1)]);
-      assert.equal(await stores().objects.deleteObject({ collectionId: colA, id: v1.id }), 1);
-      assert.equal(await stores().objects.objectExists({ collectionId: colA, id: v1.id }), false);
-      assert.equal(await stores().objects.objectExists({ collectionId: colB, id: v1.id }), true);
+      assert.equal(
+        await stores().objects.deleteObject({ visibleTo: 'all', collectionId: colA, id: v1.id }),
+        1,
+      );
+      assert.equal(
+        await stores().objects.objectExists({ visibleTo: 'all', collectionId: colA, id: v1.id }),
+        false,
+      );
+      assert.equal(
+        await stores().objects.objectExists({ visibleTo: 'all', collectionId: colB, id: v1.id }),
+        true,
+      );
       assert.deepEqual(labels(await queryAll(stores(), colB, { versions: ALL })), [at(v1, 1), at(v1, 2)]);
     });
 

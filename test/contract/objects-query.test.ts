@@ -180,6 +180,7 @@ describe(suite('queryObjects'), function () {
   describe('paging', function () {
     it('after: only versions with dateAdded strictly greater', async function () {
       const page = await stores().objects.queryObjects({
+        visibleTo: 'all',
         collectionId: s.col,
         filter: { versions: ALL },
         after: s.o.a2.dateAdded,
@@ -195,6 +196,7 @@ describe(suite('queryObjects'), function () {
         labels(
           (
             await stores().objects.queryObjects({
+              visibleTo: 'all',
               collectionId: s.col,
               filter: { versions: ALL, addedAfter },
               after,
@@ -209,7 +211,14 @@ describe(suite('queryObjects'), function () {
 
     it('limit: at most limit items; more exactly when further items match', async function () {
       const page = async (limit: number, after?: number) =>
-        stores().objects.queryObjects({ collectionId: s.col, filter: {}, limit, after, withBody: false });
+        stores().objects.queryObjects({
+          visibleTo: 'all',
+          collectionId: s.col,
+          filter: {},
+          limit,
+          after,
+          withBody: false,
+        });
       const p4 = await page(4);
       assert.deepEqual(labels(p4.items), L('b', 'c', 'd', 'e'));
       assert.equal(p4.more, true);
@@ -230,6 +239,7 @@ describe(suite('queryObjects'), function () {
     it('more counts only matching versions', async function () {
       // Versions are added after c, but none of them is malware.
       const p = await stores().objects.queryObjects({
+        visibleTo: 'all',
         collectionId: s.col,
         filter: { types: ['malware'], versions: ALL },
         limit: 1,
@@ -239,6 +249,7 @@ describe(suite('queryObjects'), function () {
       assert.equal(p.more, false);
       // a1 and a2 are added before a3 but are not last versions.
       const last = await stores().objects.queryObjects({
+        visibleTo: 'all',
         collectionId: s.col,
         filter: { ids: [s.a.id] },
         limit: 1,
@@ -251,6 +262,7 @@ describe(suite('queryObjects'), function () {
     it('an empty collection gives an empty page', async function () {
       const empty = (await newCollection(stores(), root)).id;
       const page = await stores().objects.queryObjects({
+        visibleTo: 'all',
         collectionId: empty,
         filter: {},
         limit: 10,
@@ -271,6 +283,7 @@ describe(suite('queryObjects'), function () {
       let pages = 0;
       for (;;) {
         const page = await stores().objects.queryObjects({
+          visibleTo: 'all',
           collectionId: col,
           filter: {},
           limit: 7,
@@ -338,6 +351,7 @@ describe(suite('queryObjects'), function () {
       const col = (await newCollection(stores(), root)).id;
       const id = 'indicator--4b3c2a1d-0e9f-4a8b-9c7d-6e5f4a3b2c1d';
       const odd: NewObjectVersion = {
+        tlp: null,
         id,
         type: 'indicator',
         specVersion: '2.1',

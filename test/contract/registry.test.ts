@@ -77,7 +77,8 @@ describe(suite('collections'), function () {
       description: 'Shared indicators',
       alias: 'indicators',
       mediaTypes: ['application/stix+json;version=2.1'],
-      grants: [{ group, read: true, write: true }],
+      grants: [{ group, read: true, write: true, maxTlp: 'green' as const }],
+      defaultTlp: 'red' as const,
     };
     const created = await stores().registry.createCollection(args);
     assert.deepEqual({ ...created, createdAt: 0 }, { ...args, createdAt: 0 });
@@ -198,8 +199,8 @@ describe(suite('collections'), function () {
     await stores().principals.createGroup(b);
     const col = await newCollection(stores(), root, { grants: [{ group: a, read: true, write: true }] });
     const grants: Grant[] = [
-      { group: b, read: true, write: false },
-      { group: a, read: false, write: false },
+      { group: b, read: true, write: false, maxTlp: 'red' },
+      { group: a, read: false, write: false, maxTlp: 'amber' },
     ];
     const updated = await stores().registry.setGrants({ collectionId: col.id, grants });
     assert.equal(updated.id, col.id);

@@ -12,7 +12,7 @@ import { loadConfig, type Config } from '../../server/config';
 import { createServer, loadTls } from '../../server/listen';
 import { createLogger, type Logger } from '../../server/logger';
 import type { ObjectValidator, PrepareFn } from '../../server/ingest';
-import type { CollectionRecord, CreateCollectionArgs, Grant, Stores } from '../../server/store/contract';
+import type { CollectionRecord, CreateCollectionArgs, GrantInput, Stores } from '../../server/store/contract';
 import { stixValidator } from '../../server/stix/plug';
 import type { Metrics } from '../../server/telemetry/metrics';
 import { openTestStore } from './store';
@@ -37,7 +37,7 @@ export interface TestHub {
     title?: string;
     id?: string;
     alias?: string;
-    grants: Grant[];
+    grants: GrantInput[];
   }): Promise<CollectionRecord>;
   /** Basic Authorization header value. */
   basic(name: string, password: string): string;

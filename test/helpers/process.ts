@@ -20,7 +20,7 @@ import { hashSecret } from '../../server/access/secrets';
 import { openStore } from '../../server/store';
 import type {
   CreateCollectionArgs,
-  Grant,
+  GrantInput,
   ObjectStore,
   StoredVersion,
   VersionSelector,
@@ -66,7 +66,7 @@ export interface SeedMember {
 export interface SeedCollection {
   id?: string;
   alias?: string;
-  grants: Grant[];
+  grants: GrantInput[];
 }
 
 /**
@@ -369,6 +369,7 @@ export async function readAllVersions(
   let after: number | undefined;
   for (;;) {
     const page = await objects.queryObjects({
+      visibleTo: 'all',
       collectionId,
       filter: { versions },
       limit: 2000,

@@ -3,6 +3,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NewObjectVersion } from '../../server/store/contract';
+import { classify } from '../../server/access/tlp';
 import { versionKey } from '../../server/time';
 
 /** A STIX object as parsed JSON: the few common properties typed, the rest open. */
@@ -78,6 +79,7 @@ export function toNewVersion(obj: StixObject): NewObjectVersion {
     if (key === null) throw new Error(`toNewVersion: not a STIX timestamp: ${version}`);
   }
   return {
+    tlp: classify(obj),
     id: obj.id,
     type: obj.type,
     specVersion: obj.spec_version ?? '2.0',

@@ -95,7 +95,7 @@ describe('ingest worker pool', function () {
       assert.equal(res.status, 202);
       const status = (await res.json()) as { success_count: number; failure_count: number };
       assert.deepEqual([status.success_count, status.failure_count], [1, 1]);
-      assert.ok(await hub.stores.objects.objectExists({ collectionId: c.id, id: good.id }));
+      assert.ok(await hub.stores.objects.objectExists({ visibleTo: 'all', collectionId: c.id, id: good.id }));
       const bad = await fetch(`${hub.url}/api1/collections/${c.id}/objects/`, {
         method: 'POST',
         headers: {

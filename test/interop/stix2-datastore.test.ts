@@ -56,6 +56,7 @@ describe('interop: the stix2 library’s TAXII data store against a real hub', f
   it('TAXIICollectionSink.add(object) (sent as a one-object bundle) stores the object as given', async () => {
     ok('add_object');
     const page = await hub.stores.objects.queryObjects({
+      visibleTo: 'all',
       collectionId,
       filter: { ids: [indicator.id] },
       limit: 10,
@@ -71,6 +72,7 @@ describe('interop: the stix2 library’s TAXII data store against a real hub', f
   it('TAXIICollectionSink.add(bundle) stores every object of the bundle', async () => {
     ok('add_bundle');
     const page = await hub.stores.objects.queryObjects({
+      visibleTo: 'all',
       collectionId,
       filter: { types: ['malware'] },
       limit: 10,

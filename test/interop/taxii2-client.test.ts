@@ -251,7 +251,10 @@ describe('interop: OASIS taxii2-client against a real hub', function () {
     assert.equal(e.content_type, TAXII);
     assert.equal((e.body as { http_status?: unknown }).http_status, '404');
     const target = objects[0] as StixObject;
-    assert.equal(await hub.stores.objects.objectExists({ collectionId: rwId, id: target.id }), false);
+    assert.equal(
+      await hub.stores.objects.objectExists({ visibleTo: 'all', collectionId: rwId, id: target.id }),
+      false,
+    );
     assert.equal(await hub.stores.objects.countObjects(rwId), 29);
   });
 

@@ -133,6 +133,7 @@ describe('MongoDB backend', function () {
     let after: number | undefined;
     for (let page = 0; ; page++) {
       const p = await (page % 2 === 0 ? a : b).objects.queryObjects({
+        visibleTo: 'all',
         collectionId: col,
         filter: {},
         after,
@@ -174,7 +175,13 @@ describe('MongoDB backend', function () {
     assert.ok((later[0] as AddOutcome).dateAdded >= stalled.e, 'later batch is above the stalled block');
     const visible = async () =>
       (
-        await s.objects.queryObjects({ collectionId: col, filter: {}, limit: 100, withBody: false })
+        await s.objects.queryObjects({
+          visibleTo: 'all',
+          collectionId: col,
+          filter: {},
+          limit: 100,
+          withBody: false,
+        })
       ).items.map((v) => v.id);
     assert.deepEqual(
       await visible(),
@@ -222,6 +229,7 @@ describe('MongoDB backend', function () {
     });
     const restarted = await open();
     const last = await restarted.objects.queryObjects({
+      visibleTo: 'all',
       collectionId: col,
       filter: { versions: LAST },
       limit: 10,
@@ -242,9 +250,21 @@ describe('MongoDB backend', function () {
     const obj = toNewVersion(makeIndicator());
     obj.body = `{ "b": "caf\u00e9 \u{1F600} \\u0000",\n\t"id":"${obj.id}" ,"x":1.50 }`;
     await s.objects.addObjects({ collectionId: col, addedBy: 'm', objects: [obj] });
-    const page = await s.objects.queryObjects({ collectionId: col, filter: {}, limit: 1, withBody: true });
+    const page = await s.objects.queryObjects({
+      visibleTo: 'all',
+      collectionId: col,
+      filter: {},
+      limit: 1,
+      withBody: true,
+    });
     assert.equal(page.items[0]?.body, obj.body);
-    const bare = await s.objects.queryObjects({ collectionId: col, filter: {}, limit: 1, withBody: false });
+    const bare = await s.objects.queryObjects({
+      visibleTo: 'all',
+      collectionId: col,
+      filter: {},
+      limit: 1,
+      withBody: false,
+    });
     assert.equal(bare.items[0]?.body, undefined);
   });
 

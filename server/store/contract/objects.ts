@@ -5,6 +5,7 @@
  * `dateAdded` is assigned by the store: unique across the whole store and increasing in commit
  * order, so paging by `dateAdded` never skips or repeats a version.
  */
+import type { TlpRank } from '../../access/tlp';
 import type { Micros, Page } from './shared';
 
 /** One version of one STIX object, as the hub hands it to the store. */
@@ -22,7 +23,16 @@ export interface NewObjectVersion {
   versionKey: string | null;
   /** The object's JSON text, stored and served byte for byte. */
   body: string;
+  /** Its TLP (server/access/tlp.ts classify), or null when it carries no TLP marking. */
+  tlp: TlpRank | null;
 }
+
+/**
+ * Which versions a requester may see, computed by server/access/policy.ts: versions whose TLP rank
+ * is in `ranks`, unmarked versions when `unmarked`, and whatever `publisher` added. `'all'` is for
+ * operators (the CLI, feeds' own bookkeeping), never for HTTP requests.
+ */
+export type ObjectScope = 'all' | { ranks: TlpRank[]; unmarked: boolean; publisher: string | null };
 
 export interface StoredVersion {
   id: string;
@@ -73,6 +83,8 @@ export interface AddObjectsArgs {
 
 export interface QueryObjectsArgs {
   collectionId: string;
+  /** Only versions in this scope count (for the page, `more` and the keyset). */
+  visibleTo: ObjectScope;
   filter: ObjectFilter;
   /** Keyset position: only versions with dateAdded strictly greater (from a paging cursor). */
   after?: Micros;
@@ -84,11 +96,15 @@ export interface QueryObjectsArgs {
 
 export interface ObjectExistsArgs {
   collectionId: string;
+  /** Whether a version in this scope exists. */
+  visibleTo: ObjectScope;
   id: string;
 }
 
 export interface DeleteObjectArgs {
   collectionId: string;
+  /** Only versions in this scope are deleted (first/last are then recomputed over all versions). */
+  visibleTo: ObjectScope;
   id: string;
   /** Default when absent: every version. */
   versions?: VersionSelector;

@@ -2,6 +2,7 @@
  * The registry: what exists and who may use it — API roots, their collections, and each
  * collection's grants to trust groups.
  */
+import type { TlpLevel } from '../../access/tlp';
 import type { Micros } from './shared';
 
 export interface ApiRootRecord {
@@ -16,7 +17,12 @@ export interface Grant {
   group: string;
   read: boolean;
   write: boolean;
+  /** TLP ceiling of what this grant lets its group read (versions above it stay hidden). */
+  maxTlp: TlpLevel;
 }
+
+/** A grant as an operator gives it: without a ceiling it gets the default (server/access/tlp.ts). */
+export type GrantInput = Omit<Grant, 'maxTlp'> & { maxTlp?: TlpLevel };
 
 export interface CollectionRecord {
   /** UUIDv4. */
@@ -27,8 +33,10 @@ export interface CollectionRecord {
   /** Unique within its API root; may be used in URLs in place of the id. */
   alias?: string;
   mediaTypes: string[];
-  /** Which trust groups may read / write. */
+  /** Which trust groups may read / write, sorted by group. */
   grants: Grant[];
+  /** TLP of the versions that carry no TLP marking, decided when they are read. */
+  defaultTlp: TlpLevel;
   createdAt: Micros;
 }
 
@@ -45,12 +53,31 @@ export interface CreateCollectionArgs {
   description?: string;
   alias?: string;
   mediaTypes: string[];
-  grants: Grant[];
+  grants: GrantInput[];
+  /** Default: DEFAULT_TLP. */
+  defaultTlp?: TlpLevel;
 }
 
+/** Replace every grant of the collection. */
 export interface SetGrantsArgs {
   collectionId: string;
-  grants: Grant[];
+  grants: GrantInput[];
+}
+
+/** Create or replace the grant of one group, leaving the others as they are. */
+export interface PutGrantArgs {
+  collectionId: string;
+  grant: GrantInput;
+}
+
+export interface RemoveGrantArgs {
+  collectionId: string;
+  group: string;
+}
+
+export interface SetDefaultTlpArgs {
+  collectionId: string;
+  defaultTlp: TlpLevel;
 }
 
 export interface FindCollectionArgs {
@@ -79,6 +106,10 @@ export interface RegistryStore {
   // Collections (listings ordered by id)
   createCollection(args: CreateCollectionArgs): Promise<CollectionRecord>;
   setGrants(args: SetGrantsArgs): Promise<CollectionRecord>;
+  putGrant(args: PutGrantArgs): Promise<CollectionRecord>;
+  /** Resolves the collection as it is afterwards (unchanged when the group had no grant). */
+  removeGrant(args: RemoveGrantArgs): Promise<CollectionRecord>;
+  setDefaultTlp(args: SetDefaultTlpArgs): Promise<CollectionRecord>;
   findCollection(args: FindCollectionArgs): Promise<CollectionRecord | null>;
   listCollections(args: ListCollectionsArgs): Promise<CollectionRecord[]>;
 }

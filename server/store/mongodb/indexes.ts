@@ -4,27 +4,32 @@
  * Object versions live in `objects`, one document per (collection, object id, version):
  *
  *   { _id, c: collectionId, oid: STIX id, type, sv: spec_version, ver: version string,
- *     vk: versionKey, da: dateAdded (µs), first: bool, last: bool, by: addedBy, body: JSON text }
+ *     vk: versionKey, da: dateAdded (µs), first: bool, last: bool, by: addedBy (the publisher),
+ *     body: JSON text, tlp: TLP rank 0 clear … 4 red, -1 unmarked }
  *
  * `_id` is `${c}|${oid}|${vk}` (or `${c}|${oid}|sco` for an object stored without a version), so
  * a second insert of the same version fails on the primary key whatever the race.
  *
  * Query plans (MongoDB; every query on the paging path is an index range scan in `da` order that
- * stops after limit + 1 documents — no in-memory SORT stage, no aggregation):
+ * stops after limit + 1 documents — no in-memory SORT stage, no aggregation). TLP visibility
+ * (docs/tlp-sharing.md) adds `tlp ∈ visible` — or, for the requester's own versions, `by = me,
+ * tlp ∈ hidden` — as a rooted $or with the whole filter repeated in each branch (objects/documents.ts
+ * withScope). `tlp` sits before `da` in every paging index, so each $in value is its own range in
+ * `da` order (explode-for-sort) and the ranges and branches are combined by SORT_MERGE:
  *
- *   default, match[version]=last   {c, last:true, da:{$gt, $lt}} sort {da}
- *       → IXSCAN objects_last {c:1, last:1, da:1}: equality on c, last; range on da; LIMIT.
- *   match[version]=first           → IXSCAN objects_first {c:1, first:1, da:1}, same shape.
- *   match[version]=all             {c, da:{…}} sort {da} → IXSCAN objects_da {c:1, da:1}.
- *   first,last,exact mixes         {c, da, $or:[{last:true},{first:true},{vk:{$in}}]} sort {da}
- *       → SUBPLAN: one IXSCAN per branch (objects_last, objects_first, objects_vk {c:1, vk:1, da:1}),
- *         each in da order, combined by SORT_MERGE; still a keyset scan that stops at limit + 1.
- *   match[type]                    {c, type:{$in}, da, …} sort {da}
- *       → IXSCAN objects_type {c:1, type:1, da:1}: one range per type, SORT_MERGE on da; the
- *         version flags are checked on the fetched documents (FETCH filter).
- *   match[id]                      {c, oid:{$in}, …} sort {da}
- *       → IXSCAN objects_version {c:1, oid:1, vk:1}; the handful of versions of the requested ids
- *         are sorted in memory (bounded by ids × versions, never by the collection size).
+ *   default, match[version]=last   {c, last:true, tlp:{$in}, da:{$gt, $lt}} sort {da}
+ *       → IXSCAN objects_last_tlp {c:1, last:1, tlp:1, da:1}, one range per tlp value; LIMIT.
+ *   match[version]=first           → objects_first_tlp {c:1, first:1, tlp:1, da:1}, same shape.
+ *   match[version]=all             → objects_tlp {c:1, tlp:1, da:1}.
+ *   own versions (the by branch)   → objects_publisher {c:1, by:1, tlp:1, da:1}; flags checked on
+ *                                    the fetched documents.
+ *   first,last,exact mixes         {$and: [{c, da, $or:[{last},{first},{vk:{$in}}]}, visibility]}
+ *       → the version $or as before (objects_last_tlp, objects_first_tlp, objects_vk), visibility
+ *         checked on the fetched documents.
+ *   match[type]                    → objects_type_tlp {c:1, type:1, tlp:1, da:1}: one range per
+ *                                    (type, tlp); the version flags checked on fetched documents.
+ *   match[id]                      → objects_version {c:1, oid:1, vk:1}; the few versions of the
+ *                                    ids are sorted in memory.
  *   match[spec_version]            checked on the fetched documents of whichever plan above.
  *
  * Writes: duplicate detection and first/last maintenance read {c, oid:{$in}} through
@@ -38,9 +43,12 @@
  *   clock        the dateAdded reservation chain, { _id: seq, s, e, done, … } (see objects/clock.ts); small:
  *                finished links below the newest finished one are deleted, so it is read whole
  *   intents      delete intents (see objects/clock.ts); normally empty
- *   meta         { _id: 'secret:<name>', value }, the write-concern probe
+ *   meta         { _id: 'secret:<name>', value }, the write-concern probe, migration markers
+ *                (objects/migrate.ts)
  *   apiroots     { _id: name, title, description?, createdAt }
- *   collections  { _id: id, apiRoot, title, description?, alias?, ak, mediaTypes, grants, createdAt };
+ *   collections  { _id: id, apiRoot, title, description?, alias?, ak, mediaTypes, grants: [{ group,
+ *                read, write, maxTlp }], defaultTlp, createdAt } (maxTlp / defaultTlp absent on
+ *                documents written before TLP ceilings: they read as amber, ../grants.ts);
  *                `ak` is a UNIQUE key: [apiRoot, 'alias', alias] or, without alias, [apiRoot, 'id', id]
  *                (FerretDB 1.x has no partial indexes, so absent aliases get a unique filler).
  *   members      { _id: name, secretHash, disabled, createdAt }
@@ -77,9 +85,11 @@ export const STATE = 'state';
 
 export const INDEXES: IndexDef[] = [
   { collection: OBJECTS, name: 'objects_da', key: { c: 1, da: 1 } },
-  { collection: OBJECTS, name: 'objects_last', key: { c: 1, last: 1, da: 1 } },
-  { collection: OBJECTS, name: 'objects_first', key: { c: 1, first: 1, da: 1 } },
-  { collection: OBJECTS, name: 'objects_type', key: { c: 1, type: 1, da: 1 } },
+  { collection: OBJECTS, name: 'objects_tlp', key: { c: 1, tlp: 1, da: 1 } },
+  { collection: OBJECTS, name: 'objects_last_tlp', key: { c: 1, last: 1, tlp: 1, da: 1 } },
+  { collection: OBJECTS, name: 'objects_first_tlp', key: { c: 1, first: 1, tlp: 1, da: 1 } },
+  { collection: OBJECTS, name: 'objects_type_tlp', key: { c: 1, type: 1, tlp: 1, da: 1 } },
+  { collection: OBJECTS, name: 'objects_publisher', key: { c: 1, by: 1, tlp: 1, da: 1 } },
   { collection: OBJECTS, name: 'objects_vk', key: { c: 1, vk: 1, da: 1 } },
   { collection: OBJECTS, name: 'objects_version', key: { c: 1, oid: 1, vk: 1 }, unique: true },
   { collection: COLLECTIONS, name: 'collections_alias', key: { ak: 1 }, unique: true },

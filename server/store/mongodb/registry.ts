@@ -6,11 +6,16 @@ import type {
   CreateCollectionArgs,
   FindCollectionArgs,
   Grant,
+  GrantInput,
   ListCollectionsArgs,
+  PutGrantArgs,
   RegistryStore,
+  RemoveGrantArgs,
+  SetDefaultTlpArgs,
   SetGrantsArgs,
 } from '../contract';
-import { NotFoundError } from '../../errors';
+import { completeGrants, storedLevel } from '../grants';
+import { NotFoundError, StoreError } from '../../errors';
 import { nowMicros, type Micros } from '../../time';
 import { guard, type MongoConnection } from './connection';
 import { API_ROOTS, COLLECTIONS } from './indexes';
@@ -31,7 +36,10 @@ interface CollectionDoc {
   alias?: string;
   ak: string;
   mediaTypes: string[];
+  /** Grants stored before TLP ceilings existed have no maxTlp: they read as the default. */
   grants: Grant[];
+  /** Absent on collections stored before TLP defaults existed: reads as the default. */
+  defaultTlp?: string;
   createdAt: Micros;
 }
 
@@ -43,19 +51,14 @@ function idKey(apiRoot: string, id: string): string {
   return JSON.stringify([apiRoot, 'id', id]);
 }
 
-function normaliseGrants(grants: Grant[]): Grant[] {
-  return grants
-    .map((g) => ({ group: g.group, read: g.read === true, write: g.write === true }))
-    .sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
-}
-
 function collectionFromDoc(d: CollectionDoc): CollectionRecord {
   const rec: CollectionRecord = {
     id: d._id,
     apiRoot: d.apiRoot,
     title: d.title,
     mediaTypes: d.mediaTypes,
-    grants: normaliseGrants(d.grants ?? []),
+    grants: completeGrants(d.grants ?? []),
+    defaultTlp: storedLevel(d.defaultTlp),
     createdAt: d.createdAt,
   };
   if (d.description !== undefined && d.description !== null) rec.description = d.description;
@@ -118,7 +121,8 @@ export class MongoRegistryStore implements RegistryStore {
         title: args.title,
         ak: args.alias !== undefined ? aliasKey(args.apiRoot, args.alias) : idKey(args.apiRoot, args.id),
         mediaTypes: [...args.mediaTypes],
-        grants: normaliseGrants(args.grants),
+        grants: completeGrants(args.grants),
+        defaultTlp: storedLevel(args.defaultTlp),
         createdAt: nowMicros(),
       };
       if (args.description !== undefined) doc.description = args.description;
@@ -128,15 +132,63 @@ export class MongoRegistryStore implements RegistryStore {
     });
   }
 
-  async setGrants(args: SetGrantsArgs): Promise<CollectionRecord> {
-    return guard(`grants of ${args.collectionId}`, async () => {
-      const d = await this.collections.findOneAndUpdate(
-        { _id: args.collectionId },
-        { $set: { grants: normaliseGrants(args.grants) } },
-        { returnDocument: 'after' },
-      );
-      if (!d) throw new NotFoundError(`collection ${args.collectionId} does not exist`);
+  /** Apply one update to a collection document; the collection as it is afterwards. */
+  private async update(collectionId: string, what: string, update: object): Promise<CollectionRecord> {
+    return guard(`${what} of ${collectionId}`, async () => {
+      const d = await this.collections.findOneAndUpdate({ _id: collectionId }, update, {
+        returnDocument: 'after',
+      });
+      if (!d) throw new NotFoundError(`collection ${collectionId} does not exist`);
       return collectionFromDoc(d);
+    });
+  }
+
+  async setGrants(args: SetGrantsArgs): Promise<CollectionRecord> {
+    return this.update(args.collectionId, 'grants', { $set: { grants: completeGrants(args.grants) } });
+  }
+
+  /*
+   * One group's grant: the grants array is read, changed and written back with `$set`, the write
+   * conditioned on the array being still as read (retried otherwise). FerretDB 1.x neither supports
+   * `$pull` by a sub-document condition nor isolates read-modify-write updates, so two operators
+   * changing grants of the same collection at the same instant could still both win; the CLI
+   * reports the collection as stored afterwards.
+   */
+  private async changeGrants(
+    collectionId: string,
+    change: (grants: GrantInput[]) => GrantInput[],
+  ): Promise<CollectionRecord> {
+    return guard(`grants of ${collectionId}`, async () => {
+      for (let attempt = 0; ; attempt++) {
+        const d = await this.collections.findOne({ _id: collectionId });
+        if (!d) throw new NotFoundError(`collection ${collectionId} does not exist`);
+        const before = d.grants ?? [];
+        const after = completeGrants(change(completeGrants(before)));
+        const r = await this.collections.findOneAndUpdate(
+          { _id: collectionId, grants: before },
+          { $set: { grants: after } },
+          { returnDocument: 'after' },
+        );
+        if (r) return collectionFromDoc(r);
+        if (attempt >= 10) throw new StoreError(`grants of ${collectionId}: changed concurrently, try again`);
+      }
+    });
+  }
+
+  async putGrant(args: PutGrantArgs): Promise<CollectionRecord> {
+    return this.changeGrants(args.collectionId, (gs) => [
+      ...gs.filter((g) => g.group !== args.grant.group),
+      args.grant,
+    ]);
+  }
+
+  async removeGrant(args: RemoveGrantArgs): Promise<CollectionRecord> {
+    return this.changeGrants(args.collectionId, (gs) => gs.filter((g) => g.group !== args.group));
+  }
+
+  async setDefaultTlp(args: SetDefaultTlpArgs): Promise<CollectionRecord> {
+    return this.update(args.collectionId, 'default TLP', {
+      $set: { defaultTlp: storedLevel(args.defaultTlp) },
     });
   }
 

@@ -12,6 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConflictError, NotFoundError, StoreError, StoreUnavailableError, TesseraError } from '../../errors';
+import { migrate } from './migrate';
 import { SCHEMA } from './schema';
 
 /** Bound parameters of a statement. */
@@ -95,6 +96,7 @@ export class SqliteConnection {
         db.pragma('journal_size_limit = 67108864');
         this.db = db;
       }
+      migrate(this.conn);
       this.conn.exec(SCHEMA);
     });
   }

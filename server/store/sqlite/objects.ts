@@ -1,7 +1,7 @@
 /**
  * Objects on SQLite: table objects and the store clock (./schema.ts explains the indexes and the
- * query plans). Batches are written through the connection's group commit; first/last flags are
- * maintained in the same transaction as the inserts.
+ * query plans, including the TLP visibility arms). Batches are written through the connection's
+ * group commit; first/last flags are maintained in the same transaction as the inserts.
  */
 import type {
   AddObjectsArgs,
@@ -9,6 +9,7 @@ import type {
   DeleteObjectArgs,
   ObjectExistsArgs,
   ObjectFilter,
+  ObjectScope,
   ObjectStore,
   Page,
   QueryObjectsArgs,
@@ -47,7 +48,7 @@ export class SqliteObjectStore implements ObjectStore {
     const clearLast = this.db.stmt('UPDATE objects SET is_last = 0 WHERE date_added = ?');
     const insert = this.db.stmt(
       `INSERT INTO objects (date_added, collection_id, id, type, spec_version, version, version_key,
-         is_first, is_last, added_by, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         is_first, is_last, added_by, body, tlp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const clockRow = this.db.stmt('SELECT last FROM clock WHERE id = 1').get() as { last: number };
     let clock = Math.max(nowMicros(), clockRow.last + 1) - 1;
@@ -104,6 +105,7 @@ export class SqliteObjectStore implements ObjectStore {
         isLast,
         addedBy,
         obj.body,
+        obj.tlp ?? UNMARKED,
       );
       outcomes.push({ index, id: obj.id, version, outcome: 'added', dateAdded });
     });
@@ -113,18 +115,9 @@ export class SqliteObjectStore implements ObjectStore {
 
   async queryObjects(args: QueryObjectsArgs): Promise<Page<StoredVersion>> {
     return this.db.run('query objects', () => {
-      const params: Params = [args.collectionId];
-      const where = ['collection_id = ?'];
-      const after = Math.max(args.after ?? -1, args.filter.addedAfter ?? -1);
-      if (after >= 0) {
-        where.push('date_added > ?');
-        params.push(after);
-      }
-      addFilterClauses(args.filter, where, params);
-      const cols = `id, type, spec_version, version, date_added${args.withBody ? ', body' : ''}`;
-      const sql = `SELECT ${cols} FROM objects WHERE ${where.join(' AND ')} ORDER BY date_added LIMIT ?`;
-      params.push(args.limit + 1);
-      const rows = this.db.stmt(sql).all(...params) as ObjectRow[];
+      const q = pageQuery(args);
+      if (q === null) return { more: false, items: [] };
+      const rows = this.db.stmt(q.sql).all(...q.params) as ObjectRow[];
       const more = rows.length > args.limit;
       if (more) rows.length = args.limit;
       return {
@@ -147,9 +140,12 @@ export class SqliteObjectStore implements ObjectStore {
   async objectExists(args: ObjectExistsArgs): Promise<boolean> {
     return this.db.run('object exists', () =>
       Boolean(
-        this.db
-          .stmt('SELECT 1 FROM objects WHERE collection_id = ? AND id = ? LIMIT 1')
-          .get(args.collectionId, args.id),
+        (() => {
+          const params: Params = [args.collectionId, args.id];
+          const where = ['collection_id = ?', 'id = ?'];
+          visibilityClause(args.visibleTo, where, params);
+          return this.db.stmt(`SELECT 1 FROM objects WHERE ${where.join(' AND ')} LIMIT 1`).get(...params);
+        })(),
       ),
     );
   }
@@ -164,6 +160,7 @@ export class SqliteObjectStore implements ObjectStore {
           where,
           params,
         );
+        visibilityClause(args.visibleTo, where, params);
         const deleted = this.db
           .stmt(`DELETE FROM objects WHERE ${where.join(' AND ')}`)
           .run(...params).changes;
@@ -204,6 +201,91 @@ export class SqliteObjectStore implements ObjectStore {
       return row.n;
     });
   }
+}
+
+/**
+ * The SQL of one page (limit + 1 rows) of a paging query: one SELECT for match[id] queries, else
+ * the merge of the visibility arms described in ./schema.ts; null when nothing can be visible.
+ */
+export function pageQuery(args: QueryObjectsArgs): { sql: string; params: Params } | null {
+  const cols = `id, type, spec_version, version, date_added${args.withBody ? ', body' : ''}`;
+  const after = Math.max(args.after ?? -1, args.filter.addedAfter ?? -1);
+  /** One SELECT over the versions of the filter, with extra conditions. */
+  const select = (extra: (where: string[], params: Params) => void, filter: ObjectFilter) => {
+    const params: Params = [args.collectionId];
+    const where = ['collection_id = ?'];
+    if (after >= 0) {
+      where.push('date_added > ?');
+      params.push(after);
+    }
+    addFilterClauses(filter, where, params);
+    extra(where, params);
+    return { sql: `SELECT ${cols} FROM objects WHERE ${where.join(' AND ')}`, params };
+  };
+  let parts: { sql: string; params: Params }[];
+  if (args.filter.ids) {
+    // A few versions per id through objects_version: visibility is a plain condition.
+    parts = [select((w, p) => visibilityClause(args.visibleTo, w, p), args.filter)];
+  } else {
+    // One arm per (visible tlp value | own versions of an invisible one) [× type], merged.
+    const types = args.filter.types;
+    const typeSets = types && types.length <= MAX_TYPE_ARMS ? types.map((t) => [t]) : [types];
+    parts = [];
+    for (const arm of visibilityArms(args.visibleTo)) {
+      for (const ts of typeSets) {
+        const f: ObjectFilter = { ...args.filter };
+        if (ts) f.types = ts;
+        parts.push(
+          select((w, p) => {
+            w.push(`tlp = ${arm.tlp}`);
+            if (arm.publisher !== null) {
+              w.push('added_by = ?');
+              p.push(arm.publisher);
+            }
+          }, f),
+        );
+      }
+    }
+  }
+  if (parts.length === 0) return null;
+  const sql = `${parts.map((x) => x.sql).join(' UNION ALL ')} ORDER BY date_added LIMIT ?`;
+  return { sql, params: [...parts.flatMap((x) => x.params), args.limit + 1] };
+}
+
+/** The tlp value of a version without TLP marking. */
+const UNMARKED = -1;
+/** Every tlp value, unmarked first. */
+const TLP_VALUES: readonly number[] = [UNMARKED, 0, 1, 2, 3, 4];
+/** Up to this many types in match[type], each type gets its own arms (index seeks, not a sort). */
+const MAX_TYPE_ARMS = 8;
+
+function visibleValues(scope: Exclude<ObjectScope, 'all'>): number[] {
+  return TLP_VALUES.filter((t) => (t === UNMARKED ? scope.unmarked : (scope.ranks as number[]).includes(t)));
+}
+
+/** The arms of a paging query (./schema.ts): every visible tlp value, and own versions of the others. */
+function visibilityArms(scope: ObjectScope): { tlp: number; publisher: string | null }[] {
+  if (scope === 'all') return TLP_VALUES.map((tlp) => ({ tlp, publisher: null }));
+  const visible = visibleValues(scope);
+  const arms: { tlp: number; publisher: string | null }[] = [];
+  for (const tlp of TLP_VALUES) {
+    if (visible.includes(tlp)) arms.push({ tlp, publisher: null });
+    else if (scope.publisher !== null) arms.push({ tlp, publisher: scope.publisher });
+  }
+  return arms;
+}
+
+/** The visibility of a scope as one condition (queries by id, exists, delete). */
+function visibilityClause(scope: ObjectScope, where: string[], params: Params): void {
+  if (scope === 'all') return;
+  const ors: string[] = [];
+  const visible = visibleValues(scope);
+  if (visible.length > 0) ors.push(`tlp IN (${visible.join(',')})`);
+  if (scope.publisher !== null) {
+    ors.push('added_by = ?');
+    params.push(scope.publisher);
+  }
+  where.push(ors.length === 0 ? '0' : `(${ors.join(' OR ')})`);
 }
 
 function inList(column: string, values: string[], where: string[], params: Params): void {

@@ -6,10 +6,15 @@ import type {
   CreateCollectionArgs,
   FindCollectionArgs,
   Grant,
+  GrantInput,
   ListCollectionsArgs,
+  PutGrantArgs,
   RegistryStore,
+  RemoveGrantArgs,
+  SetDefaultTlpArgs,
   SetGrantsArgs,
 } from '../contract';
+import { completeGrants, storedLevel } from '../grants';
 import { NotFoundError } from '../../errors';
 import { nowMicros } from '../../time';
 import type { SqliteConnection } from './connection';
@@ -21,6 +26,7 @@ interface CollectionRow {
   description: string | null;
   alias: string | null;
   media_types: string;
+  default_tlp: string;
   created_at: number;
 }
 
@@ -76,9 +82,14 @@ export class SqliteRegistryStore implements RegistryStore {
   private grantsOf(collectionId: string): Grant[] {
     return (
       this.db
-        .stmt('SELECT grp, can_read, can_write FROM grants WHERE collection_id = ? ORDER BY grp')
-        .all(collectionId) as { grp: string; can_read: number; can_write: number }[]
-    ).map((g) => ({ group: g.grp, read: g.can_read === 1, write: g.can_write === 1 }));
+        .stmt('SELECT grp, can_read, can_write, max_tlp FROM grants WHERE collection_id = ? ORDER BY grp')
+        .all(collectionId) as { grp: string; can_read: number; can_write: number; max_tlp: string }[]
+    ).map((g) => ({
+      group: g.grp,
+      read: g.can_read === 1,
+      write: g.can_write === 1,
+      maxTlp: storedLevel(g.max_tlp),
+    }));
   }
 
   private collectionFromRow(row: CollectionRow): CollectionRecord {
@@ -88,6 +99,7 @@ export class SqliteRegistryStore implements RegistryStore {
       title: row.title,
       mediaTypes: JSON.parse(row.media_types) as string[],
       grants: this.grantsOf(row.id),
+      defaultTlp: storedLevel(row.default_tlp),
       createdAt: row.created_at,
     };
     if (row.description !== null) rec.description = row.description;
@@ -95,12 +107,26 @@ export class SqliteRegistryStore implements RegistryStore {
     return rec;
   }
 
-  private writeGrants(collectionId: string, grants: Grant[]): void {
-    this.db.stmt('DELETE FROM grants WHERE collection_id = ?').run(collectionId);
+  private writeGrants(collectionId: string, grants: GrantInput[], replaceAll: boolean): void {
+    if (replaceAll) this.db.stmt('DELETE FROM grants WHERE collection_id = ?').run(collectionId);
     const ins = this.db.stmt(
-      'INSERT INTO grants (collection_id, grp, can_read, can_write) VALUES (?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO grants (collection_id, grp, can_read, can_write, max_tlp) VALUES (?, ?, ?, ?, ?)',
     );
-    for (const g of grants) ins.run(collectionId, g.group, g.read ? 1 : 0, g.write ? 1 : 0);
+    for (const g of completeGrants(grants))
+      ins.run(collectionId, g.group, g.read ? 1 : 0, g.write ? 1 : 0, g.maxTlp);
+  }
+
+  /** Run `change` on an existing collection in one transaction; the collection as it is afterwards. */
+  private change(collectionId: string, what: string, change: () => void): Promise<CollectionRecord> {
+    return this.db.run(`${what} of ${collectionId}`, () =>
+      this.db.immediate(() => {
+        if (!this.db.stmt('SELECT 1 FROM collections WHERE id = ?').get(collectionId))
+          throw new NotFoundError(`collection ${collectionId} does not exist`);
+        change();
+        const row = this.db.stmt('SELECT * FROM collections WHERE id = ?').get(collectionId) as CollectionRow;
+        return this.collectionFromRow(row);
+      }),
+    );
   }
 
   async createCollection(args: CreateCollectionArgs): Promise<CollectionRecord> {
@@ -112,8 +138,8 @@ export class SqliteRegistryStore implements RegistryStore {
         const createdAt = nowMicros();
         this.db
           .stmt(
-            `INSERT INTO collections (id, api_root, title, description, alias, media_types, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO collections (id, api_root, title, description, alias, media_types, default_tlp,
+               created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             args.id,
@@ -122,9 +148,10 @@ export class SqliteRegistryStore implements RegistryStore {
             args.description ?? null,
             args.alias ?? null,
             JSON.stringify(args.mediaTypes),
+            storedLevel(args.defaultTlp),
             createdAt,
           );
-        this.writeGrants(args.id, args.grants);
+        this.writeGrants(args.id, args.grants, true);
         const row = this.db.stmt('SELECT * FROM collections WHERE id = ?').get(args.id) as CollectionRow;
         return this.collectionFromRow(row);
       }),
@@ -132,15 +159,31 @@ export class SqliteRegistryStore implements RegistryStore {
   }
 
   async setGrants(args: SetGrantsArgs): Promise<CollectionRecord> {
-    return this.db.run(`grants of ${args.collectionId}`, () =>
-      this.db.immediate(() => {
-        const row = this.db.stmt('SELECT * FROM collections WHERE id = ?').get(args.collectionId) as
-          CollectionRow | undefined;
-        if (!row) throw new NotFoundError(`collection ${args.collectionId} does not exist`);
-        this.writeGrants(args.collectionId, args.grants);
-        return this.collectionFromRow(row);
-      }),
+    return this.change(args.collectionId, 'grants', () =>
+      this.writeGrants(args.collectionId, args.grants, true),
     );
+  }
+
+  async putGrant(args: PutGrantArgs): Promise<CollectionRecord> {
+    return this.change(args.collectionId, 'grant', () =>
+      this.writeGrants(args.collectionId, [args.grant], false),
+    );
+  }
+
+  async removeGrant(args: RemoveGrantArgs): Promise<CollectionRecord> {
+    return this.change(args.collectionId, 'grant', () => {
+      this.db
+        .stmt('DELETE FROM grants WHERE collection_id = ? AND grp = ?')
+        .run(args.collectionId, args.group);
+    });
+  }
+
+  async setDefaultTlp(args: SetDefaultTlpArgs): Promise<CollectionRecord> {
+    return this.change(args.collectionId, 'default TLP', () => {
+      this.db
+        .stmt('UPDATE collections SET default_tlp = ? WHERE id = ?')
+        .run(storedLevel(args.defaultTlp), args.collectionId);
+    });
   }
 
   async findCollection(args: FindCollectionArgs): Promise<CollectionRecord | null> {

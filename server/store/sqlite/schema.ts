@@ -1,23 +1,37 @@
 /**
  * SQLite schema. `objects.date_added` is the table's INTEGER PRIMARY KEY (the rowid): unique across
  * the store, and every index on `objects` ends with it implicitly, so an index on
- * (collection_id[, …]) is already ordered by date_added. The paging queries are therefore keyset
- * range scans that stop after `limit + 1` rows:
+ * (collection_id[, …]) is already ordered by date_added.
  *
- *   default (last versions)  objects_last  (collection_id) WHERE is_last = 1   → seek, read limit+1
- *   match[version]=first     objects_first (collection_id) WHERE is_first = 1
- *   all versions / mixes     objects_coll  (collection_id)
- *   match[type]              objects_type  (collection_id, type)  (with is_last checked per row)
- *   match[id], versions      objects_version UNIQUE (collection_id, id, version_key)
+ * TLP visibility (docs/tlp-sharing.md). `objects.tlp` is the version's TLP rank (0 clear … 4 red),
+ * -1 when it carries no TLP marking; `added_by` is its publisher. A requester sees a set of tlp
+ * values, plus its own versions. Every paging index therefore has `tlp` right after its equality
+ * columns, and a paging query is a merge of at most six arms, one per tlp value t:
+ *
+ *   t visible to the requester      … WHERE collection_id = ? [AND flag] AND tlp = t AND date_added > ?
+ *   t not visible (own versions)    … AND added_by = ? AND tlp = t          (objects_publisher)
+ *
+ * each an index range already in date_added order, combined by `UNION ALL … ORDER BY date_added
+ * LIMIT n` — SQLite's MERGE (UNION ALL) of co-routines, which stops after limit + 1 rows whatever
+ * share of the collection the requester cannot see. The arms use:
+ *
+ *   default (last versions)  objects_last_tlp  (collection_id, tlp) WHERE is_last = 1
+ *   match[version]=first     objects_first_tlp (collection_id, tlp) WHERE is_first = 1
+ *   all versions / mixes     objects_tlp       (collection_id, tlp)
+ *   match[type]              objects_type_tlp  (collection_id, type, tlp) (flags checked per row)
+ *   own versions             objects_publisher (collection_id, added_by, tlp) (flags checked per row)
+ *   match[id], versions      objects_version UNIQUE (collection_id, id, version_key), one query
+ *                            with the visibility as a condition (a few versions per id)
  *
  * `is_first` / `is_last` are maintained at write time inside the same transaction as the insert,
  * so "latest version" is never computed by scanning.
  *
  * Tables by concern (one file each in this folder): registry — api_roots, collections, grants;
  * principals — members, groups, group_members; objects — objects, clock; statuses — statuses;
- * state — settings (shared secrets), state.
+ * state — settings (shared secrets), state. Files written by earlier versions are brought to this
+ * schema by ./migrate.ts before SCHEMA runs.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS settings (
@@ -43,6 +57,7 @@ CREATE TABLE IF NOT EXISTS collections (
   description TEXT,
   alias       TEXT,
   media_types TEXT NOT NULL,
+  default_tlp TEXT NOT NULL DEFAULT 'amber',
   created_at  INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS collections_alias ON collections (api_root, alias) WHERE alias IS NOT NULL;
@@ -53,6 +68,7 @@ CREATE TABLE IF NOT EXISTS grants (
   grp           TEXT NOT NULL,
   can_read      INTEGER NOT NULL,
   can_write     INTEGER NOT NULL,
+  max_tlp       TEXT NOT NULL DEFAULT 'amber',
   PRIMARY KEY (collection_id, grp)
 );
 CREATE INDEX IF NOT EXISTS grants_group ON grants (grp);
@@ -85,13 +101,15 @@ CREATE TABLE IF NOT EXISTS objects (
   is_first      INTEGER NOT NULL,
   is_last       INTEGER NOT NULL,
   added_by      TEXT NOT NULL,
-  body          TEXT NOT NULL
+  body          TEXT NOT NULL,
+  tlp           INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS objects_version ON objects (collection_id, id, version_key);
-CREATE INDEX IF NOT EXISTS objects_coll ON objects (collection_id);
-CREATE INDEX IF NOT EXISTS objects_last ON objects (collection_id) WHERE is_last = 1;
-CREATE INDEX IF NOT EXISTS objects_first ON objects (collection_id) WHERE is_first = 1;
-CREATE INDEX IF NOT EXISTS objects_type ON objects (collection_id, type);
+CREATE INDEX IF NOT EXISTS objects_tlp ON objects (collection_id, tlp);
+CREATE INDEX IF NOT EXISTS objects_last_tlp ON objects (collection_id, tlp) WHERE is_last = 1;
+CREATE INDEX IF NOT EXISTS objects_first_tlp ON objects (collection_id, tlp) WHERE is_first = 1;
+CREATE INDEX IF NOT EXISTS objects_type_tlp ON objects (collection_id, type, tlp);
+CREATE INDEX IF NOT EXISTS objects_publisher ON objects (collection_id, added_by, tlp);
 
 CREATE TABLE IF NOT EXISTS state (
   key     TEXT PRIMARY KEY,

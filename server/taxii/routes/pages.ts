@@ -3,6 +3,7 @@
  * Each page is one keyset query of the objects store; `next` is a signed cursor (../cursor.ts).
  */
 import type { Request, Response, Router } from 'express';
+import { objectScope } from '../../access/policy';
 import type { Config } from '../../config';
 import { NotFoundError } from '../../errors';
 import type { ObjectFilter, ObjectStore, RegistryStore, StoredVersion } from '../../store/contract';
@@ -11,7 +12,7 @@ import type { CursorCodec, Endpoint } from '../cursor';
 import { sendTaxii } from '../http';
 import { STIX_MEDIA_TYPE } from '../media';
 import { parseTaxiiQuery, type QueryParam, type TaxiiQuery } from '../query';
-import { authorisedCollection, param, searchOf } from './context';
+import { authorisedCollection, ctx, param, searchOf } from './context';
 
 export interface PageDeps {
   registry: RegistryStore;
@@ -102,15 +103,19 @@ export function pageRoutes(router: Router, deps: PageDeps): void {
       endpoint === 'object' ? OBJECT_PARAMS : endpoint === 'versions' ? VERSIONS_PARAMS : LIST_PARAMS;
     const p = plan(parseTaxiiQuery(searchOf(req), allowed), endpoint, collection.id, objectId);
     const withBody = endpoint === 'objects' || endpoint === 'object';
+    // What the requester may see is part of the query, so limit, more, next and the date headers
+    // are computed over visible versions only.
+    const visibleTo = objectScope(ctx(res).principal, collection);
     const page = await objects.queryObjects({
       collectionId: collection.id,
+      visibleTo,
       filter: p.filter,
       after: p.after,
       limit: p.limit,
       withBody,
     });
     if (objectId !== undefined && page.items.length === 0 && p.after === undefined) {
-      if (!(await objects.objectExists({ collectionId: collection.id, id: objectId }))) {
+      if (!(await objects.objectExists({ collectionId: collection.id, id: objectId, visibleTo }))) {
         throw new NotFoundError(`object ${objectId} not found`);
       }
     }

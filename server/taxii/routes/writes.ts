@@ -1,6 +1,7 @@
 /** Adding objects (§5.4 POST) and deleting an object (§5.6). */
 import type { Router } from 'express';
 import type { Logger } from 'pino';
+import { objectScope } from '../../access/policy';
 import type { Config } from '../../config';
 import { NotFoundError, UnsupportedMediaTypeError } from '../../errors';
 import { commitPrepared, type PrepareFn } from '../../ingest';
@@ -59,7 +60,9 @@ export function writeRoutes(router: Router, deps: WriteDeps): void {
     const collection = await authorisedCollection(registry, req, res, 'delete');
     const objectId = param(req, 'object');
     const q = parseTaxiiQuery(searchOf(req), DELETE_PARAMS);
-    const args: DeleteObjectArgs = { collectionId: collection.id, id: objectId };
+    // Only versions the requester can see are deleted; none → 404, as for a missing object.
+    const visibleTo = objectScope(ctx(res).principal, collection);
+    const args: DeleteObjectArgs = { collectionId: collection.id, id: objectId, visibleTo };
     if (q.versions) args.versions = q.versions;
     if (q.specVersions) args.specVersions = q.specVersions;
     const deleted = await objects.deleteObject(args);

@@ -10,7 +10,7 @@ import { StoreError } from '../../../errors';
 import { formatTaxiiTimestamp, versionKey, type Micros } from '../../../time';
 import { byString } from '../sort';
 import { newToken } from './clock';
-import { objectDocId, type ObjectDoc, type ObjectHandles } from './documents';
+import { UNMARKED, objectDocId, type ObjectDoc, type ObjectHandles } from './documents';
 import { settleFlags } from './settle';
 
 /** One object of a batch on its way in. */
@@ -134,6 +134,7 @@ async function insertFresh(
         last: false,
         by: args.addedBy,
         body: p.obj.body,
+        tlp: p.obj.tlp ?? UNMARKED,
       };
     });
     // Flags as far as this writer can tell; settleFlags() corrects races afterwards.

@@ -4,7 +4,7 @@
  * of a TAXII object filter into a MongoDB filter.
  */
 import type { Collection, Filter } from 'mongodb';
-import type { ObjectFilter, VersionSelector } from '../../contract';
+import type { ObjectFilter, ObjectScope, VersionSelector } from '../../contract';
 import type { Micros } from '../../../time';
 import type { StoreClock } from './clock';
 
@@ -23,6 +23,45 @@ export interface ObjectDoc {
   last: boolean;
   by: string;
   body: string;
+  /** TLP rank 0 (clear) … 4 (red), UNMARKED without TLP marking (see ../../../access/tlp.ts). */
+  tlp: number;
+}
+
+/** The tlp of a version without TLP marking. */
+export const UNMARKED = -1;
+const TLP_VALUES: readonly number[] = [UNMARKED, 0, 1, 2, 3, 4];
+
+/**
+ * The branches of a scope: visible tlp values, and the publisher's own versions of the others.
+ * `[{}]` for operators; `[]` when nothing is visible.
+ */
+export function visibilityBranches(scope: ObjectScope): Filter<ObjectDoc>[] {
+  if (scope === 'all') return [{}];
+  const visible = TLP_VALUES.filter((t) =>
+    t === UNMARKED ? scope.unmarked : (scope.ranks as number[]).includes(t),
+  );
+  const hidden = TLP_VALUES.filter((t) => !visible.includes(t));
+  const inList = (xs: number[]) => (xs.length === 1 ? (xs[0] as number) : { $in: xs });
+  const out: Filter<ObjectDoc>[] = [];
+  if (visible.length > 0) out.push({ tlp: inList(visible) });
+  if (hidden.length > 0 && scope.publisher !== null) out.push({ by: scope.publisher, tlp: inList(hidden) });
+  return out;
+}
+
+/**
+ * `filter` restricted to a scope, null when nothing is visible. Each branch repeats the whole
+ * filter (a rooted $or), so the planner serves each branch from its own index in `da` order and
+ * merges them (SORT_MERGE); a filter that is already an $or (version mixes) is combined by $and.
+ */
+export function withScope(filter: Filter<ObjectDoc>, scope: ObjectScope): Filter<ObjectDoc> | null {
+  const branches = visibilityBranches(scope);
+  if (branches.length === 0) return null;
+  if (branches.length === 1) {
+    const b = branches[0] as Filter<ObjectDoc>;
+    return '$or' in filter ? { $and: [filter, b] } : { ...filter, ...b };
+  }
+  if ('$or' in filter) return { $and: [filter, { $or: branches }] };
+  return { $or: branches.map((b) => ({ ...filter, ...b })) };
 }
 
 /** What the jobs of the objects concern work on: the version documents and the store clock. */

@@ -20,7 +20,8 @@ import { guard, type MongoConnection } from '../connection';
 import { CLOCK, INTENTS, OBJECTS } from '../indexes';
 import { addObjects } from './add';
 import { newToken, StoreClock, type ClockLink, type IntentDoc } from './clock';
-import { objectFilter, type ObjectDoc, type ObjectHandles } from './documents';
+import { objectFilter, withScope, type ObjectDoc, type ObjectHandles } from './documents';
+import { classifyStored } from './migrate';
 import { CrashRepair } from './repair';
 import { settleFlags } from './settle';
 
@@ -50,6 +51,7 @@ export class MongoObjectStore implements ObjectStore {
       );
     }
     await this.clock.ensure();
+    await classifyStored(this.conn);
     await this.repair.run();
     this.repair.start();
   }
@@ -77,7 +79,8 @@ export class MongoObjectStore implements ObjectStore {
       const after = Math.max(args.after ?? -1, args.filter.addedAfter ?? -1);
       if (after >= 0) da.$gt = after;
       da.$lt = await h.clock.visibilityCap();
-      const filter: Filter<ObjectDoc> = { ...base, da };
+      const filter = withScope({ ...base, da } as Filter<ObjectDoc>, args.visibleTo);
+      if (filter === null) return { items: [], more: false };
       const projection: Record<string, 0 | 1> = { _id: 0, oid: 1, type: 1, sv: 1, ver: 1, da: 1 };
       if (args.withBody) projection.body = 1;
       const docs = await h.objects
@@ -107,10 +110,9 @@ export class MongoObjectStore implements ObjectStore {
 
   async objectExists(args: ObjectExistsArgs): Promise<boolean> {
     return guard('object exists', async () => {
-      const d = await this.handles.objects.findOne(
-        { c: args.collectionId, oid: args.id },
-        { projection: { _id: 1 } },
-      );
+      const filter = withScope({ c: args.collectionId, oid: args.id }, args.visibleTo);
+      if (filter === null) return false;
+      const d = await this.handles.objects.findOne(filter, { projection: { _id: 1 } });
       return d !== null;
     });
   }
@@ -118,11 +120,12 @@ export class MongoObjectStore implements ObjectStore {
   async deleteObject(args: DeleteObjectArgs): Promise<number> {
     return guard('delete object', async () => {
       const h = this.handles;
-      const filter = objectFilter(args.collectionId, {
+      const base = objectFilter(args.collectionId, {
         ids: [args.id],
         specVersions: args.specVersions,
         versions: args.versions ?? { kind: 'all' },
       });
+      const filter = base === null ? null : withScope(base, args.visibleTo);
       if (filter === null) return 0;
       const token = newToken();
       let released = false;
