@@ -11,6 +11,8 @@
  *   npm run bench -- --profile /tmp/prof   hub runs under node --cpu-prof (profiles written there)
  *   npm run bench -- --limit 10             readers page with limit=10 (per-request costs weigh more)
  *   npm run bench -- --hostile-only        only the good-request latency under attack (below)
+ *   npm run bench -- --tlp-only            only the cost of the TLP filter on paged reads (scripts/bench/tlp.ts;
+ *                                          --tlp adds it to the rest; --tlp-sizes sqlite,mongodb sizes)
  *   npm run bench -- --no-hostile          skip it
  *   npm run bench -- --feed-only           only the feed benchmark (scripts/bench-feed.ts)
  *   npm run bench -- --no-feed             everything but the feed benchmark
@@ -43,7 +45,8 @@ import {
 import { findPython, startMedallion, startTessera, USER, type RunningServer } from './bench/servers';
 import { benchFeed, type FeedBench } from './bench-feed';
 import { load, read, type LoadResult, type ReadResult } from './bench/workload';
-import { withMongoDatabase } from '../server/store';
+import { openStore, withMongoDatabase } from '../server/store';
+import { benchTlp, type TlpRow } from './bench/tlp';
 
 type Backend = 'sqlite' | 'mongodb';
 
@@ -64,11 +67,14 @@ interface Options {
   hostile: boolean;
   /** Run the 100k-line feed benchmark (issue 11). */
   feed: boolean;
+  /** Run the TLP filter measurements (scripts/bench/tlp.ts), at these sizes per backend. */
+  tlp: boolean;
+  tlpSizes: { sqlite: number; mongodb: number };
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--sizes 10000,100000,1000000] [--backends sqlite,mongodb]
        [--reps 3] [--limit 1000] [--medallion-size 2000] [--medallion-cap 900] [--no-medallion] [--profile DIR]
-       [--hostile-only | --no-hostile] [--feed-only | --no-feed]`;
+       [--hostile-only | --no-hostile] [--feed-only | --no-feed] [--tlp | --tlp-only] [--tlp-sizes 100000,5000]`;
 
 function parseSizes(s: string): number[] {
   const out = s
@@ -99,6 +105,8 @@ function parseArgs(argv: string[]): Options {
     throughput: true,
     hostile: true,
     feed: true,
+    tlp: false,
+    tlpSizes: { sqlite: 100_000, mongodb: 5_000 },
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -136,6 +144,16 @@ function parseArgs(argv: string[]): Options {
       o.throughput = false;
       o.medallion = false;
       o.hostile = false;
+    } else if (a === '--tlp') o.tlp = true;
+    else if (a === '--tlp-only') {
+      o.tlp = true;
+      o.throughput = false;
+      o.medallion = false;
+      o.hostile = false;
+      o.feed = false;
+    } else if (a === '--tlp-sizes') {
+      const [sq, mo] = parseSizes(val());
+      o.tlpSizes = { sqlite: sq ?? o.tlpSizes.sqlite, mongodb: mo ?? o.tlpSizes.mongodb };
     } else if (a === '--help' || a === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -443,6 +461,19 @@ async function main(): Promise<void> {
     }
   }
   const hostile = o.hostile ? await runHostile() : null;
+  const tlpRows: TlpRow[] = [];
+  if (o.tlp) {
+    for (const b of o.backends) {
+      const fresh = freshStore(b);
+      const stores = await openStore(fresh.url);
+      try {
+        tlpRows.push(...(await benchTlp(stores, b, o.tlpSizes[b], progress)));
+      } finally {
+        await stores.close();
+        await fresh.dispose();
+      }
+    }
+  }
   let medallion: Run | { skipped: string } | null = null;
   let tesseraAtMedallion: Run | undefined;
   if (o.medallion) {
@@ -616,6 +647,26 @@ async function main(): Promise<void> {
       console.log(`    ${k}: ${typeof v === 'number' ? v.toLocaleString('en') : String(v)}`);
   }
   if (hostile) printHostile(hostile);
+  if (tlpRows.length > 0) {
+    console.log(
+      '\n  TLP filter on paged reads (objects store, 90% TLP:RED / 10% TLP:GREEN, keyset pages with bodies; medians of 3 passes):',
+    );
+    console.log(
+      table([
+        ['store', 'reader', 'N', 'limit', 'visible', 'pages', 'p50 page ms', 'obj/s'],
+        ...tlpRows.map((r) => [
+          r.backend,
+          r.reader,
+          fmtInt(r.n),
+          String(r.limit),
+          fmtInt(r.visible),
+          fmtInt(r.pages),
+          fmtMs(r.p50PageMs),
+          fmtInt(r.objPerSecond),
+        ]),
+      ]),
+    );
+  }
   console.log(`\n  total time ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
   const round = (r: Run) => ({
@@ -646,6 +697,11 @@ async function main(): Promise<void> {
     validate,
     hostile,
     feed,
+    tlp: tlpRows.map((r) => ({
+      ...r,
+      p50PageMs: Number(r.p50PageMs.toFixed(3)),
+      objPerSecond: Math.round(r.objPerSecond),
+    })),
   };
   console.log(`BENCH_JSON ${JSON.stringify(json)}`);
 }

@@ -89,6 +89,37 @@ describe('MongoDB backend', function () {
     }
   });
 
+  it('documents written before TLP ceilings are classified from their bodies when a store opens', async function () {
+    const a = await open();
+    const c = await newCollection(a);
+    const red = makeIndicator({
+      object_marking_refs: ['marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1'],
+    });
+    const plain = makeIndicator();
+    await a.objects.addObjects({ collectionId: c, addedBy: 'm', objects: [red, plain].map(toNewVersion) });
+    // What an earlier Tessera left: no tlp, no migration marker, the old paging index.
+    await db.collection('objects').updateMany({ c }, { $unset: { tlp: '' } });
+    await db.collection('meta').deleteOne({ _id: 'migration:object-tlp' } as never);
+    await db.collection('objects').createIndex({ c: 1, last: 1, da: 1 }, { name: 'objects_last' });
+    const b = await open();
+    const seen = async (ranks: (0 | 4)[], unmarked: boolean) =>
+      (
+        await b.objects.queryObjects({
+          collectionId: c,
+          visibleTo: { ranks, unmarked, publisher: null },
+          filter: {},
+          limit: 10,
+          withBody: false,
+        })
+      ).items.map((v) => v.id);
+    assert.deepEqual(await seen([4], false), [red.id]);
+    assert.deepEqual(await seen([0], true), [plain.id]);
+    assert.equal(await db.collection('objects').countDocuments({ c, tlp: { $exists: false } }), 0);
+    const names = (await db.collection('objects').listIndexes().toArray()).map((ix) => String(ix.name));
+    assert.ok(!names.includes('objects_last'), names.join(','));
+    assert.ok(await db.collection('meta').findOne({ _id: 'migration:object-tlp' } as never));
+  });
+
   it('creates its indexes at init, idempotently, also from a second instance', async function () {
     const a = await open();
     const names = async () => {
