@@ -169,7 +169,13 @@ describe('feeds', function () {
         [true, true, 30, 30, 0, 0],
       );
       for (const o of first)
-        assert.ok(await target.stores.objects.objectExists({ visibleTo: 'all', collectionId: targetCollection.id, id: o.id }));
+        assert.ok(
+          await target.stores.objects.objectExists({
+            visibleTo: 'all',
+            collectionId: targetCollection.id,
+            id: o.id,
+          }),
+        );
 
       const r2 = await runFeed(taxiiFeed(), deps());
       assert.equal(r2.added + r2.duplicates, 0, 'an unchanged peer yields nothing new');
@@ -296,7 +302,9 @@ describe('feeds', function () {
         const peerCount = await peer.stores.objects.countObjects(peerCollection.id);
         assert.equal(await target.stores.objects.countObjects(col.id), peerCount, 'nothing lost');
         for (const o of fresh)
-          assert.ok(await target.stores.objects.objectExists({ visibleTo: 'all', collectionId: col.id, id: o.id }));
+          assert.ok(
+            await target.stores.objects.objectExists({ visibleTo: 'all', collectionId: col.id, id: o.id }),
+          );
       } finally {
         await proxy.close();
       }
@@ -412,7 +420,9 @@ describe('feeds', function () {
         );
         assert.deepEqual([r.ok, r.fetched, r.added, r.rejected], [true, 2, 1, 1]);
         assert.equal(r.rejections[0]?.where, 'object indicator--not-a-uuid');
-        assert.ok(await target.stores.objects.objectExists({ visibleTo: 'all', collectionId: col.id, id: good.id }));
+        assert.ok(
+          await target.stores.objects.objectExists({ visibleTo: 'all', collectionId: col.id, id: good.id }),
+        );
       } finally {
         await s.close();
       }

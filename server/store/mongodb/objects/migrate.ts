@@ -13,6 +13,7 @@
 import { MongoServerError } from 'mongodb';
 import { classify } from '../../../access/tlp';
 import type { MongoConnection } from '../connection';
+import { isDuplicateKey } from '../errors';
 import { META, OBJECTS } from '../indexes';
 import { UNMARKED, type ObjectDoc } from './documents';
 
@@ -60,6 +61,10 @@ export async function classifyStored(conn: MongoConnection): Promise<number> {
       if (!(e instanceof MongoServerError && [26, 27].includes(e.code as number))) throw e;
     }
   }
-  await meta.updateOne({ _id: DONE_ID }, { $set: { at: Date.now() } }, { upsert: true });
+  try {
+    await meta.insertOne({ _id: DONE_ID, at: Date.now() });
+  } catch (e) {
+    if (!isDuplicateKey(e)) throw e; // another instance finished at the same time
+  }
   return n;
 }
