@@ -11,7 +11,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore } from '../../server/store';
 import { pageQuery } from '../../server/store/sqlite/objects';
-import type { Stores } from '../../server/store/contract';
+import type { CollectionRecord, CreateCollectionArgs, Stores } from '../../server/store/contract';
 import { makeIndicator, toNewVersion } from '../helpers/stix';
 
 const RED = 'marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed';
@@ -34,6 +34,19 @@ function downgradeToSchema1(file: string): void {
   db.close();
 }
 
+/** A collection in a new API root api1. */
+async function collectionIn(stores: Stores, extra: Partial<CreateCollectionArgs>): Promise<CollectionRecord> {
+  await stores.registry.createApiRoot({ name: 'api1', title: 't' });
+  return stores.registry.createCollection({
+    id: randomUUID(),
+    apiRoot: 'api1',
+    title: 't',
+    mediaTypes: [],
+    grants: [],
+    ...extra,
+  });
+}
+
 describe('SQLite: TLP migration and query plans', function () {
   this.timeout(60_000);
   let dir: string;
@@ -52,12 +65,7 @@ describe('SQLite: TLP migration and query plans', function () {
 
   it('a schema-1 file is migrated on open: versions classified from their bodies, default ceilings, old indexes gone', async () => {
     stores = await openStore(`sqlite:${file}`);
-    await stores.registry.createApiRoot({ name: 'api1', title: 't' });
-    const c = await stores.registry.createCollection({
-      id: randomUUID(),
-      apiRoot: 'api1',
-      title: 't',
-      mediaTypes: [],
+    const c = await collectionIn(stores, {
       grants: [{ group: 'g', read: true, write: true, maxTlp: 'red' }],
       defaultTlp: 'clear',
     });
@@ -102,14 +110,7 @@ describe('SQLite: TLP migration and query plans', function () {
 
   it('a reader who sees a sliver of the collection pages by merged index seeks, not by a scan', async () => {
     stores = await openStore(`sqlite:${file}`);
-    await stores.registry.createApiRoot({ name: 'api1', title: 't' });
-    const c = await stores.registry.createCollection({
-      id: randomUUID(),
-      apiRoot: 'api1',
-      title: 't',
-      mediaTypes: [],
-      grants: [],
-    });
+    const c = await collectionIn(stores, {});
     const objs = Array.from({ length: 3000 }, (_, i) =>
       toNewVersion(makeIndicator({ object_marking_refs: [i % 100 === 0 ? GREEN : RED] })),
     );
