@@ -176,6 +176,7 @@ describe('one verdict for every way into the hub (validate, POST, import, feed)'
     const totals = JSON.parse(run.stdout) as { failures: { id: string; message?: string }[] };
     // Successes are not listed by import: they are what is stored.
     const stored = await hub.stores.objects.queryObjects({
+      visibleTo: 'all',
       collectionId: c.id,
       filter: { versions: { kind: 'all' } },
       limit: 100_000,
@@ -213,6 +214,7 @@ describe('one verdict for every way into the hub (validate, POST, import, feed)'
         logger: createLogger('silent'),
       });
       const stored = await hub.stores.objects.queryObjects({
+        visibleTo: 'all',
         collectionId: c.id,
         filter: { versions: { kind: 'all' } },
         limit: 100_000,
