@@ -12,7 +12,7 @@
  *
  * Query plans (MongoDB; every query on the paging path is an index range scan in `da` order that
  * stops after limit + 1 documents — no in-memory SORT stage, no aggregation). TLP visibility
- * (docs/tlp-sharing.md) adds `tlp ∈ visible` — or, for the requester's own versions, `by = me,
+ * (server/access/TLP.md) adds `tlp ∈ visible` — or, for the requester's own versions, `by = me,
  * tlp ∈ hidden` — as a rooted $or with the whole filter repeated in each branch (objects/documents.ts
  * withScope). `tlp` sits before `da` in every paging index, so each $in value is its own range in
  * `da` order (explode-for-sort) and the ranges and branches are combined by SORT_MERGE:

@@ -3,7 +3,7 @@
  * the store, and every index on `objects` ends with it implicitly, so an index on
  * (collection_id[, …]) is already ordered by date_added.
  *
- * TLP visibility (docs/tlp-sharing.md). `objects.tlp` is the version's TLP rank (0 clear … 4 red),
+ * TLP visibility (server/access/TLP.md). `objects.tlp` is the version's TLP rank (0 clear … 4 red),
  * -1 when it carries no TLP marking; `added_by` is its publisher. A requester sees a set of tlp
  * values, plus its own versions. Every paging index therefore has `tlp` right after its equality
  * columns, and a paging query is a merge of at most six arms, one per tlp value t:
