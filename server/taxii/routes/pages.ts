@@ -11,7 +11,7 @@ import { formatTaxiiTimestamp } from '../../time';
 import type { CursorCodec, Endpoint } from '../cursor';
 import { sendTaxii } from '../http';
 import { STIX_MEDIA_TYPE } from '../media';
-import { parseTaxiiQuery, type QueryParam, type TaxiiQuery } from '../query';
+import { parseTaxiiQuery, QUERY_PARAMS, type QueryParam, type TaxiiQuery } from '../query';
 import { authorisedCollection, ctx, param, searchOf } from './context';
 
 export interface PageDeps {
@@ -21,15 +21,8 @@ export interface PageDeps {
   cursors: CursorCodec;
 }
 
-const LIST_PARAMS: readonly QueryParam[] = [
-  'added_after',
-  'limit',
-  'next',
-  'match[id]',
-  'match[type]',
-  'match[version]',
-  'match[spec_version]',
-];
+/** The list endpoints (objects, manifest) take every filter and paging parameter. */
+const LIST_PARAMS: readonly QueryParam[] = QUERY_PARAMS;
 const OBJECT_PARAMS: readonly QueryParam[] = [
   'added_after',
   'limit',
