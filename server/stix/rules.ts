@@ -198,10 +198,10 @@ function checkRef(value: unknown, path: string, prop: string, target: RefTarget,
   }
 }
 
+/** Checks the reference properties named by `rules`; absent ones pass (checkRef ignores non-strings). */
 function checkRefs(o: Obj, rules: Record<string, RefTarget>, base: string, sink: IssueSink): void {
   for (const prop in rules) {
     const v = o[prop];
-    if (v === undefined) continue;
     const target = rules[prop] as RefTarget;
     const p = child(base, prop);
     if (Array.isArray(v)) for (let i = 0; i < v.length; i++) checkRef(v[i], `${p}[${i}]`, prop, target, sink);
@@ -237,6 +237,7 @@ function hashFormLoose(name: string): [string, RegExp] | undefined {
   return undefined;
 }
 
+/** Checks a hashes dictionary; anything else (absent, or not an object: the schema reports it) passes. */
 export function checkHashes(h: unknown, path: string, sink: IssueSink): void {
   if (!isObj(h)) return;
   for (const k in h) {
@@ -261,13 +262,12 @@ export function checkHashes(h: unknown, path: string, sink: IssueSink): void {
 }
 
 function checkAllHashes(o: Obj, sink: IssueSink): void {
-  if (o.hashes !== undefined) checkHashes(o.hashes, '$.hashes', sink);
+  checkHashes(o.hashes, '$.hashes', sink);
   const refs = o.external_references;
   if (Array.isArray(refs)) {
     for (let i = 0; i < refs.length; i++) {
       const r: unknown = refs[i];
-      if (isObj(r) && r.hashes !== undefined)
-        checkHashes(r.hashes, `$.external_references[${i}].hashes`, sink);
+      if (isObj(r)) checkHashes(r.hashes, `$.external_references[${i}].hashes`, sink);
     }
   }
 }
@@ -494,13 +494,13 @@ function checkExtensions(o: Obj, type: string, isSco: boolean, sink: IssueSink):
 }
 
 function checkExtensionHashes(e: Obj, p: string, sink: IssueSink): void {
-  if (e.file_header_hashes !== undefined) checkHashes(e.file_header_hashes, `${p}.file_header_hashes`, sink);
+  checkHashes(e.file_header_hashes, `${p}.file_header_hashes`, sink);
   for (const listProp of ['sections', 'alternate_data_streams']) {
     const l = e[listProp];
     if (!Array.isArray(l)) continue;
     for (let i = 0; i < l.length; i++) {
       const it: unknown = l[i];
-      if (isObj(it) && it.hashes !== undefined) checkHashes(it.hashes, `${p}.${listProp}[${i}].hashes`, sink);
+      if (isObj(it)) checkHashes(it.hashes, `${p}.${listProp}[${i}].hashes`, sink);
     }
   }
 }
