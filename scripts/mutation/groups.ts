@@ -21,7 +21,12 @@ export const GROUPS: readonly MutationGroup[] = [
     name: 'pattern',
     description: 'STIX patterning language: lexer, parser, AST helpers',
     mutate: ['server/stix/pattern/**/*.ts'],
-    tests: ['test/stix/pattern.test.ts', 'test/stix/rules.test.ts', 'test/stix/verdicts.test.ts'],
+    tests: [
+      'test/stix/pattern.test.ts',
+      'test/hostile/patterns.test.ts',
+      'test/stix/rules.test.ts',
+      'test/stix/verdicts.test.ts',
+    ],
   },
   {
     name: 'stix',
