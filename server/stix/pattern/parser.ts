@@ -121,9 +121,8 @@ function readQuoted(src: string, start: number, tokenPos: number): { value: stri
   let i = start;
   let chunk = i;
   for (;;) {
-    // Stryker disable next-line EqualityOperator: at i === length charCodeAt gives NaN, so '>' throws the same error one step later
-    if (i >= src.length) throw new PatternSyntaxError(tokenPos, "closing quote (')", 'end of pattern');
-    const c = src.charCodeAt(i);
+    const c = src.charCodeAt(i); // NaN past the end
+    if (Number.isNaN(c)) throw new PatternSyntaxError(tokenPos, "closing quote (')", 'end of pattern');
     if (c === 39 /* ' */) {
       out += src.slice(chunk, i);
       return { value: out, end: i + 1 };
@@ -168,15 +167,13 @@ export function tokenize(src: string, maxTokens = DEFAULT_PATTERN_LIMITS.maxToke
     // comments: /* ... */ and // ... (allowed by the grammar)
     if (ch === '/' && src[i + 1] === '*') {
       const end = src.indexOf('*/', i + 2);
-      // Stryker disable next-line EqualityOperator: a match is at i + 2 or later, never at 0
-      if (end < 0) throw new PatternSyntaxError(i, "end of comment ('*/')", 'end of pattern');
+      if (end === -1) throw new PatternSyntaxError(i, "end of comment ('*/')", 'end of pattern');
       i = end + 2;
       continue;
     }
     if (ch === '/' && src[i + 1] === '/') {
       const end = src.indexOf('\n', i + 2);
-      // Stryker disable next-line EqualityOperator: a match is at i + 2 or later, never at 0
-      i = end < 0 ? n : end + 1;
+      i = end === -1 ? n : end + 1;
       continue;
     }
     const start = i;
