@@ -22,6 +22,7 @@
  *   statuses    ./statuses.ts    the status resource of each POST, purged when expired
  *   state       ./state.ts       small shared values: secrets, compare-and-set records (feed
  *                                checkpoints, leases)
+ *   audit       ./audit.ts       the audit trail: reads, writes, deletes, refused logins, admin changes
  *
  * Why this cut: each caller touches few of them (the authenticator only principals, ingest only
  * objects and statuses, the feed runner registry, objects, statuses and state), so a caller's deps
@@ -46,12 +47,14 @@
  *      ../mongodb/indexes.ts; then construct it in the backend's index.ts.
  *   3. Its contract tests in test/contract/<concern>.test.ts, which run unchanged on every backend.
  */
+import type { AuditStore } from './audit';
 import type { ObjectStore } from './objects';
 import type { PrincipalStore } from './principals';
 import type { RegistryStore } from './registry';
 import type { StateStore } from './state';
 import type { StatusStore } from './statuses';
 
+export type * from './audit';
 export type * from './objects';
 export type * from './principals';
 export type * from './registry';
@@ -74,4 +77,5 @@ export interface Stores {
   readonly objects: ObjectStore;
   readonly statuses: StatusStore;
   readonly state: StateStore;
+  readonly audit: AuditStore;
 }

@@ -2,10 +2,11 @@
  * The production backend: MongoDB (standalone, replica set, or FerretDB 1.x for tests) through the
  * official driver over one shared connection (./connection.ts), one store per concern of the
  * contract (../contract): ./registry.ts, ./principals.ts, ./objects/ (a folder: adding, the clock,
- * flags, crash repair), ./statuses.ts, ./state.ts. Collections, indexes and query plans:
+ * flags, crash repair), ./statuses.ts, ./state.ts, ./audit.ts. Collections, indexes and query plans:
  * ./indexes.ts. Not yet initialised.
  */
 import type { Stores } from '../contract';
+import { MongoAuditStore } from './audit';
 import { guard, MongoConnection } from './connection';
 import { MongoObjectStore } from './objects';
 import { MongoPrincipalStore } from './principals';
@@ -33,5 +34,6 @@ export function createMongoStores(uri: string): Stores {
     objects,
     statuses: new MongoStatusStore(conn),
     state: new MongoStateStore(conn),
+    audit: new MongoAuditStore(conn),
   };
 }

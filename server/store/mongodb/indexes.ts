@@ -54,6 +54,11 @@
  *   members      { _id: name, secretHash, disabled, createdAt }
  *   groups       { _id: name, createdAt }
  *   memberships  { _id: [group, member] as JSON, g, m }
+ *   apikeys      { _id: key id, member, name, hash, createdAt, expiresAt, revokedAt }
+ *   certificates { _id: SHA-256 fingerprint (hex), member, subject, createdAt }
+ *   removedmembers { _id: name, removedAt }: names of removed members, reserved for ever
+ *   audit        { at, kind, member, address, endpoint, apiRoot, collection, count, status, detail }
+ *                (ObjectId _id breaks ties of `at` in insertion order per client)
  *   state        { _id: JSON [key, version], k, v, value }: one document per version (state.ts putState)
  *   statuses     { _id: id, apiRoot, …StatusRecord, expiresAt (µs), expiresAtDate (Date) }; a TTL
  *                index on expiresAtDate where the server supports it (not FerretDB 1.x), and
@@ -82,6 +87,10 @@ export const GROUPS = 'groups';
 export const MEMBERSHIPS = 'memberships';
 export const STATUSES = 'statuses';
 export const STATE = 'state';
+export const API_KEYS = 'apikeys';
+export const CERTIFICATES = 'certificates';
+export const REMOVED_MEMBERS = 'removedmembers';
+export const AUDIT = 'audit';
 
 export const INDEXES: IndexDef[] = [
   { collection: OBJECTS, name: 'objects_da', key: { c: 1, da: 1 } },
@@ -96,6 +105,11 @@ export const INDEXES: IndexDef[] = [
   { collection: COLLECTIONS, name: 'collections_root', key: { apiRoot: 1, _id: 1 } },
   { collection: MEMBERSHIPS, name: 'memberships_member', key: { m: 1, g: 1 } },
   { collection: MEMBERSHIPS, name: 'memberships_group', key: { g: 1, m: 1 } },
+  { collection: API_KEYS, name: 'apikeys_member', key: { member: 1, createdAt: 1, _id: 1 } },
+  { collection: CERTIFICATES, name: 'certificates_member', key: { member: 1, _id: 1 } },
+  { collection: AUDIT, name: 'audit_at', key: { at: 1, _id: 1 } },
+  { collection: AUDIT, name: 'audit_member', key: { member: 1, at: 1, _id: 1 } },
+  { collection: AUDIT, name: 'audit_collection', key: { collection: 1, at: 1, _id: 1 } },
   { collection: STATE, name: 'state_key', key: { k: 1, v: -1 } },
   { collection: STATUSES, name: 'statuses_expiry', key: { expiresAt: 1 } },
   {

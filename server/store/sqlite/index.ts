@@ -3,6 +3,7 @@
  * concern of the contract (../contract), all over that one connection. Not yet initialised.
  */
 import type { Stores } from '../contract';
+import { SqliteAuditStore } from './audit';
 import { SqliteConnection } from './connection';
 import { SqliteObjectStore } from './objects';
 import { SqlitePrincipalStore } from './principals';
@@ -22,5 +23,6 @@ export function createSqliteStores(path: string): Stores {
     objects: new SqliteObjectStore(db),
     statuses: new SqliteStatusStore(db),
     state: new SqliteStateStore(db),
+    audit: new SqliteAuditStore(db),
   };
 }

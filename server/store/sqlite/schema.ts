@@ -27,9 +27,10 @@
  * so "latest version" is never computed by scanning.
  *
  * Tables by concern (one file each in this folder): registry — api_roots, collections, grants;
- * principals — members, groups, group_members; objects — objects, clock; statuses — statuses;
- * state — settings (shared secrets), state. Files written by earlier versions are brought to this
- * schema by ./migrate.ts before SCHEMA runs.
+ * principals — members, groups, group_members, api_keys, certificates, removed_members; objects —
+ * objects, clock; statuses — statuses; state — settings (shared secrets), state; audit — audit.
+ * Files written by earlier versions are brought to this schema by ./migrate.ts before SCHEMA runs
+ * (the tables added since are new: CREATE TABLE IF NOT EXISTS suffices for them).
  */
 export const SCHEMA_VERSION = 2;
 
@@ -89,6 +90,27 @@ CREATE TABLE IF NOT EXISTS group_members (
   PRIMARY KEY (grp, member)
 );
 CREATE INDEX IF NOT EXISTS group_members_member ON group_members (member);
+CREATE TABLE IF NOT EXISTS api_keys (
+  id         TEXT PRIMARY KEY,
+  member     TEXT NOT NULL REFERENCES members (name),
+  name       TEXT,
+  hash       TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  revoked_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS api_keys_member ON api_keys (member, created_at);
+CREATE TABLE IF NOT EXISTS certificates (
+  fingerprint TEXT PRIMARY KEY,
+  member      TEXT NOT NULL REFERENCES members (name),
+  subject     TEXT,
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS certificates_member ON certificates (member);
+CREATE TABLE IF NOT EXISTS removed_members (
+  name       TEXT PRIMARY KEY,
+  removed_at INTEGER NOT NULL
+);
 
 CREATE TABLE IF NOT EXISTS objects (
   date_added    INTEGER PRIMARY KEY,
@@ -131,4 +153,21 @@ CREATE TABLE IF NOT EXISTS statuses (
   expires_at        INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS statuses_expiry ON statuses (expires_at);
+
+CREATE TABLE IF NOT EXISTS audit (
+  seq           INTEGER PRIMARY KEY,
+  at            INTEGER NOT NULL,
+  kind          TEXT NOT NULL,
+  member        TEXT,
+  address       TEXT,
+  endpoint      TEXT NOT NULL,
+  api_root      TEXT,
+  collection_id TEXT,
+  count         INTEGER,
+  status        INTEGER NOT NULL,
+  detail        TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_at ON audit (at);
+CREATE INDEX IF NOT EXISTS audit_member ON audit (member, at);
+CREATE INDEX IF NOT EXISTS audit_collection ON audit (collection_id, at);
 `;
