@@ -8,7 +8,7 @@
  * and credentials are never shown.
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import type { Authenticator } from '../server/access/authenticate';
+import { authRequestOf, type Authenticator } from '../server/access/authenticate';
 import { rightsOn } from '../server/access/policy';
 import { NotFoundError } from '../server/errors';
 import type { RegistryStore, StateStore } from '../server/store/contract';
@@ -32,10 +32,7 @@ export function feedStatusRouter(deps: FeedStatusDeps): Router {
       fn(req, res).catch(next);
 
   async function visibleFeeds(req: Request): Promise<FeedDefinition[]> {
-    const principal = await deps.authenticator.authenticate({
-      headers: req.headers,
-      address: req.ip ?? req.socket.remoteAddress ?? '',
-    });
+    const principal = await deps.authenticator.authenticate(authRequestOf(req));
     const out: FeedDefinition[] = [];
     for (const f of deps.feeds) {
       const c = await deps.registry.findCollection({

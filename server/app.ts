@@ -5,7 +5,9 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { CHALLENGES, MemberAuthenticator, type Authenticator } from './access/authenticate';
+import { CHALLENGES, MemberAuthenticator, type AuthFailure, type Authenticator } from './access/authenticate';
+import { auditOfFailure } from './audit/records';
+import { AuditTrail } from './audit/trail';
 import type { FeedDefinition } from '../feeds/definition';
 import { feedStatusRouter } from '../feeds/http';
 import type { Config } from './config';
@@ -29,6 +31,11 @@ export interface AppDeps {
   /** How POSTed envelopes are prepared (default: inline with `validate`; main.ts uses a worker pool). */
   prepare?: PrepareFn;
   authenticator?: Authenticator;
+  /**
+   * Where audit records go (main.ts passes one it closes on shutdown, so nothing is lost); default:
+   * a trail over `stores.audit` flushed every second.
+   */
+  audit?: AuditTrail;
   /** Reports whether the hub is ready to serve (store reachable, start-up done). */
   ready?: () => Promise<boolean>;
   /** Prometheus metrics (present when config.metrics enables them). */
@@ -41,13 +48,15 @@ export async function createApp(deps: AppDeps): Promise<express.Express> {
   const { config, stores, logger } = deps;
   const { registry, principals, objects, statuses, state } = stores;
   const metrics = deps.metrics ?? null;
+  const audit = deps.audit ?? new AuditTrail(stores.audit, logger);
   const authenticator =
     deps.authenticator ??
     new MemberAuthenticator(principals, {
       throttle: config.authThrottle,
-      ...(metrics
-        ? { onFailure: (f) => metrics.authFailures.inc({ scheme: f.scheme, status: String(f.status) }) }
-        : {}),
+      onFailure: (f: AuthFailure) => {
+        audit.record(auditOfFailure(f));
+        metrics?.authFailures.inc({ scheme: f.form, status: String(f.status) });
+      },
     });
   const cursors = new CursorCodec(await state.sharedSecret('cursor'));
 
@@ -88,7 +97,9 @@ export async function createApp(deps: AppDeps): Promise<express.Express> {
   const validate = deps.validate;
   const prepare: PrepareFn = deps.prepare ?? (async (text) => prepareEnvelopeText(text, validate));
   app.use(feedStatusRouter({ registry, state, authenticator, feeds: deps.feeds ?? [] }));
-  app.use(taxiiRouter({ registry, objects, statuses, config, cursors, authenticator, logger, prepare }));
+  app.use(
+    taxiiRouter({ registry, objects, statuses, config, cursors, authenticator, logger, prepare, audit }),
+  );
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new NotFoundError(`no TAXII resource at ${req.path}`));

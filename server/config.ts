@@ -55,6 +55,8 @@ export interface Config {
   /** TESSERA_FEEDS_FILE: JSON list of peer feeds to pull on schedule (default: none). See feeds/examples. */
   feedsFile: string | null;
   authThrottle: AuthThrottleConfig;
+  /** TESSERA_AUDIT_RETENTION_DAYS: audit records older than this are purged (default 180). */
+  auditRetentionDays: number;
   /**
    * TESSERA_TLS_CERT / TESSERA_TLS_KEY: PEM files of the server certificate (chain) and key: the hub
    * serves HTTPS (TLS 1.2+). TESSERA_TLS_CLIENT_CA: PEM file of the CA(s) client certificates must
@@ -190,6 +192,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs,
     feedsFile: str('TESSERA_FEEDS_FILE'),
     tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey, clientCaFile: tlsClientCa } : null,
+    auditRetentionDays: int('TESSERA_AUDIT_RETENTION_DAYS', 180, 1, 36_500),
     authThrottle: {
       addressFailures: int('TESSERA_AUTH_ADDRESS_FAILURES', 30, 1, 1_000_000),
       userFailures: int('TESSERA_AUTH_USER_FAILURES', 10, 1, 1_000_000),

@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { FeedConfigError, loadFeedFile, missingTargets, scheduleFeeds, type FeedDefinition } from '../feeds';
 import { createApp } from './app';
+import { AuditTrail } from './audit/trail';
 import { bootstrap } from './bootstrap';
 import { ConfigError, loadConfig, type Config } from './config';
 import { Scheduler } from './jobs/scheduler';
@@ -181,12 +182,15 @@ async function main(config: Config): Promise<void> {
     config.ingestWorkers > 0 ? new PreparePool(config.ingestWorkers, config.strictValidation) : null;
   const metrics = config.metrics ? new Metrics() : null;
   if (metrics && !cluster.isPrimary) metrics.shareWithPrimary();
+  // Audit records are written in batches; closed (everything written) at shutdown, after the server.
+  const audit = new AuditTrail(stores.audit, logger);
   const app = await createApp({
     config,
     stores,
     logger,
     validate,
     feeds,
+    audit,
     ...(pool ? { prepare: pool.prepare, ready: async () => pool.isReady() } : {}),
     ...(metrics ? { metrics } : {}),
   });
@@ -233,6 +237,17 @@ async function main(config: Config): Promise<void> {
     },
   });
 
+  scheduler.add({
+    name: 'purge-audit',
+    schedule: '23 * * * *',
+    run: async () => {
+      const before = nowMicros() - config.auditRetentionDays * 86_400_000_000;
+      const n = await stores.audit.purgeAudit({ before });
+      if (n > 0)
+        logger.info({ purged: n, retentionDays: config.auditRetentionDays }, 'old audit records purged');
+    },
+  });
+
   scheduleFeeds(scheduler, feeds, {
     registry,
     objects,
@@ -263,6 +278,7 @@ async function main(config: Config): Promise<void> {
     void (async () => {
       await scheduler.stop();
       await closed;
+      await audit.close(); // every request has ended: its audit record is written now
       await pool?.close();
       await stores.close();
       logger.info('stopped');

@@ -91,3 +91,25 @@ export function versionKey(stixTimestamp: string): string | null {
   const frac = (m[7] ?? '').padEnd(9, '0').slice(0, 9);
   return `${stixTimestamp.slice(0, 19)}.${frac}`;
 }
+
+const DURATION_UNITS: Record<string, number> = { m: 60, h: 3600, d: 86_400 };
+
+/**
+ * An instant given by an operator: an RFC 3339 timestamp, a date (`2026-12-31`, midnight UTC at its
+ * start), or a span from now (`90d`, `12h`, `30m`) counted `ahead` (expiries) or `ago` (`--since`).
+ * Null when the text is none of these.
+ */
+export function parseOperatorInstant(
+  text: string,
+  direction: 'ahead' | 'ago',
+  now: Micros = nowMicros(),
+): Micros | null {
+  const t = text.trim();
+  const span = /^(\d{1,6})([mhd])$/.exec(t);
+  if (span) {
+    const us = Number(span[1]) * (DURATION_UNITS[span[2] as string] as number) * 1_000_000;
+    return direction === 'ahead' ? now + us : now - us;
+  }
+  if (/^\d{4}-\d\d-\d\d$/.test(t)) return parseTaxiiTimestamp(`${t}T00:00:00Z`);
+  return parseTaxiiTimestamp(t);
+}

@@ -1,27 +1,41 @@
 /**
- * Authentication: who is making this request, decided in one place for every credential form
- * (see ./credentials.ts for the header syntax).
+ * Authentication: who is making this request, decided in one place for every credential form.
  *
- * Member secrets (Basic), in this order:
- *   1. the member record is read (every request: disabling or removing a member takes effect at once);
- *   2. a credential verified recently (VerificationCache) passes without scrypt and without throttle;
- *   3. a source address, or a user name, with too many recent failures is refused with 429 before
+ *   Authorization: Basic <name:secret>       a member secret (./secrets.ts), or an API key as the
+ *                                            password with the member's name as the user
+ *   Authorization: Bearer <key> / Token <key>  an API key (./apikeys.ts)
+ *   a client certificate                      verified by TLS against TESSERA_TLS_CLIENT_CA and bound
+ *                                            to a member (./certificates.ts); used when the request
+ *                                            carries no Authorization header
+ *
+ * The member record (and the key or certificate record) is read on every request, so disabling,
+ * removing, revoking or unbinding takes effect on the next request on every instance; only the
+ * slow scrypt verdict of a secret is cached, keyed by the stored hash it was checked against.
+ *
+ * Member secrets, in this order:
+ *   1. a (name, secret) never verified is first checked against the throttle: a source address, or
+ *      a user name, with too many recent failures is refused with 429 before the store is asked or
  *      any scrypt runs — except that the user-name limit does not apply from an address where that
- *      member authenticated recently, so a flood against alice's name does not lock alice out;
- *   4. scrypt runs through the HashGate (bounded concurrency and queue), against the member's hash or,
+ *      member logged in recently, so a flood against alice's name does not lock alice out;
+ *   2. the member record is read; a credential verified recently against its current hash passes;
+ *   3. scrypt runs through the HashGate (bounded concurrency and queue), against the member's hash or,
  *      for an unknown name, a dummy hash of the same cost;
- *   5. a failure counts against the address and the user name, and is reported to `onFailure`.
- * Requests without credentials or with malformed ones get 401 without any check and are not counted
- * (they cost nothing to refuse and guess nothing).
+ *   4. a failure counts against the address and the user name, and is reported to `onFailure`.
+ * API keys: the address throttle applies; the key is looked up by its id and its 256-bit secret
+ * compared in constant time (no slow hash needed); a wrong or unknown key counts against the address.
+ * Requests without credentials or with unreadable ones get 401 without any check and are neither
+ * counted nor reported (they cost nothing to refuse and guess nothing; the access log has them).
  */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthThrottleConfig } from '../config';
-import type { PrincipalStore } from '../store/contract';
+import type { MemberRecord, PrincipalStore } from '../store/contract';
 import { TooManyRequestsError, UnauthorizedError } from '../errors';
-import { parseAuthorization, type Scheme } from './credentials';
-import type { Principal } from './policy';
+import { hashKeySecret, parseApiKey, verifyApiKey } from './apikeys';
+import { clientCertificateOf, formatFingerprint, type ClientCertificate } from './certificates';
+import { parseAuthorization, type KeyScheme, type Scheme } from './credentials';
 import { ExpiringMap } from './expiring';
+import type { Principal } from './policy';
 import { dummyHash, VerificationCache, verifySecret } from './secrets';
 import { addressKey, FailureLimiter, HashGate } from './throttle';
 
@@ -29,17 +43,55 @@ export interface AuthRequest {
   headers: IncomingHttpHeaders;
   /** The client's address (Express `req.ip`, so it honours TESSERA_TRUST_PROXY). */
   address: string;
+  /** What the TLS layer says about the client certificate (absent: plain HTTP). */
+  certificate?: ClientCertificate;
+  /** What was asked (`GET /api1/…`), carried into failure reports. */
+  endpoint?: string;
 }
 
-/** A refused authentication, for the audit trail (never carries the secret). */
+export type CredentialForm = Scheme | 'certificate';
+
+/** Where a request comes from and what it asks, for failure reports. */
+interface Origin {
+  address: string;
+  endpoint: string | null;
+}
+
+/** A refused authentication, for the audit trail (never carries a secret). */
 export interface AuthFailure {
   address: string;
-  /** The user name tried (Basic), or null. */
+  /** What was asked (`GET /api1/…`), when known. */
+  endpoint: string | null;
+  /** The user name tried (Basic), the member of the key or certificate when known, or null. */
   user: string | null;
-  scheme: Scheme | 'none' | 'unsupported';
+  form: CredentialForm;
   status: 401 | 429;
+  /** Why, for the operator (never sent to the client beyond what the 401 says). */
   reason: string;
 }
+
+/**
+ * The AuthRequest of an HTTP request: its headers, its source address (Express's `req.ip`, which
+ * honours TESSERA_TRUST_PROXY), its TLS client certificate, and what it asks.
+ */
+export function authRequestOf(req: {
+  headers: IncomingHttpHeaders;
+  ip?: string | undefined;
+  socket: unknown;
+  method?: string | undefined;
+  path?: string | undefined;
+}): AuthRequest {
+  const socket = req.socket as { remoteAddress?: string };
+  return {
+    headers: req.headers,
+    address: req.ip ?? socket.remoteAddress ?? '',
+    certificate: clientCertificateOf(req.socket),
+    endpoint: `${req.method ?? '?'} ${req.path ?? '?'}`,
+  };
+}
+
+/** The only stores the authenticator reads. */
+export type CredentialStore = Pick<PrincipalStore, 'getMember' | 'getApiKey' | 'getCertificate'>;
 
 export interface Authenticator {
   /** The principal; throws UnauthorizedError (401) or TooManyRequestsError (429). */
@@ -49,12 +101,14 @@ export interface Authenticator {
 /** Challenges sent with a 401 when no (or an unsupported) credential was given. */
 export const CHALLENGES = ['Basic realm="Tessera", charset="UTF-8"', 'Bearer realm="Tessera"'];
 
-function challengeFor(scheme: Scheme | 'none' | 'unsupported'): string[] {
-  switch (scheme) {
+function challengeFor(form: CredentialForm | null, description?: string): string[] {
+  switch (form) {
     case 'basic':
       return [CHALLENGES[0] as string];
     case 'bearer':
-      return ['Bearer realm="Tessera", error="invalid_token"'];
+      return [
+        `Bearer realm="Tessera", error="invalid_token"${description ? `, error_description="${description.replace(/["\\]/g, "'")}"` : ''}`,
+      ];
     case 'token':
       return ['Token realm="Tessera"'];
     default:
@@ -62,9 +116,9 @@ function challengeFor(scheme: Scheme | 'none' | 'unsupported'): string[] {
   }
 }
 
-function unauthorized(scheme: Scheme | 'none' | 'unsupported', message: string): UnauthorizedError {
+function unauthorized(form: CredentialForm | null, message: string): UnauthorizedError {
   const e = new UnauthorizedError(message);
-  e.challenges = challengeFor(scheme);
+  e.challenges = challengeFor(form, form === 'bearer' ? message : undefined);
   return e;
 }
 
@@ -76,6 +130,8 @@ function digest(...parts: string[]): string {
 
 /** How long a member's login from an address exempts that address from the member name's lock. */
 const KNOWN_PAIR_TTL_MS = 24 * 3600_000;
+/** Compared against when a key id is unknown, so an unknown id costs what a wrong secret costs. */
+const DUMMY_KEY_HASH = hashKeySecret('0000000000000000', 'x'.repeat(43));
 
 export interface AuthenticatorOptions {
   throttle: AuthThrottleConfig;
@@ -83,108 +139,212 @@ export interface AuthenticatorOptions {
   now?: () => number;
 }
 
+function principalOf(m: MemberRecord, credential: string): Principal {
+  return { member: m.name, groups: m.groups, credential };
+}
+
 export class MemberAuthenticator implements Authenticator {
   private readonly cache: VerificationCache;
   /** (user name, address key) pairs that authenticated recently: exempt from the user-name limit. */
   private readonly knownPairs: ExpiringMap<true>;
+  /** Blocks already reported to `onFailure` (one report per blocked key and episode, not per 429). */
+  private readonly reportedBlocks: ExpiringMap<true>;
   private readonly byAddress: FailureLimiter;
   private readonly byUser: FailureLimiter;
   private readonly gate: HashGate;
   private readonly onFailure: (f: AuthFailure) => void;
+  private readonly now: () => number;
 
   constructor(
-    private readonly principals: Pick<PrincipalStore, 'getMember'>,
+    private readonly principals: CredentialStore,
     opts: AuthenticatorOptions,
   ) {
     const t = opts.throttle;
-    const now = opts.now ?? Date.now;
+    this.now = opts.now ?? Date.now;
     const windowMs = t.failureWindowSeconds * 1000;
-    this.cache = new VerificationCache({ now });
-    this.knownPairs = new ExpiringMap(100_000, now);
-    this.byAddress = new FailureLimiter({ burst: t.addressFailures, windowMs, now });
-    this.byUser = new FailureLimiter({ burst: t.userFailures, windowMs, now });
+    this.cache = new VerificationCache({ now: this.now });
+    this.knownPairs = new ExpiringMap(100_000, this.now);
+    this.reportedBlocks = new ExpiringMap(100_000, this.now);
+    this.byAddress = new FailureLimiter({ burst: t.addressFailures, windowMs, now: this.now });
+    this.byUser = new FailureLimiter({ burst: t.userFailures, windowMs, now: this.now });
     this.gate = new HashGate({ concurrency: t.hashConcurrency, queue: t.hashQueue, maxWaitMs: 5_000 });
     this.onFailure = opts.onFailure ?? (() => {});
     // Computed now, so the first unknown name does not pay for it (and stand out by its time).
     void dummyHash();
   }
 
-  private refuse(f: AuthFailure, message: string): never {
-    this.onFailure(f);
-    throw unauthorized(f.scheme, message);
+  private refuse(o: Origin, f: Omit<AuthFailure, 'endpoint' | 'address'>, message: string): never {
+    this.onFailure({ ...f, address: o.address, endpoint: o.endpoint });
+    throw unauthorized(f.form, message);
   }
 
   async authenticate(req: AuthRequest): Promise<Principal> {
     const cred = parseAuthorization(req.headers.authorization);
-    const base = { address: req.address, user: null, status: 401 as const };
+    const o: Origin = { address: req.address, endpoint: req.endpoint ?? null };
     switch (cred.kind) {
       case 'none':
-        throw unauthorized('none', 'credentials are required (HTTP Basic, or an API key as Bearer or Token)');
+        if (req.certificate && req.certificate.kind !== 'none') return this.byCertificate(o, req.certificate);
+        throw unauthorized(
+          null,
+          'credentials are required (HTTP Basic, an API key as Bearer or Token, or a client certificate)',
+        );
       case 'unsupported':
-        return this.refuse(
-          { ...base, scheme: 'unsupported', reason: `unsupported scheme ${cred.scheme}` },
+        throw unauthorized(
+          null,
           'unsupported authentication scheme: use HTTP Basic, or an API key as Bearer or Token',
         );
       case 'malformed':
-        return this.refuse(
-          { ...base, scheme: cred.scheme, reason: cred.reason },
-          `malformed credentials: ${cred.reason}`,
-        );
+        throw unauthorized(cred.scheme, `malformed credentials: ${cred.reason}`);
       case 'key':
-        return this.refuse({ ...base, scheme: cred.scheme, reason: 'unknown API key' }, 'invalid API key');
+        return this.byKey(o, cred.scheme, cred.token, null);
       case 'basic':
-        return this.basic(req.address, cred.user, cred.password);
+        if (parseApiKey(cred.password)) return this.byKey(o, 'basic', cred.password, cred.user);
+        return this.bySecret(o, cred.user, cred.password);
     }
   }
 
   /** 429 when the address, or the name (unless from an address it logged in from), failed too often. */
-  private throttle(address: string, user: string, addr: string, userKey: string, known: boolean): void {
-    const wait = Math.max(this.byAddress.blockedFor(addr), known ? 0 : this.byUser.blockedFor(userKey));
+  private throttle(
+    o: Origin,
+    form: CredentialForm,
+    user: string | null,
+    addr: string,
+    userKey: string | null,
+  ): void {
+    const byAddress = this.byAddress.blockedFor(addr);
+    const byUser = userKey === null ? 0 : this.byUser.blockedFor(userKey);
+    const wait = Math.max(byAddress, byUser);
     if (wait === 0) return;
-    this.onFailure({
-      address,
-      user,
-      scheme: 'basic',
-      status: 429,
-      reason: 'too many failed authentications',
-    });
+    const blocked = byAddress >= byUser ? `address ${addr}` : `user ${userKey}`;
+    if (this.reportedBlocks.get(blocked) === undefined) {
+      this.reportedBlocks.set(blocked, true, wait);
+      this.onFailure({
+        address: o.address,
+        endpoint: o.endpoint,
+        user,
+        form,
+        status: 429,
+        reason: `too many failed authentications from this ${byAddress >= byUser ? 'address' : 'user name'}; refused for ${Math.ceil(wait / 1000)} s (further refusals in that time are not recorded)`,
+      });
+    }
     throw new TooManyRequestsError(
       'too many failed authentications from this address or for this user name; try again later',
       wait / 1000,
     );
   }
 
-  private async basic(address: string, user: string, password: string): Promise<Principal> {
-    const addr = addressKey(address);
+  private async bySecret(o: Origin, user: string, password: string): Promise<Principal> {
+    const addr = addressKey(o.address);
     const userKey = digest(user);
     const pair = digest(user, addr);
     const known = this.knownPairs.get(pair) === true;
     // A credential never verified is throttled before the store is even asked (a flood stays cheap).
     const verified = this.cache.verifiedHash(user, password);
-    if (verified === null) this.throttle(address, user, addr, userKey, known);
+    if (verified === null) this.throttle(o, 'basic', user, addr, known ? null : userKey);
     const member = await this.principals.getMember(user);
-    if (member && !member.disabled && verified === member.secretHash) {
-      return { member: member.name, groups: member.groups };
-    }
-    if (verified !== null) this.throttle(address, user, addr, userKey, known); // stale entry
+    if (member && !member.disabled && verified === member.secretHash) return principalOf(member, 'secret');
+    if (verified !== null) this.throttle(o, 'basic', user, addr, known ? null : userKey); // stale entry
     const stored = member?.secretHash ?? (await dummyHash());
     const ok = await this.gate.run(known, () => verifySecret(password, stored));
     if (ok && member && !member.disabled) {
       this.cache.remember(user, password, stored);
       this.knownPairs.set(pair, true, KNOWN_PAIR_TTL_MS);
-      return { member: member.name, groups: member.groups };
+      return principalOf(member, 'secret');
     }
     this.byAddress.fail(addr);
     this.byUser.fail(userKey);
-    return this.refuse(
-      {
-        address,
-        user,
-        scheme: 'basic',
-        status: 401,
-        reason: !member ? 'unknown member' : ok ? 'member disabled' : 'wrong secret',
-      },
-      'invalid credentials',
-    );
+    const reason = !member ? 'unknown member' : ok ? 'member disabled' : 'wrong secret';
+    return this.refuse(o, { user, form: 'basic', status: 401, reason }, 'invalid credentials');
+  }
+
+  /**
+   * An API key (Bearer, Token, or the Basic password with the member's name as the user). Refusals
+   * name what is wrong with the key (unknown, revoked, expired), never whether a member exists.
+   */
+  private async byKey(
+    o: Origin,
+    form: KeyScheme | 'basic',
+    token: string,
+    user: string | null,
+  ): Promise<Principal> {
+    const key = parseApiKey(token);
+    if (!key) {
+      throw unauthorized(
+        form,
+        form === 'basic' ? 'invalid credentials' : 'not a Tessera API key (tessera_<id>_<secret>)',
+      );
+    }
+    const addr = addressKey(o.address);
+    this.throttle(o, form, user, addr, null);
+    const rec = await this.principals.getApiKey(key.id);
+    const ok = verifyApiKey(key, rec?.hash ?? DUMMY_KEY_HASH);
+    const fail = (reason: string, message: string, counts: boolean): never => {
+      if (counts) this.byAddress.fail(addr);
+      return this.refuse(
+        o,
+        { user: user ?? rec?.member ?? null, form, status: 401, reason: `${reason} (key ${key.id})` },
+        message,
+      );
+    };
+    // Only a wrong or unknown key counts as a guess; a revoked or expired one was handed out once.
+    if (!rec || !ok) return fail('unknown API key or wrong secret', 'invalid API key', true);
+    if (rec.revokedAt !== null) return fail('API key revoked', 'the API key has been revoked', false);
+    if (rec.expiresAt !== null && rec.expiresAt <= this.now() * 1000) {
+      return fail('API key expired', 'the API key has expired', false);
+    }
+    if (user !== null && user !== rec.member) {
+      return fail(`API key of ${rec.member} sent with user name ${user}`, 'invalid credentials', false);
+    }
+    const member = await this.principals.getMember(rec.member);
+    if (!member || member.disabled)
+      return fail('member disabled', form === 'basic' ? 'invalid credentials' : 'invalid API key', false);
+    return principalOf(member, `key ${key.id}`);
+  }
+
+  /** A client certificate: verified by TLS against the client CA, and bound to an enabled member. */
+  private async byCertificate(
+    o: Origin,
+    cert: Exclude<ClientCertificate, { kind: 'none' }>,
+  ): Promise<Principal> {
+    if (cert.kind === 'rejected') {
+      return this.refuse(
+        o,
+        {
+          user: null,
+          form: 'certificate',
+          status: 401,
+          reason: `client certificate not trusted: ${cert.reason}`,
+        },
+        'the client certificate is not issued by the CA this hub trusts (TLS client authentication)',
+      );
+    }
+    const shown = formatFingerprint(cert.fingerprint);
+    const rec = await this.principals.getCertificate(cert.fingerprint);
+    if (!rec) {
+      return this.refuse(
+        o,
+        {
+          user: null,
+          form: 'certificate',
+          status: 401,
+          reason: `certificate ${shown} is bound to no member`,
+        },
+        'the client certificate is bound to no member (tessera member cert)',
+      );
+    }
+    const member = await this.principals.getMember(rec.member);
+    if (!member || member.disabled) {
+      return this.refuse(
+        o,
+        {
+          user: rec.member,
+          form: 'certificate',
+          status: 401,
+          reason: `member disabled (certificate ${shown})`,
+        },
+        'invalid credentials',
+      );
+    }
+    return principalOf(member, `certificate ${shown}`);
   }
 }

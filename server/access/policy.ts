@@ -20,6 +20,8 @@ export interface Principal {
   /** Member name (or feed identity). */
   member: string;
   groups: string[];
+  /** How it authenticated, for the audit trail: `secret`, `key <id>`, `certificate <fingerprint>`. */
+  credential?: string;
 }
 
 export interface CollectionRights {

@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { createApp } from '../../server/app';
 import { hashSecret } from '../../server/access/secrets';
+import { AuditTrail } from '../../server/audit/trail';
 import { loadConfig, type Config } from '../../server/config';
 import { createServer, loadTls } from '../../server/listen';
 import { createLogger, type Logger } from '../../server/logger';
@@ -15,7 +16,8 @@ import type { ObjectValidator, PrepareFn } from '../../server/ingest';
 import type { CollectionRecord, CreateCollectionArgs, GrantInput, Stores } from '../../server/store/contract';
 import { stixValidator } from '../../server/stix/plug';
 import type { Metrics } from '../../server/telemetry/metrics';
-import { openTestStore } from './store';
+import { openStore } from '../../server/store';
+import { openTestStore, type TestStores } from './store';
 
 export const TAXII = 'application/taxii+json;version=2.1';
 
@@ -30,6 +32,8 @@ export interface TestHub {
   storeUrl: string;
   config: Config;
   server: Server;
+  /** The hub's audit trail: `await hub.audit.flush()` before reading records from the store. */
+  audit: AuditTrail;
   /** Creates a member with this password, in these trust groups (created when missing). */
   addMember(name: string, password: string, groups?: string[]): Promise<void>;
   addCollection(args: {
@@ -54,10 +58,21 @@ export interface HubOptions {
   logger?: Logger;
   /** Prometheus metrics handed to createApp (default: none). */
   metrics?: Metrics;
+  /**
+   * Serve an existing store (another hub's `storeUrl`: a second instance of the same hub) instead
+   * of a fresh one; close() then leaves its data alone.
+   */
+  storeUrl?: string;
+}
+
+/** Another instance on an existing store: cleanup() only closes it. */
+async function sharedStore(url: string): Promise<TestStores> {
+  const stores = await openStore(url);
+  return Object.assign(stores, { url, cleanup: () => stores.close() });
 }
 
 export async function startHub(opts: HubOptions = {}): Promise<TestHub> {
-  const ts = await openTestStore();
+  const ts = opts.storeUrl === undefined ? await openTestStore() : await sharedStore(opts.storeUrl);
   const config = loadConfig({ TESSERA_STORE: ts.url, TESSERA_LOG_LEVEL: 'silent', ...opts.env });
   const logger = opts.logger ?? createLogger('silent');
   const { registry, principals } = ts;
@@ -66,10 +81,12 @@ export async function startHub(opts: HubOptions = {}): Promise<TestHub> {
   }
   const validate =
     opts.validate === undefined ? stixValidator(config.strictValidation) : (opts.validate ?? undefined);
+  const audit = new AuditTrail(ts.audit, logger);
   const app = await createApp({
     config,
     stores: ts,
     logger,
+    audit,
     ...(validate ? { validate } : {}),
     ...(opts.prepare ? { prepare: opts.prepare } : {}),
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
@@ -90,6 +107,7 @@ export async function startHub(opts: HubOptions = {}): Promise<TestHub> {
     storeUrl: ts.url,
     config,
     server,
+    audit,
     async addMember(name, password, groups = []) {
       await principals.createMember({ name, secretHash: await hashSecret(password) });
       for (const g of groups) {
@@ -113,6 +131,7 @@ export async function startHub(opts: HubOptions = {}): Promise<TestHub> {
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+      await audit.close();
       await ts.cleanup();
     },
   };

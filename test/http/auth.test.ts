@@ -68,7 +68,7 @@ describe('TAXII HTTP: authentication (§11 #11, #12, #22, #35, #86)', function (
     assertOk(await w.anon.get('/taxii2/', { Authorization: `Basic ${good}` }));
     assertChallenge(
       await w.anon.get('/taxii2/', { Authorization: 'Bearer abc' }),
-      /^Bearer realm="Tessera", error="invalid_token"$/,
+      /^Bearer realm="Tessera", error="invalid_token", error_description="not a Tessera API key/,
     );
     assertChallenge(await w.anon.get('/taxii2/', { Authorization: 'Token abc' }), /^Token realm="Tessera"$/);
     for (const value of ['Digest username="alice"', 'Negotiate abc', '']) {

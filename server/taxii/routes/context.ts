@@ -5,11 +5,33 @@
  */
 import type { Request, Response } from 'express';
 import { decide, rightsOn, scopeOf, type Action, type Principal } from '../../access/policy';
+import type { RequestAudit } from '../../audit/records';
 import { ForbiddenError, NotFoundError } from '../../errors';
 import type { ApiRootRecord, CollectionRecord, RegistryStore } from '../../store/contract';
 
 interface Ctx {
   principal: Principal;
+  /** Set by the routes on a collection's objects: recorded in the audit trail when the response ends. */
+  audit?: RequestAudit;
+}
+
+/** Marks this request for the audit trail (./index.ts records it when the response ends). */
+export function audited(
+  req: Request,
+  res: Response,
+  kind: RequestAudit['kind'],
+  endpoint: string,
+): RequestAudit {
+  const a: RequestAudit = {
+    kind,
+    endpoint,
+    apiRoot: typeof req.params.root === 'string' ? req.params.root : null,
+    collection: null,
+    count: null,
+    detail: typeof req.params.object === 'string' ? req.params.object : null,
+  };
+  ctx(res).audit = a;
+  return a;
 }
 
 /** Per-request state set by the authentication middleware (./index.ts). */
@@ -55,6 +77,8 @@ export async function authorisedCollection(
   const idOrAlias = param(req, 'collection');
   const collection = await registry.findCollection({ apiRoot: root, idOrAlias });
   if (!collection) throw new NotFoundError(`collection ${idOrAlias} not found`);
+  const audit = ctx(res).audit;
+  if (audit) audit.collection = collection.id; // also when refused below: who tried what is recorded
   const verdict = decide(rightsOn(principal, collection), action);
   if (verdict === 404) throw new NotFoundError(`collection ${idOrAlias} not found`);
   if (verdict === 403) {

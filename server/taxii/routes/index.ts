@@ -12,8 +12,10 @@
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { Authenticator } from '../../access/authenticate';
+import { authRequestOf, type Authenticator } from '../../access/authenticate';
 import type { Config } from '../../config';
+import { auditOfRequest } from '../../audit/records';
+import type { AuditTrail } from '../../audit/trail';
 import { NotAcceptableError } from '../../errors';
 import type { PrepareFn } from '../../ingest';
 import type { ObjectStore, RegistryStore, StatusStore } from '../../store/contract';
@@ -35,10 +37,12 @@ export interface TaxiiDeps {
   /** Parses, checks and validates a POSTed envelope (a worker pool in production). */
   prepare: PrepareFn;
   logger: Logger;
+  /** Receives a record of every request on a collection's objects. */
+  audit: AuditTrail;
 }
 
 export function taxiiRouter(deps: TaxiiDeps): Router {
-  const { registry, objects, statuses, config, cursors, authenticator, prepare, logger } = deps;
+  const { registry, objects, statuses, config, cursors, authenticator, prepare, logger, audit } = deps;
   const router = Router({ strict: false });
 
   // Content negotiation, then authentication: every TAXII endpoint needs both.
@@ -46,9 +50,21 @@ export function taxiiRouter(deps: TaxiiDeps): Router {
     if (!acceptsTaxii(req.headers.accept)) {
       throw new NotAcceptableError(`this server answers only with ${TAXII_MEDIA_TYPE}`);
     }
-    ctx(res).principal = await authenticator.authenticate({
-      headers: req.headers,
-      address: req.ip ?? req.socket.remoteAddress ?? '',
+    const authReq = authRequestOf(req);
+    const principal = await authenticator.authenticate(authReq);
+    ctx(res).principal = principal;
+    res.once('close', () => {
+      const a = ctx(res).audit;
+      if (!a) return;
+      audit.record(
+        auditOfRequest(a, {
+          member: principal.member,
+          ...(principal.credential ? { credential: principal.credential } : {}),
+          address: authReq.address,
+          status: res.statusCode,
+          completed: res.writableFinished,
+        }),
+      );
     });
     next();
   });

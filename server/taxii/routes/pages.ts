@@ -12,7 +12,7 @@ import type { CursorCodec, Endpoint } from '../cursor';
 import { sendTaxii } from '../http';
 import { STIX_MEDIA_TYPE } from '../media';
 import { parseTaxiiQuery, QUERY_PARAMS, type QueryParam, type TaxiiQuery } from '../query';
-import { authorisedCollection, ctx, param, searchOf } from './context';
+import { audited, authorisedCollection, ctx, param, searchOf } from './context';
 
 export interface PageDeps {
   registry: RegistryStore;
@@ -90,6 +90,7 @@ export function pageRoutes(router: Router, deps: PageDeps): void {
 
   /** Serve one page of objects, manifest records or versions. */
   async function servePage(req: Request, res: Response, endpoint: Endpoint): Promise<void> {
+    const audit = audited(req, res, 'read', `GET ${endpoint}`);
     const collection = await authorisedCollection(registry, req, res, 'read');
     const objectId = endpoint === 'object' || endpoint === 'versions' ? param(req, 'object') : undefined;
     const allowed =
@@ -107,6 +108,7 @@ export function pageRoutes(router: Router, deps: PageDeps): void {
       limit: p.limit,
       withBody,
     });
+    audit.count = page.items.length;
     if (objectId !== undefined && page.items.length === 0 && p.after === undefined) {
       if (!(await objects.objectExists({ collectionId: collection.id, id: objectId, visibleTo }))) {
         throw new NotFoundError(`object ${objectId} not found`);

@@ -11,7 +11,7 @@ import { readBody, sendTaxii } from '../http';
 import { isTaxiiContentType, TAXII_MEDIA_TYPE } from '../media';
 import { presentStatus } from '../presenters';
 import { parseTaxiiQuery, type QueryParam } from '../query';
-import { authorisedCollection, ctx, param, searchOf } from './context';
+import { audited, authorisedCollection, ctx, param, searchOf } from './context';
 
 export interface WriteDeps {
   registry: RegistryStore;
@@ -29,6 +29,7 @@ export function writeRoutes(router: Router, deps: WriteDeps): void {
   const { registry, objects, statuses, config } = deps;
 
   router.post('/:root/collections/:collection/objects/', async (req, res) => {
+    const audit = audited(req, res, 'write', 'POST objects');
     const principal = ctx(res).principal;
     const collection = await authorisedCollection(registry, req, res, 'write');
     if (!isTaxiiContentType(req.headers['content-type'])) {
@@ -43,6 +44,8 @@ export function writeRoutes(router: Router, deps: WriteDeps): void {
       prepared,
       requestTimestamp,
     );
+    audit.count = status.successes.length;
+    audit.detail = `${status.totalCount} objects: ${status.successes.length} stored, ${status.failures.length} failed`;
     deps.logger.info(
       {
         member: principal.member,
@@ -57,6 +60,7 @@ export function writeRoutes(router: Router, deps: WriteDeps): void {
   });
 
   router.delete('/:root/collections/:collection/objects/:object/', async (req, res) => {
+    const audit = audited(req, res, 'delete', 'DELETE object');
     const collection = await authorisedCollection(registry, req, res, 'delete');
     const objectId = param(req, 'object');
     const q = parseTaxiiQuery(searchOf(req), DELETE_PARAMS);
@@ -66,6 +70,7 @@ export function writeRoutes(router: Router, deps: WriteDeps): void {
     if (q.versions) args.versions = q.versions;
     if (q.specVersions) args.specVersions = q.specVersions;
     const deleted = await objects.deleteObject(args);
+    audit.count = deleted;
     if (deleted === 0) throw new NotFoundError(`object ${objectId} not found`);
     deps.logger.info(
       { member: ctx(res).principal.member, collection: collection.id, object: objectId, deleted },

@@ -1,0 +1,66 @@
+/**
+ * The audit trail of a real hub process: records are written in batches (every second), and a
+ * graceful stop (SIGTERM) writes the ones still waiting before the store closes — requests answered
+ * just before the signal are all in the trail.
+ */
+import assert from 'node:assert/strict';
+import { openStore } from '../../server/store';
+import {
+  API_ROOT,
+  basic,
+  getTaxii,
+  killAllHubs,
+  processStoreUrl,
+  reportOnFailure,
+  seedStore,
+  startHubProcess,
+  type HubProcess,
+} from '../helpers/process';
+import { backendName, type TestStoreUrl } from '../helpers/store';
+
+describe(`hub process [${backendName()}]: audit trail on shutdown`, function () {
+  this.timeout(120_000);
+  let fresh: TestStoreUrl;
+  let collectionId: string;
+  const hubs: HubProcess[] = [];
+
+  before(async () => {
+    fresh = processStoreUrl();
+    [collectionId] = (await seedStore(fresh.url, {
+      members: [{ name: 'auditor', password: 'auditor-secret-1', groups: ['g'] }],
+      collections: [{ grants: [{ group: 'g', read: true, write: true }] }],
+    })) as [string];
+  });
+  afterEach(function () {
+    reportOnFailure(this, hubs);
+  });
+  after(async () => {
+    await killAllHubs(hubs);
+    await fresh?.dispose();
+  });
+
+  it('SIGTERM right after the requests: every one of them is in the audit trail', async () => {
+    const hub = await startHubProcess({ storeUrl: fresh.url });
+    hubs.push(hub);
+    const n = 25;
+    for (let i = 0; i < n; i++) {
+      const res = await getTaxii(
+        `${hub.url}/${API_ROOT}/collections/${collectionId}/objects/?limit=${i + 1}`,
+        basic('auditor', 'auditor-secret-1'),
+      );
+      assert.equal(res.status, 200);
+    }
+    // Well within the one-second batching interval: without the final flush these would be lost.
+    assert.deepEqual(await hub.terminate(), { code: 0, signal: null });
+    const stores = await openStore(fresh.url);
+    try {
+      const rs = await stores.audit.queryAudit({ member: 'auditor', limit: 1000 });
+      assert.equal(rs.length, n);
+      assert.ok(
+        rs.every((r) => r.endpoint === 'GET objects' && r.collection === collectionId && r.status === 200),
+      );
+    } finally {
+      await stores.close();
+    }
+  });
+});
