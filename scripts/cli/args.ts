@@ -22,6 +22,12 @@ export interface CommandSpec {
   /** Usage line without the leading "tessera ". */
   usage: string;
   summary: string;
+  /**
+   * How a run of the command is recorded in the audit trail (server/store/contract/audit.ts):
+   * `admin` for every change, `read`/`write` for commands that read or add a collection's objects;
+   * absent: not recorded (listings, help).
+   */
+  audit?: 'admin' | 'read' | 'write';
 }
 
 export const COMMANDS: CommandSpec[] = [
@@ -31,6 +37,7 @@ export const COMMANDS: CommandSpec[] = [
     options: { title: 'value', description: 'value' },
     usage: 'root add <name> --title <title> [--description <d>]',
     summary: 'create an API root',
+    audit: 'admin',
   },
   { words: ['root', 'list'], positionals: [], options: {}, usage: 'root list', summary: 'list API roots' },
   {
@@ -39,6 +46,7 @@ export const COMMANDS: CommandSpec[] = [
     options: {},
     usage: 'group add <group>',
     summary: 'create a trust group',
+    audit: 'admin',
   },
   {
     words: ['group', 'list'],
@@ -53,6 +61,7 @@ export const COMMANDS: CommandSpec[] = [
     options: {},
     usage: 'group join <group> <member>',
     summary: 'add a member to a trust group',
+    audit: 'admin',
   },
   {
     words: ['group', 'leave'],
@@ -60,6 +69,15 @@ export const COMMANDS: CommandSpec[] = [
     options: {},
     usage: 'group leave <group> <member>',
     summary: 'remove a member from a trust group',
+    audit: 'admin',
+  },
+  {
+    words: ['group', 'remove'],
+    positionals: ['group'],
+    options: {},
+    usage: 'group remove <group>',
+    summary: 'delete a trust group: its memberships and its grants on every collection end at once',
+    audit: 'admin',
   },
   {
     words: ['member', 'add'],
@@ -67,6 +85,7 @@ export const COMMANDS: CommandSpec[] = [
     options: { 'password-stdin': 'flag' },
     usage: 'member add <member> --password-stdin',
     summary: 'create a member; the secret (12+ characters) is read from stdin',
+    audit: 'admin',
   },
   {
     words: ['member', 'passwd'],
@@ -74,6 +93,7 @@ export const COMMANDS: CommandSpec[] = [
     options: { 'password-stdin': 'flag' },
     usage: 'member passwd <member> --password-stdin',
     summary: "replace a member's secret, read from stdin",
+    audit: 'admin',
   },
   {
     words: ['member', 'list'],
@@ -81,6 +101,71 @@ export const COMMANDS: CommandSpec[] = [
     options: {},
     usage: 'member list',
     summary: 'list members and their trust groups',
+  },
+  {
+    words: ['member', 'disable'],
+    positionals: ['member'],
+    options: {},
+    usage: 'member disable <member>',
+    summary: 'refuse every credential of a member from the next request on (memberships and keys stay)',
+    audit: 'admin',
+  },
+  {
+    words: ['member', 'enable'],
+    positionals: ['member'],
+    options: {},
+    usage: 'member enable <member>',
+    summary: 'accept the credentials of a disabled member again',
+    audit: 'admin',
+  },
+  {
+    words: ['member', 'remove'],
+    positionals: ['member'],
+    options: {},
+    usage: 'member remove <member>',
+    summary:
+      'delete a member with its memberships, keys and certificates; what it published stays, attributed; the name stays reserved',
+    audit: 'admin',
+  },
+  {
+    words: ['member', 'cert'],
+    positionals: ['member', 'certificate'],
+    options: { remove: 'flag' },
+    usage: 'member cert <member> <fingerprint-or-PEM-file> [--remove]',
+    summary:
+      'bind a client certificate (SHA-256 fingerprint, or a PEM file) to a member; --remove unbinds it',
+    audit: 'admin',
+  },
+  {
+    words: ['key', 'create'],
+    positionals: ['member'],
+    options: { name: 'value', expires: 'value' },
+    usage: 'key create <member> [--name <n>] [--expires <date|Nd>]',
+    summary: 'create an API key for a member and print it (once: only a hash is stored)',
+    audit: 'admin',
+  },
+  {
+    words: ['key', 'list'],
+    positionals: [],
+    optional: ['member'],
+    options: {},
+    usage: 'key list [<member>]',
+    summary: 'list API keys (id, member, name, created, expires, state), never the keys themselves',
+  },
+  {
+    words: ['key', 'revoke'],
+    positionals: ['key'],
+    options: {},
+    usage: 'key revoke <key-id>',
+    summary: 'refuse an API key from the next request on',
+    audit: 'admin',
+  },
+  {
+    words: ['audit'],
+    positionals: [],
+    options: { member: 'value', collection: 'value', since: 'value', limit: 'value' },
+    usage: 'audit [--member <m>] [--collection <id>] [--since <time|Nh|Nd>] [--limit <n>]',
+    summary: 'print the audit trail (default: the last 24 hours, oldest first, at most 1000 records)',
   },
   {
     words: ['collection', 'add'],
@@ -97,6 +182,7 @@ export const COMMANDS: CommandSpec[] = [
     usage:
       'collection add <root> --title <t> [--id <uuid>] [--alias <a>] [--description <d>] [--read <g,…>] [--write <g,…>] [--default-tlp <level>]',
     summary: 'create a collection, granting read/write to trust groups (or to nobody yet)',
+    audit: 'admin',
   },
   {
     words: ['collection', 'list'],
@@ -114,6 +200,7 @@ export const COMMANDS: CommandSpec[] = [
       'collection grant <root> <id-or-alias> <group> [--read] [--write] [--max-tlp <level>]  |  collection grant <root> <id-or-alias> --read <g,…> --write <g,…> [--max-tlp <level>]',
     summary:
       "set one trust group's grant (its TLP ceiling kept unless --max-tlp; amber for a new grant), or replace every grant (list form)",
+    audit: 'admin',
   },
   {
     words: ['collection', 'revoke'],
@@ -121,6 +208,7 @@ export const COMMANDS: CommandSpec[] = [
     options: {},
     usage: 'collection revoke <root> <id-or-alias> <group>',
     summary: "remove a trust group's grant",
+    audit: 'admin',
   },
   {
     words: ['collection', 'set'],
@@ -128,6 +216,7 @@ export const COMMANDS: CommandSpec[] = [
     options: { 'default-tlp': 'value' },
     usage: 'collection set <root> <id-or-alias> --default-tlp <level>',
     summary: "set the TLP of the collection's objects that carry no TLP marking",
+    audit: 'admin',
   },
   {
     words: ['import'],
@@ -135,6 +224,7 @@ export const COMMANDS: CommandSpec[] = [
     options: {},
     usage: 'import <root> <collection-id-or-alias> <file>',
     summary: 'import a STIX bundle or TAXII envelope (same checks as POST)',
+    audit: 'write',
   },
   {
     words: ['export'],
@@ -142,6 +232,7 @@ export const COMMANDS: CommandSpec[] = [
     options: { 'all-versions': 'flag' },
     usage: 'export <root> <collection-id-or-alias> [--all-versions]',
     summary: 'write the collection as a STIX 2.1 bundle to stdout',
+    audit: 'read',
   },
   {
     words: ['apply'],
@@ -149,6 +240,7 @@ export const COMMANDS: CommandSpec[] = [
     options: {},
     usage: 'apply <file>',
     summary: 'create the API roots, trust groups and collections a definitions file declares (idempotent)',
+    audit: 'admin',
   },
   {
     words: ['validate'],
@@ -170,6 +262,7 @@ export const COMMANDS: CommandSpec[] = [
     options: {},
     usage: 'feed run <name>',
     summary: 'run a feed now, whatever its schedule or back-off (progress bar on a terminal)',
+    audit: 'admin',
   },
   {
     words: ['feed', 'status'],

@@ -19,6 +19,16 @@ export interface CommandContext<S> {
   usage: string;
   config: Config;
   stores: S;
+  /** What the audit record of this run says beyond the command itself; handlers fill it in. */
+  audit: AuditNote;
+}
+
+/** Filled in by a handler for its audit record (commands marked `audit` in ./args.ts). */
+export interface AuditNote {
+  apiRoot?: string | null;
+  collection?: string | null;
+  count?: number | null;
+  detail?: string | null;
 }
 
 /** A command handler given only the concerns `K` of the store; resolves to the exit code. */

@@ -1,9 +1,39 @@
-/** `tessera group …`: trust groups and their members (principals). */
+/** `tessera group …`: trust groups and their members (principals; removal also the registry's grants). */
 import { NotFoundError } from '../../server/errors';
-import { checkName, out, unique, type Handlers } from './command';
+import { checkName, out, unique, type Handler, type Handlers } from './command';
 import { presentGroup } from './output';
 
-export const groupCommands: Handlers<'principals'> = {
+/**
+ * `group remove`: the group's grants are withdrawn from every collection first, then the group and
+ * its memberships are deleted — so an interruption never leaves a grant to a group name that a
+ * later `group add` could bring back to life.
+ */
+const removeGroup: Handler<'principals' | 'registry'> = async ({ args, json, stores, audit }) => {
+  const { principals, registry } = stores;
+  const name = args.group as string;
+  const group = (await principals.listGroups()).find((g) => g.name === name);
+  if (!group) throw new NotFoundError(`trust group ${name} does not exist`);
+  const withdrawn: string[] = [];
+  for (const root of await registry.listApiRoots()) {
+    for (const c of await registry.listCollections({ apiRoot: root.name, visibleTo: 'all' })) {
+      if (!c.grants.some((g) => g.group === name)) continue;
+      await registry.setGrants({ collectionId: c.id, grants: c.grants.filter((g) => g.group !== name) });
+      withdrawn.push(c.id);
+    }
+  }
+  await principals.removeGroup(name);
+  audit.detail = `members ${group.members.join(',') || '-'}; grants withdrawn from ${withdrawn.length} collection(s)`;
+  await out(
+    json,
+    { removed: name, members: group.members, grants_withdrawn: withdrawn },
+    `removed trust group ${name} (${group.members.length} member(s) left it; its grants on ${withdrawn.length} collection(s) withdrawn)`,
+  );
+  return 0;
+};
+
+export const groupCommands: Handlers<'principals' | 'registry'> = {
+  'group remove': removeGroup,
+
   'group add': async ({ args, json, stores: { principals } }) => {
     checkName('trust group', args.group as string);
     const g = await unique(`trust group ${args.group}`, () => principals.createGroup(args.group as string));

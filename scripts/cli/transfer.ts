@@ -202,8 +202,10 @@ export async function exportBundle(
 }
 
 export const transferCommands: Handlers<'registry' | 'objects' | 'statuses'> = {
-  import: async ({ args, json, config, stores: { registry, objects, statuses } }) => {
+  import: async ({ args, json, config, stores: { registry, objects, statuses }, audit }) => {
     const c = await findCollectionOrFail(registry, args.root as string, args.collection as string);
+    audit.apiRoot = c.apiRoot;
+    audit.collection = c.id;
     const read = await readObjects(args.file as string);
     // The full STIX validator is loaded only when needed (compiling its schemas takes a moment).
     const { stixValidator } = await import('../../server/stix/plug');
@@ -221,13 +223,17 @@ export const transferCommands: Handlers<'registry' | 'objects' | 'statuses'> = {
     } finally {
       reporter?.end();
     }
+    audit.count = totals.added;
+    audit.detail = `${totals.added} added, ${totals.duplicates} duplicates, ${totals.failed} failed`;
     await out(json, totals, importText(totals));
     return totals.failed > 0 ? 1 : 0;
   },
 
-  export: async ({ args, options, stores: { registry, objects } }) => {
+  export: async ({ args, options, stores: { registry, objects }, audit }) => {
     const c = await findCollectionOrFail(registry, args.root as string, args.collection as string);
-    await exportBundle(objects, c, options['all-versions'] !== undefined);
+    audit.apiRoot = c.apiRoot;
+    audit.collection = c.id;
+    audit.count = await exportBundle(objects, c, options['all-versions'] !== undefined);
     return 0;
   },
 };

@@ -23,7 +23,7 @@ import {
   TAXII,
   type HubProcess,
 } from '../helpers/process';
-import { tessera, type CliRun } from '../helpers/cli';
+import { describeRun, fails, ok, okJson, tessera, type CliRun } from '../helpers/cli';
 import type { TestStoreUrl } from '../helpers/store';
 import { makeIndicator, makeIpv4Addr, makeMalware, withModified, type StixObject } from '../helpers/stix';
 
@@ -32,38 +32,6 @@ const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{
 const PASSWORD = 'correct-horse-battery-staple';
 
 type Run = CliRun;
-
-function describeRun(r: Run): string {
-  return `exit ${r.code}\n--- stdout ---\n${r.stdout.slice(0, 3000)}\n--- stderr ---\n${r.stderr.slice(0, 3000)}`;
-}
-
-async function ok(storeUrl: string, args: string[], stdin = ''): Promise<Run> {
-  const r = await tessera(storeUrl, args, stdin);
-  assert.equal(r.code, 0, `tessera ${args.join(' ')}: ${describeRun(r)}`);
-  return r;
-}
-
-async function okJson<T = Record<string, unknown>>(storeUrl: string, args: string[], stdin = ''): Promise<T> {
-  const r = await ok(storeUrl, [...args, '--json'], stdin);
-  return JSON.parse(r.stdout) as T;
-}
-
-/** An expected failure: the exit code, `tessera: …` on stderr, and never a stack trace. */
-async function fails(
-  storeUrl: string,
-  args: string[],
-  code: 1 | 2,
-  message: RegExp,
-  stdin = '',
-): Promise<Run> {
-  const r = await tessera(storeUrl, args, stdin);
-  assert.equal(r.code, code, `tessera ${args.join(' ')}: ${describeRun(r)}`);
-  assert.match(r.stderr, /^tessera: /, describeRun(r));
-  assert.match(r.stderr, message, describeRun(r));
-  assert.doesNotMatch(r.stderr, /\n\s+at /, `stack trace printed:\n${r.stderr}`);
-  if (code === 2) assert.match(r.stderr, /usage: tessera/, describeRun(r));
-  return r;
-}
 
 interface BundleJson {
   type: string;

@@ -1,7 +1,9 @@
 /**
  * The admin CLI `tessera`, run for real as a child process (`node --import tsx scripts/cli.ts …`)
- * on a given store URL, with no other TESSERA_* setting of ours leaking in.
+ * on a given store URL, with no other TESSERA_* setting of ours leaking in; `ok`, `okJson` and
+ * `fails` run it and assert the outcome.
  */
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -42,4 +44,40 @@ export function tessera(
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+export function describeRun(r: CliRun): string {
+  return `exit ${r.code}\n--- stdout ---\n${r.stdout.slice(0, 3000)}\n--- stderr ---\n${r.stderr.slice(0, 3000)}`;
+}
+
+export async function ok(storeUrl: string, args: string[], stdin = ''): Promise<CliRun> {
+  const r = await tessera(storeUrl, args, stdin);
+  assert.equal(r.code, 0, `tessera ${args.join(' ')}: ${describeRun(r)}`);
+  return r;
+}
+
+export async function okJson<T = Record<string, unknown>>(
+  storeUrl: string,
+  args: string[],
+  stdin = '',
+): Promise<T> {
+  const r = await ok(storeUrl, [...args, '--json'], stdin);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** An expected failure: the exit code, `tessera: …` on stderr, and never a stack trace. */
+export async function fails(
+  storeUrl: string,
+  args: string[],
+  code: 1 | 2,
+  message: RegExp,
+  stdin = '',
+): Promise<CliRun> {
+  const r = await tessera(storeUrl, args, stdin);
+  assert.equal(r.code, code, `tessera ${args.join(' ')}: ${describeRun(r)}`);
+  assert.match(r.stderr, /^tessera: /, describeRun(r));
+  assert.match(r.stderr, message, describeRun(r));
+  assert.doesNotMatch(r.stderr, /\n\s+at /, `stack trace printed:\n${r.stderr}`);
+  if (code === 2) assert.match(r.stderr, /usage: tessera/, describeRun(r));
+  return r;
 }
