@@ -99,9 +99,9 @@ export const GROUPS: readonly MutationGroup[] = [
   },
   {
     name: 'feeds',
-    description: "feed adapters' converters (peer formats to STIX)",
-    mutate: ['feeds/adapters/**/*.ts'],
-    tests: ['test/feeds/**/*.test.ts'],
+    description: 'feed converters: source formats (CSV, lists, MISP) to STIX indicators, pure functions',
+    mutate: ['feeds/formats/**/*.ts'],
+    tests: ['test/feeds/formats.test.ts'],
   },
 ];
 
