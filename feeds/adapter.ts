@@ -29,6 +29,8 @@ export interface FeedContext {
   skip(n: number): void;
   /** Indicators expired because their entry left the list. */
   expired(n: number): void;
+  /** The source has not changed since the last complete copy (a 304 to the conditional GET). */
+  unchanged(): void;
   /** The text was incomplete: what was valid is kept, the run reports this as its error. */
   incomplete(reason: string): void;
   /** Durably record progress; a later run resumes from here. */

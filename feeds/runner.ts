@@ -31,6 +31,7 @@ import {
 import {
   acquireLease,
   LEASE_MS,
+  leaseHolder,
   MAX_REJECTIONS_KEPT,
   readFeedState,
   recordRun,
@@ -93,6 +94,8 @@ export interface FeedRunResult extends FeedRun {
   feed: string;
   /** False when another instance holds the lease (nothing else is meaningful then). */
   ran: boolean;
+  /** When the run was skipped: the instance holding the lease (null if it let go meanwhile). */
+  runningOn?: string | null;
 }
 
 /** The identity, TLP, labels… that a converting feed puts on what it produces. */
@@ -136,9 +139,15 @@ export async function runFeed(
     rejections: [],
     skipped: 0,
     expired: 0,
+    unchanged: false,
   };
   if (!(await acquireLease(deps.state, def.name, deps.owner))) {
-    logger.info({ feed: def.name }, 'feed is being run by another instance');
+    // Not a run: nothing is recorded in the feed's runs (the holder records its own).
+    result.runningOn = await leaseHolder(deps.state, def.name).catch(() => null);
+    logger.info(
+      { feed: def.name, trigger: result.trigger, runningOn: result.runningOn },
+      'feed is being run by another instance: this start is skipped',
+    );
     return result;
   }
   result.ran = true;
@@ -283,6 +292,9 @@ export async function runFeed(
       expired: (n) => {
         result.expired += n;
       },
+      unchanged: () => {
+        result.unchanged = true;
+      },
       incomplete: (reason) => {
         incomplete ??= reason;
       },
@@ -333,6 +345,7 @@ export async function runFeed(
       rejected: result.rejected,
       skipped: result.skipped,
       expired: result.expired,
+      ...(result.unchanged ? { unchanged: true } : {}),
       ms: Date.parse(result.endedAt) - started.getTime(),
       ...(result.error ? { error: result.error } : {}),
     },

@@ -39,6 +39,12 @@ export interface FeedRun {
   skipped: number;
   /** Indicators expired because their entry left the list (validForDays). */
   expired: number;
+  /**
+   * The source said it has not changed since the last complete copy (HTTP 304 Not Modified to the
+   * conditional GET, or a file:// source whose size and modification time are the same), so
+   * nothing was read: the run is up to date, not empty.
+   */
+  unchanged: boolean;
   error?: string;
 }
 
@@ -100,14 +106,15 @@ function complete(s: Partial<FeedState>): FeedState {
   return {
     checkpoint: s.checkpoint ?? {},
     failures: s.failures ?? 0,
-    runs: s.runs ?? [],
+    // Runs recorded before `unchanged` existed read as changed.
+    runs: (s.runs ?? []).map((r) => ({ ...r, unchanged: r.unchanged ?? false })),
     ...(s.backoffUntil ? { backoffUntil: s.backoffUntil } : {}),
   };
 }
 
 export async function readFeedState(state: StateStore, feed: string): Promise<FeedState> {
   const cur = await state.getState(stateKey(feed));
-  return cur ? parse(cur.value) : { checkpoint: {}, failures: 0, runs: [] };
+  return cur ? parse(cur.value) : complete({});
 }
 
 /** Read-modify-write of a state record holding JSON (the lease makes conflicts exceptional). */

@@ -12,7 +12,10 @@ export const stixBundle: FeedAdapter = async (ctx) => {
     ...conditionalHeaders(ctx.checkpoint),
   };
   const res = await ctx.fetch(ctx.def.url, headers);
-  if (res.status === 304) return;
+  if (res.status === 304) {
+    ctx.unchanged();
+    return;
+  }
   if (res.cutShort) throw new FeedError(res.cutShort);
   let data: unknown;
   try {

@@ -17,7 +17,10 @@ export const textFeed: FeedAdapter = async (ctx) => {
   // With validForDays every run needs the whole list to know what is gone: no conditional GET.
   if (def.validForDays === undefined) Object.assign(headers, conditionalHeaders(ctx.checkpoint));
   const res = await ctx.fetch(def.url, headers);
-  if (res.status === 304) return;
+  if (res.status === 304) {
+    ctx.unchanged();
+    return;
+  }
   let text = res.text;
   if (res.cutShort) {
     text = text.slice(0, text.lastIndexOf('\n') + 1);

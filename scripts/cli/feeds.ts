@@ -44,6 +44,7 @@ function pick(feeds: FeedDefinition[], name: string): FeedDefinition {
 }
 
 function counts(r: FeedRun): string {
+  if (r.unchanged) return 'source unchanged since the last complete copy (not modified), nothing fetched';
   const parts = [
     `fetched ${r.fetched}`,
     `added ${r.added}`,
@@ -136,7 +137,7 @@ export const feedCommands: Handlers<'registry' | 'objects' | 'statuses' | 'state
     bar.end();
     if (!result.ran)
       throw new BadRequestError(
-        `feed ${def.name} is being run by another instance right now; try again later`,
+        `feed ${def.name} is being run by ${result.runningOn ?? 'another instance'} right now; try again later`,
       );
     if (json) await printJson(result);
     else

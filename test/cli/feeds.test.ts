@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -114,22 +116,93 @@ describe('tessera feed', function () {
     assert.deepEqual([j.ok, j.added, j.rejected, j.trigger], [true, 6, 2, 'manual']);
   });
 
-  it('feed status shows last runs and next run, as text or JSON', async () => {
+  it('feed status shows last runs and next run, as text or JSON; an unchanged source says so', async () => {
+    // The file has not changed since the run above: a conditional read, recorded as unchanged.
+    const again = await tessera(['feed', 'run', 'feodo']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(
+      again.stdout,
+      /\(\d+\.\d s, manual\) ok: source unchanged since the last complete copy \(not modified\), nothing fetched$/m,
+    );
     const r = await tessera(['feed', 'status', 'feodo', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout) as {
-      feeds: { name: string; nextRun: string; lastRuns: { added: number }[] }[];
+      feeds: { name: string; nextRun: string; lastRuns: { added: number; unchanged: boolean }[] }[];
     };
     assert.deepEqual(
       s.feeds.map((f) => f.name),
       ['feodo'],
     );
-    assert.equal(s.feeds[0]?.lastRuns[0]?.added, 3);
+    assert.deepEqual(
+      s.feeds[0]?.lastRuns.map((x) => [x.unchanged, x.added]),
+      [
+        [true, 0],
+        [false, 3],
+      ],
+    );
     assert.match(s.feeds[0]?.nextRun ?? '', /^\d{4}-\d\d-\d\dT\d\d:(00|15|30|45):00\.000Z$/);
     const text = await tessera(['feed', 'status']);
     assert.match(text.stdout, /^feodo {2}\(feodo-csv, \*\/15 \* \* \* \*\) → api1\/abuse-ch$/m);
     assert.match(text.stdout, /^off {2}\(ioc-list, disabled\)/m);
     assert.match(text.stdout, /next run: -/);
+    assert.match(
+      text.stdout,
+      /^ {2}\S+ → \S+ \(\d+\.\d s, manual\) ok: source unchanged since the last complete copy/m,
+    );
+    assert.match(
+      text.stdout,
+      /^ {2}\S+ → \S+ \(\d+\.\d s, manual\) ok: fetched 5, added 3, duplicates 0, rejected 2$/m,
+    );
+  });
+
+  it('two feed runs started at once (two processes on one store): one runs, the other names who does', async () => {
+    // The source holds its answer until one process has given up, so the runs overlap; without a
+    // lease both would fetch, and the second request lets both finish.
+    let requests = 0;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const source = createServer((_req, res) => {
+      if (++requests === 2) release();
+      void held.then(() => res.end('192.0.2.81\n192.0.2.82\n192.0.2.83\n'));
+    });
+    await new Promise<void>((r) => source.listen(0, '127.0.0.1', r));
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tessera-cli-lease-'));
+    const file = path.join(dir, 'feeds.json');
+    await writeFile(
+      file,
+      JSON.stringify([
+        {
+          name: 'held',
+          kind: 'ioc-list',
+          schedule: '0 * * * *',
+          url: `http://127.0.0.1:${(source.address() as AddressInfo).port}/list.txt`,
+          target: { apiRoot: 'api1', collection: 'abuse-ch' },
+        },
+      ]),
+    );
+    try {
+      const runs = [1, 2].map(() => tessera(['feed', 'run', 'held', '--json'], { TESSERA_FEEDS_FILE: file }));
+      await Promise.race(runs);
+      release();
+      const done = await Promise.all(runs);
+      assert.equal(requests, 1, 'the source was fetched once');
+      const ran = done.filter((r) => r.code === 0);
+      const skipped = done.filter((r) => r.code !== 0);
+      assert.equal(ran.length, 1, done.map((r) => r.stderr).join('\n'));
+      const result = JSON.parse(ran[0]?.stdout ?? '') as { ran: boolean; added: number; instance: string };
+      assert.deepEqual([result.ran, result.added], [true, 3]);
+      assert.match(result.instance, /^cli:.+:\d+$/);
+      assert.deepEqual(
+        skipped.map((r) => [r.code, r.stdout, r.stderr.trim()]),
+        [[1, '', `tessera: feed held is being run by ${result.instance} right now; try again later`]],
+      );
+      const status = await tessera(['feed', 'status', 'held', '--json'], { TESSERA_FEEDS_FILE: file });
+      const s = JSON.parse(status.stdout) as { feeds: { runningOn: string | null; lastRuns: unknown[] }[] };
+      assert.deepEqual([s.feeds[0]?.runningOn, s.feeds[0]?.lastRuns.length], [null, 1], 'one run recorded');
+    } finally {
+      source.closeAllConnections();
+      await new Promise((r) => source.close(r));
+    }
   });
 
   it('unknown feed, missing feeds file, bad --runs: clear errors', async () => {

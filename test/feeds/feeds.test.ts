@@ -6,7 +6,8 @@
  * validator.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import {
   checkFeedDefinitions,
   FEED_KINDS,
   FeedConfigError,
+  feedJob,
   feedStatus,
   missingTargets,
   readFeedState,
@@ -23,12 +25,17 @@ import {
   type FeedDefinition,
 } from '../../feeds';
 import { convertText } from '../../feeds/formats';
+import { leaseHolder } from '../../feeds/state';
 import { createApp } from '../../server/app';
+import { Scheduler } from '../../server/jobs/scheduler';
 import { createLogger } from '../../server/logger';
-import type { CollectionRecord } from '../../server/store/contract';
+import { openStore } from '../../server/store';
+import type { CollectionRecord, Stores } from '../../server/store/contract';
 import { stixValidator } from '../../server/stix/plug';
 import { PARTNER_CSV_MAPPING } from '../helpers/feeds';
 import { startHub, TAXII, type TestHub } from '../helpers/hub';
+import { captureLogger } from '../helpers/logs';
+import { sharesUrl } from '../helpers/store';
 import { makeIndicator, withModified, type StixObject } from '../helpers/stix';
 
 const logger = createLogger('silent');
@@ -247,6 +254,99 @@ describe('feeds', function () {
       assert.equal(r.ran, false);
       const r2 = await runFeed(taxiiFeed({ name: 'peer-leased' }), deps('other-instance'));
       assert.equal(r2.ran, true, 'the lease holder itself may run');
+    });
+  });
+
+  describe('two hubs on one store', () => {
+    it('start the same feed at the same moment: one runs (the lease), the other logs that it skipped; nothing is stored twice', async function () {
+      if (!sharesUrl(target.storeUrl)) this.skip();
+      const list = Array.from({ length: 40 }, (_, i) => `198.51.100.${i + 1}`).join('\n') + '\n';
+      // The source holds its answer, so the run that got there first is still going when the other
+      // hub starts. Without a lease both would be here: the second request lets both finish.
+      let requests = 0;
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((r) => (release = r));
+      const srv = await serve((_req, res) => {
+        if (++requests === 2) release();
+        void held.then(() => res.writeHead(200, { 'Content-Type': 'text/plain' }).end(list));
+      });
+      const other: Stores = await openStore(target.storeUrl);
+      try {
+        const col = await newCollection('cluster');
+        const def: FeedDefinition = {
+          name: 'cluster',
+          kind: 'ioc-list',
+          schedule: '*/10 * * * *',
+          url: `${srv.url}/list.txt`,
+          target: { apiRoot: 'api1', collection: 'cluster' },
+        };
+        const hubs = (
+          [
+            ['hub-a', target.stores],
+            ['hub-b', other],
+          ] as const
+        ).map(([owner, { registry, objects, statuses, state }]) => {
+          const log = captureLogger('info');
+          const hubDeps = {
+            registry,
+            objects,
+            statuses,
+            state,
+            statusTtlHours: 24,
+            owner,
+            logger: log.logger,
+            validate,
+          };
+          return {
+            owner,
+            log,
+            state,
+            scheduler: new Scheduler(log.logger, () => 0),
+            job: feedJob(def, hubDeps),
+          };
+        });
+        // Both hubs' cron ticks fire at once (no jitter); the hub that skips returns at once.
+        const runs = hubs.map((h) => h.scheduler.trigger(h.job));
+        await Promise.race(runs);
+        release();
+        await Promise.all(runs);
+
+        assert.equal(requests, 1, 'the source was fetched once');
+        const finished = hubs.filter((h) => h.log.lines().some((l) => l.msg === 'feed run finished'));
+        assert.equal(finished.length, 1, 'exactly one hub ran the feed');
+        const [winner] = finished;
+        const loser = hubs.find((h) => h !== winner);
+        assert.ok(winner && loser);
+        const skips = loser.log.lines().filter((l) => l.feed === 'cluster' && /skipped/.test(l.msg));
+        assert.deepEqual(
+          skips.map((l) => [l.msg, l.trigger, l.runningOn]),
+          [['feed is being run by another instance: this start is skipped', 'schedule', winner.owner]],
+        );
+        // One run recorded, seen alike from both hubs; the lease is free again.
+        for (const h of hubs) {
+          const s = await readFeedState(h.state, 'cluster');
+          assert.deepEqual(
+            s.runs.map((r) => [r.instance, r.trigger, r.ok, r.fetched, r.added, r.duplicates]),
+            [[winner.owner, 'schedule', true, 40, 40, 0]],
+          );
+          assert.equal(await leaseHolder(h.state, 'cluster'), null);
+        }
+        // Each indicator once, with one version (plus the feed's identity and marking).
+        const page = await target.stores.objects.queryObjects({
+          visibleTo: 'all',
+          collectionId: col.id,
+          filter: { versions: { kind: 'all' } },
+          limit: 1000,
+          withBody: false,
+        });
+        const ids = page.items.map((i) => i.id);
+        assert.equal(ids.length, 42);
+        assert.equal(new Set(ids).size, 42, 'no object stored twice');
+        assert.equal(await other.objects.countObjects(col.id), 42);
+      } finally {
+        await other.close();
+        await srv.close();
+      }
     });
   });
 
@@ -654,9 +754,22 @@ describe('feeds', function () {
         target: { apiRoot: 'api1', collection: col.id },
       };
       const r1 = await runFeed(def, deps());
-      assert.deepEqual([r1.ok, r1.fetched, r1.added], [true, 2, 2]);
+      assert.deepEqual([r1.ok, r1.unchanged, r1.fetched, r1.added], [true, false, 2, 2]);
       const r2 = await runFeed(def, deps());
-      assert.deepEqual([r2.ok, r2.fetched, r2.added], [true, 0, 0], 'unchanged file: not read again');
+      assert.deepEqual(
+        [r2.ok, r2.unchanged, r2.fetched, r2.added],
+        [true, true, 0, 0],
+        'unchanged file: not read again, and recorded as unchanged',
+      );
+      // Rewritten within the same second (same Last-Modified, same size): read again all the same.
+      const { mtimeMs } = statSync(path);
+      const second = Math.floor(mtimeMs / 1000);
+      writeFileSync(path, fixture('spamhaus-edrop.txt').replace('198.51.100.128/27', '198.51.100.160/27'));
+      const sameSecond = (second * 1000 + (((mtimeMs % 1000) + 500) % 1000)) / 1000;
+      utimesSync(path, sameSecond, sameSecond);
+      assert.equal(statSync(path).mtime.toUTCString(), new Date(mtimeMs).toUTCString());
+      const r3 = await runFeed(def, deps());
+      assert.deepEqual([r3.ok, r3.unchanged, r3.fetched, r3.added, r3.duplicates], [true, false, 2, 1, 1]);
       const missing = await runFeed(
         { ...def, name: 'file-missing', url: pathToFileURL(join(dir, 'nope.txt')).toString() },
         deps(),
@@ -865,6 +978,107 @@ describe('feeds', function () {
       } finally {
         server.closeAllConnections();
         await new Promise((r) => server.close(r));
+      }
+    });
+  });
+
+  describe('a source that has not changed', () => {
+    async function statusOver(defs: FeedDefinition[], name: string): Promise<{ lastRuns: FeedRunJson[] }> {
+      const app = await createApp({ config: target.config, stores: target.stores, logger, feeds: defs });
+      const server = app.listen(0, '127.0.0.1');
+      await new Promise((r) => server.once('listening', r));
+      try {
+        await target.addMember(`watcher-${name}`, 'watcher-password-1', ['locals']);
+        const res = await fetch(
+          `http://127.0.0.1:${(server.address() as AddressInfo).port}/feeds/status/${name}`,
+          { headers: { Authorization: target.basic(`watcher-${name}`, 'watcher-password-1') } },
+        );
+        assert.equal(res.status, 200);
+        return (await res.json()) as { lastRuns: FeedRunJson[] };
+      } finally {
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      }
+    }
+    interface FeedRunJson {
+      ok: boolean;
+      unchanged: boolean;
+      fetched: number;
+      added: number;
+    }
+
+    it('HTTP 304 (ETag): the run is recorded as unchanged, in the run record, feed status and GET /feeds/status', async () => {
+      let list = '192.0.2.91\n192.0.2.92\n';
+      let etag = '"v1"';
+      const asked: (string | undefined)[] = [];
+      const s = await serve((req, res) => {
+        const since = req.headers['if-none-match'];
+        asked.push(since);
+        if (since === etag) res.writeHead(304, { ETag: etag }).end();
+        else res.writeHead(200, { ETag: etag, 'Content-Type': 'text/plain' }).end(list);
+      });
+      try {
+        await newCollection('not-modified');
+        const def: FeedDefinition = {
+          name: 'not-modified',
+          kind: 'ioc-list',
+          schedule: '0 * * * *',
+          url: `${s.url}/list.txt`,
+          target: { apiRoot: 'api1', collection: 'not-modified' },
+        };
+        const r1 = await runFeed(def, deps());
+        const r2 = await runFeed(def, deps());
+        list += '192.0.2.93\n';
+        etag = '"v2"';
+        const r3 = await runFeed(def, deps());
+        assert.deepEqual(asked, [undefined, '"v1"', '"v1"']);
+        const figures = (r: FeedRunJson) => [r.ok, r.unchanged, r.fetched, r.added];
+        assert.deepEqual([r1, r2, r3].map(figures), [
+          [true, false, 2, 2],
+          [true, true, 0, 0],
+          [true, false, 3, 1],
+        ]);
+        const recorded = (await readFeedState(target.stores.state, 'not-modified')).runs;
+        assert.deepEqual(recorded.map(figures), [r3, r2, r1].map(figures), 'the run records say the same');
+        const [status] = await feedStatus(target.stores.state, [def]);
+        assert.deepEqual(status?.lastRuns.map(figures), [r3, r2, r1].map(figures));
+        const overHttp = await statusOver([def], 'not-modified');
+        assert.deepEqual(overHttp.lastRuns.map(figures), [r3, r2, r1].map(figures));
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('stix-bundle, HTTP 304 (Last-Modified): recorded as unchanged', async () => {
+      const lastModified = 'Wed, 05 Mar 2025 10:00:00 GMT';
+      const bundle = { type: 'bundle', id: `bundle--${randomUUID()}`, objects: [makeIndicator()] };
+      const s = await serve((req, res) => {
+        if (req.headers['if-modified-since'] === lastModified) res.writeHead(304).end();
+        else
+          res
+            .writeHead(200, { 'Last-Modified': lastModified, 'Content-Type': 'application/json' })
+            .end(JSON.stringify(bundle));
+      });
+      try {
+        const col = await newCollection('bundle-304');
+        const def: FeedDefinition = {
+          name: 'bundle-304',
+          kind: 'stix-bundle',
+          schedule: '0 * * * *',
+          url: `${s.url}/bundle.json`,
+          target: { apiRoot: 'api1', collection: col.id },
+        };
+        const r1 = await runFeed(def, deps());
+        const r2 = await runFeed(def, deps());
+        assert.deepEqual(
+          [r1, r2].map((r) => [r.ok, r.unchanged, r.fetched, r.added]),
+          [
+            [true, false, 1, 1],
+            [true, true, 0, 0],
+          ],
+        );
+      } finally {
+        await s.close();
       }
     });
   });
