@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import cron from 'node-cron';
 import { VOCABS } from '../server/stix/vocab';
-import { TEXT_KINDS, TLP_LEVELS, VALUE_TYPES, type CsvMapping, type Tlp, type ValueType } from './formats';
+import { TLP_LEVELS } from '../server/access/tlp';
+import { TEXT_KINDS, VALUE_TYPES, type CsvMapping, type Tlp, type ValueType } from './formats';
 
 export const FEED_KINDS = ['taxii21', 'stix-bundle', 'misp-feed', ...TEXT_KINDS] as const;
 export type FeedKind = (typeof FEED_KINDS)[number];

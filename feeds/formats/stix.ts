@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
-import { tlp2Marking, TLP2_MARKINGS } from '../../server/stix/markings';
+import { rankOf, type TlpLevel } from '../../server/access/tlp';
+import { tlp2Marking } from '../../server/stix/markings';
 
 export type StixObject = Record<string, unknown> & { type: string; id: string };
 
@@ -345,18 +346,16 @@ export function parseSourceTime(raw: string | number | undefined | null): string
 // Objects
 // ---------------------------------------------------------------------------------------------
 
-export type Tlp = 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
-export const TLP_LEVELS: readonly Tlp[] = ['clear', 'green', 'amber', 'amber+strict', 'red'];
+export type Tlp = TlpLevel;
 
 /** The TLP 2.0 marking-definition id of a level. */
 export function tlpMarkingId(level: Tlp): string {
-  for (const [id, l] of TLP2_MARKINGS) if (l === level) return id;
-  throw new Error(`unknown TLP level ${level}`);
+  return markingObject(level).id;
 }
 
 /** The stricter of two TLP levels. */
 export function stricterTlp(a: Tlp, b: Tlp): Tlp {
-  return TLP_LEVELS.indexOf(a) >= TLP_LEVELS.indexOf(b) ? a : b;
+  return rankOf(a) >= rankOf(b) ? a : b;
 }
 
 /** What every indicator of a feed carries. */
