@@ -119,8 +119,8 @@ export function readCsv(text: string, opts: CsvOptions = {}): CsvRead {
       } else {
         let end = i;
         while (end < n && text[end] !== delim && text[end] !== '\n') end++;
-        let value = text.slice(i, end);
-        if (value.endsWith('\r') && text[end] === '\n') value = value.slice(0, -1);
+        // A CR before the LF goes with the blanks trimmed below.
+        const value = text.slice(i, end);
         if (value.includes('"')) {
           problem = 'a quote inside an unquoted field';
           i = end;

@@ -77,9 +77,9 @@ export function convertCsv(text: string, stamp: FeedStamp, m: CsvMapping): Conve
       line: row.line,
       type,
       value,
-      ...(firstSeen ? { firstSeen } : {}),
-      ...(tagsCol ? { labels: splitTags(row.get(tagsCol), m.tagSeparator ?? ',') } : {}),
-      ...(confidence !== undefined ? { confidence } : {}),
+      firstSeen,
+      labels: tagsCol ? splitTags(row.get(tagsCol), m.tagSeparator ?? ',') : undefined,
+      confidence,
       ...(description ? { description } : {}),
     });
   }

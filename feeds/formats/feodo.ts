@@ -19,7 +19,7 @@ export function convertFeodo(text: string, stamp: FeedStamp): Conversion {
     const firstSeen = ip === null ? null : timeField(row, 'first_seen_utc', rejected);
     if (ip === null || firstSeen === null) continue;
     const port = row.get('dst_port');
-    if (port !== '' && !/^\d{1,5}$/.test(port)) {
+    if (port !== '' && !(/^\d{1,5}$/.test(port) && Number(port) <= 65535)) {
       rejectLine(rejected, row.line, `dst_port ${JSON.stringify(port)} is not a port number`);
       continue;
     }
@@ -30,7 +30,7 @@ export function convertFeodo(text: string, stamp: FeedStamp): Conversion {
       line: row.line,
       type: 'ip',
       value: ip,
-      ...(firstSeen ? { firstSeen } : {}),
+      firstSeen,
       labels: malware ? [malware] : [],
       description: `Feodo Tracker: ${words.filter(Boolean).join(', ')}`,
     });

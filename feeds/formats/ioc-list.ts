@@ -8,7 +8,7 @@ import { convertEntries, type Conversion, type Entry, type FeedStamp, type Value
 
 export function convertIocList(text: string, stamp: FeedStamp, type: ValueType = 'auto'): Conversion {
   const entries: Entry[] = [];
-  text.split('\n').forEach((raw, i) => {
+  text.split(/\r?\n/).forEach((raw, i) => {
     const value = raw.replace(/(^|\s)#.*$/, '').trim();
     if (value !== '') entries.push({ line: i + 1, type, value });
   });

@@ -181,9 +181,10 @@ export function mispPattern(type: string, raw: string): { pattern: string; name:
   }
 }
 
-function stixId(type: string, uuid: unknown, feed: string): string {
-  if (typeof uuid === 'string' && UUID.test(uuid)) return `${type}--${uuid.toLowerCase()}`;
-  return `${type}--${stableUuid(`${feed}\nmisp\n${String(uuid)}`)}`;
+/** An attribute's MISP uuid; without one (MISP always gives one), an id of its event and pattern. */
+function indicatorId(uuid: unknown, feed: string, evUuid: string, pattern: string): string {
+  if (typeof uuid === 'string' && UUID.test(uuid)) return `indicator--${uuid.toLowerCase()}`;
+  return `indicator--${stableUuid(`${feed}\n${evUuid}\n${pattern}`)}`;
 }
 
 /** Converts one event file. Throws MispFormatError when the text is not a MISP event. */
@@ -246,7 +247,7 @@ export function convertMispEvent(text: string, stamp: FeedStamp): Conversion {
     const validFrom = firstSeen && firstSeen <= ts ? firstSeen : ts;
     objects.push(
       buildIndicator(stamp, {
-        id: stixId('indicator', a.uuid, stamp.feed),
+        id: indicatorId(a.uuid, stamp.feed, evUuid.toLowerCase(), p.pattern),
         pattern: p.pattern,
         name: p.name,
         created: ts,
@@ -265,7 +266,7 @@ export function convertMispEvent(text: string, stamp: FeedStamp): Conversion {
     const report: StixObject = {
       type: 'report',
       spec_version: '2.1',
-      id: stixId('report', evUuid, stamp.feed),
+      id: `report--${evUuid.toLowerCase()}`,
       created_by_ref: stamp.identityId,
       created,
       modified: evTs,

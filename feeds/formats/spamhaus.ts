@@ -75,7 +75,7 @@ export function convertSpamhaus(text: string, stamp: FeedStamp): Conversion {
     }
     read++;
     const [cidr, comment] = s.split(';', 2) as [string, string | undefined];
-    entries.push(entry(line, cidr.trim(), comment?.trim() ?? ''));
+    entries.push(entry(line, cidr, comment?.trim() ?? '')); // values are trimmed when converted
   });
   const objects = convertEntries(stamp, entries, rejected);
   let complete = true;

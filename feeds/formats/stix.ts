@@ -129,16 +129,18 @@ function intToIpv4(n: number): string {
 
 /** The eight 16-bit groups of an IPv6 address as one bigint. */
 function ipv6ToBig(a: string): bigint {
-  let s = a.toLowerCase();
+  let s = a;
+  // Stryker disable next-line Regex: isIP() accepted the address, so a dotted quad can only end it
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(s);
   if (v4) {
     const n = ipv4ToInt(v4[1] as string);
     s = `${s.slice(0, -(v4[1] as string).length)}${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
   }
+  // Without `::` the address has its 8 groups and nothing is inserted.
   const [head, tail] = s.split('::') as [string, string | undefined];
   const h = head === '' ? [] : head.split(':');
   const t = tail === undefined || tail === '' ? [] : tail.split(':');
-  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  const groups = [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
   return groups.reduce((n, g) => (n << 16n) | BigInt(parseInt(g, 16)), 0n);
 }
 
@@ -166,6 +168,8 @@ export function normalizeIp(raw: string): IpValue {
   const prefixText = slash < 0 ? undefined : s.slice(slash + 1);
   if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText))
     throw new ValueError(`${JSON.stringify(s)} has an invalid prefix length`);
+  if (addr.includes('%'))
+    throw new ValueError(`${JSON.stringify(s)} has a zone index, which means nothing outside its host`);
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(addr);
   const kind = isIP(addr);
   if (kind === 4 || (mapped && isIP(mapped[1] as string) === 4)) {
@@ -196,7 +200,7 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 export function normalizeDomain(raw: string): string {
   const s = raw.trim().replace(/\.$/, '');
   if (s === '' || /[\s/:@]/.test(s)) throw new ValueError(`${JSON.stringify(raw)} is not a domain name`);
-  const ascii = domainToASCII(s.toLowerCase());
+  const ascii = domainToASCII(s); // lower-cased by the WHATWG host parser
   const labels = ascii.split('.');
   if (
     ascii === '' ||
@@ -246,12 +250,14 @@ export function detectType(raw: string): Exclude<ValueType, 'auto'> | undefined 
   if (/^[0-9a-f]+$/i.test(s)) {
     for (const t of ['md5', 'sha1', 'sha256', 'sha512'] as const) if (s.length === HASH_LENGTH[t]) return t;
   }
-  if (/^\[?[0-9a-f:.]+\]?:\d+$/i.test(s) && isIP(s.replace(/:\d+$/, '').replace(/^\[|\]$/g, '')) !== 0)
-    return 'ip:port';
+  // An IPv4 address or a bracketed IPv6 address, a colon, a port.
+  const hostPort = /^(?:\[([^\]]+)\]|([^:]+)):\d+$/.exec(s);
+  if (hostPort && isIP(hostPort[1] ?? (hostPort[2] as string)) !== 0) return 'ip:port';
   if (EMAIL.test(s)) return 'email';
   try {
     normalizeDomain(s);
     return 'domain';
+    // Stryker disable next-line BlockStatement: an empty catch block also returns undefined
   } catch {
     return undefined;
   }
@@ -441,11 +447,12 @@ export interface IndicatorParts {
   created: string;
   modified?: string;
   validFrom: string;
-  description?: string;
-  labels?: string[];
-  confidence?: number;
-  indicatorTypes?: string[];
-  externalReferences?: ExternalReference[];
+  description: string;
+  labels?: string[] | undefined;
+  confidence?: number | undefined;
+  indicatorTypes?: string[] | undefined;
+  /** Absent or not empty. */
+  externalReferences?: ExternalReference[] | undefined;
   tlp?: Tlp;
 }
 
@@ -469,10 +476,10 @@ export function buildIndicator(stamp: FeedStamp, p: IndicatorParts): StixObject 
   };
   if (stamp.validForDays !== undefined)
     o.valid_until = stixTime(new Date(Date.parse(p.validFrom) + stamp.validForDays * DAY_MS));
-  if (p.description) o.description = p.description;
+  o.description = p.description;
   if (labels.length > 0) o.labels = labels;
   if (confidence !== undefined) o.confidence = confidence;
-  if (p.externalReferences && p.externalReferences.length > 0) o.external_references = p.externalReferences;
+  if (p.externalReferences) o.external_references = p.externalReferences;
   o.object_marking_refs = [tlpMarkingId(p.tlp ?? stamp.tlp)];
   return o;
 }
@@ -492,10 +499,10 @@ export function indicatorFor(stamp: FeedStamp, e: Entry): StixObject {
     created: t,
     validFrom: t,
     description: e.description ?? `Listed by feed ${stamp.feed}`,
-    ...(e.labels ? { labels: e.labels } : {}),
-    ...(e.confidence !== undefined ? { confidence: e.confidence } : {}),
-    ...(e.indicatorTypes ? { indicatorTypes: e.indicatorTypes } : {}),
-    ...(e.externalReferences ? { externalReferences: e.externalReferences } : {}),
+    labels: e.labels,
+    confidence: e.confidence,
+    indicatorTypes: e.indicatorTypes,
+    externalReferences: e.externalReferences,
   });
 }
 

@@ -57,12 +57,12 @@ export function convertThreatfox(text: string, stamp: FeedStamp): Conversion {
       line: row.line,
       type,
       value,
-      ...(firstSeen ? { firstSeen } : {}),
+      firstSeen,
       labels: [...(malware ? [malware] : []), ...splitTags(row.get('tags'))],
-      ...(confidence !== undefined ? { confidence } : {}),
+      confidence,
       description: `ThreatFox: ${words.filter(Boolean).join(', ')}`,
-      ...(compromised ? { indicatorTypes: ['malicious-activity', 'compromised'] } : {}),
-      ...(refs.length > 0 ? { externalReferences: refs } : {}),
+      indicatorTypes: compromised ? ['malicious-activity', 'compromised'] : undefined,
+      externalReferences: refs.length > 0 ? refs : undefined,
     });
   }
   const objects = convertEntries(stamp, entries, rejected);

@@ -43,7 +43,7 @@ export function convertUrlhaus(text: string, stamp: FeedStamp): Conversion {
       line: row.line,
       type: 'url',
       value: url,
-      ...(firstSeen ? { firstSeen } : {}),
+      firstSeen,
       labels: [...(threat ? [threat] : []), ...splitTags(row.get('tags'))],
       description: `URLhaus: ${words.filter(Boolean).join(', ')}`,
       ...(link || id

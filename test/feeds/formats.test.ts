@@ -20,6 +20,7 @@ import {
   type Conversion,
   type FeedStamp,
   type StixObject,
+  TEXT_KINDS,
   type TextKind,
   type TextOptions,
 } from '../../feeds/formats';
@@ -379,5 +380,452 @@ describe('feed formats', () => {
       { line: 4, reason: 'unexpected "x" after a closing quote' },
       { line: 7, reason: 'a quoted field is not closed (the file may be cut short)' },
     ]);
+  });
+});
+
+/** The properties of each converted indicator that its format decides. */
+function summary(o: StixObject): unknown[] {
+  return [
+    o.name,
+    o.valid_from,
+    o.labels,
+    o.description,
+    o.confidence,
+    o.indicator_types,
+    o.external_references,
+  ];
+}
+
+describe('feed formats: every field, every refusal', () => {
+  it('the kinds converted from one text document', () => {
+    assert.deepEqual(TEXT_KINDS, [
+      'ioc-list',
+      'csv',
+      'urlhaus-csv',
+      'feodo-csv',
+      'threatfox-csv',
+      'spamhaus-drop',
+    ]);
+    assert.throws(() => convertText('csv', 'a\n1\n', stamp()), {
+      message: 'a csv feed needs its column mapping',
+    });
+  });
+
+  it('urlhaus-csv: each indicator, property by property; read counts every data line', () => {
+    const c = convert('urlhaus-csv', 'urlhaus.csv');
+    assert.deepEqual([c.read, c.skipped, c.complete, c.incompleteReason], [7, 0, true, undefined]);
+    const link = (id: string) => [
+      { source_name: 'urlhaus', url: `https://urlhaus.abuse.ch/url/${id}/`, external_id: id },
+    ];
+    const mw = ['malicious-activity'];
+    assert.deepEqual(c.objects.map(summary), [
+      [
+        'http://198.51.100.23:47211/i',
+        '2025-03-01T09:58:12.000Z',
+        ['malware_download', '32-bit', 'elf', 'mips', 'Mozi'],
+        'URLhaus: threat malware_download, status online, reported by geenensp',
+        undefined,
+        mw,
+        link('3401001'),
+      ],
+      [
+        "https://files.example.net/invoice'2025.zip",
+        '2025-03-01T09:41:30.000Z',
+        ['malware_download', 'zip'],
+        'URLhaus: threat malware_download, status online, reported by abuse_ch',
+        undefined,
+        mw,
+        link('3401000'),
+      ],
+      [
+        'http://[2001:db8:4::17]/bins/x86',
+        '2025-03-01T09:12:04.000Z',
+        ['malware_download', 'elf'],
+        'URLhaus: threat malware_download, status offline, reported by lrz_urlhaus',
+        undefined,
+        mw,
+        link('3400999'),
+      ],
+      [
+        'http://update.example.org/dl.php?id=7&f=a\\b.exe',
+        '2025-03-01T08:55:47.000Z',
+        ['malware_download', 'exe', 'AsyncRAT'],
+        'URLhaus: threat malware_download, status online, reported by anonymous',
+        undefined,
+        mw,
+        link('3400998'),
+      ],
+    ]);
+  });
+
+  it('urlhaus-csv: columns by name (another order), the usual ones without a header, sparse rows', () => {
+    const reordered = [
+      '# url,dateadded,id,tags,threat,url_status,urlhaus_link,reporter,last_online',
+      '"http://a.example/x","2025-03-01 10:00:00","17","",,"","","",""',
+      '"http://b.example/y","2025-03-01 11:00:00","","t1","","","https://urlhaus.abuse.ch/url/18/","",""',
+      '"http://c.example/z","","","","","","","",""',
+      '"","2025-03-01 11:00:00","","","","","","",""',
+      '"http://d.example/","noon","","","","","","",""',
+    ].join('\n');
+    const c = convertText('urlhaus-csv', reordered, stamp());
+    assert.deepEqual(c.objects.map(summary), [
+      [
+        'http://a.example/x',
+        '2025-03-01T10:00:00.000Z',
+        undefined,
+        'URLhaus: ',
+        undefined,
+        ['malicious-activity'],
+        [{ source_name: 'urlhaus', external_id: '17' }],
+      ],
+      [
+        'http://b.example/y',
+        '2025-03-01T11:00:00.000Z',
+        ['t1'],
+        'URLhaus: ',
+        undefined,
+        ['malicious-activity'],
+        [{ source_name: 'urlhaus', url: 'https://urlhaus.abuse.ch/url/18/' }],
+      ],
+      ['http://c.example/z', EPOCH, undefined, 'URLhaus: ', undefined, ['malicious-activity'], undefined],
+    ]);
+    assert.deepEqual(rejections(c), [
+      [5, 'the url field is empty'],
+      [6, 'dateadded "noon" is not a date and time'],
+    ]);
+    assert.equal(c.read, 5);
+    // Without the header comment, the dump's own columns in their usual order.
+    const bare = convertText('urlhaus-csv', fixture('urlhaus.csv').replace(/^#.*\n/gm, ''), stamp());
+    assert.deepEqual(patterns(bare), patterns(convert('urlhaus-csv', 'urlhaus.csv')));
+  });
+
+  it('feodo-csv: each indicator; ports, statuses and malware only when given', () => {
+    const c = convert('feodo-csv', 'feodo.csv');
+    assert.deepEqual([c.read, c.skipped, c.complete], [5, 0, true]);
+    assert.deepEqual(c.objects.map(summary), [
+      [
+        '192.0.2.44',
+        '2024-11-02T14:10:07.000Z',
+        ['QakBot'],
+        'Feodo Tracker: QakBot botnet C2, port 443, status online',
+        undefined,
+        ['malicious-activity'],
+        undefined,
+      ],
+      [
+        '203.0.113.9',
+        '2024-12-20T07:33:51.000Z',
+        ['Emotet'],
+        'Feodo Tracker: Emotet botnet C2, port 8080, status offline',
+        undefined,
+        ['malicious-activity'],
+        undefined,
+      ],
+      [
+        '2001:db8::a0',
+        '2025-01-05T18:01:12.000Z',
+        ['Pikabot'],
+        'Feodo Tracker: Pikabot botnet C2, port 4443, status online',
+        undefined,
+        ['malicious-activity'],
+        undefined,
+      ],
+    ]);
+    const sparse = convertText(
+      'feodo-csv',
+      [
+        '"first_seen_utc","dst_ip","dst_port","c2_status","last_online","malware"',
+        '"","192.0.2.1","","","",""',
+        '"2025-01-01 00:00:00","192.0.2.2","65535","","",""',
+        '"2025-01-01 00:00:00","","443","online","","QakBot"',
+        '"later","192.0.2.3","443","online","","QakBot"',
+        '"2025-01-01 00:00:00","192.0.2.4","65536","online","","QakBot"',
+        '"2025-01-01 00:00:00","192.0.2.5","x443","online","","QakBot"',
+        '"2025-01-01 00:00:00","192.0.2.6","443x","online","","QakBot"',
+      ].join('\n'),
+      stamp(),
+    );
+    assert.deepEqual(
+      sparse.objects.map((o) => [o.name, o.valid_from, o.labels, o.description]),
+      [
+        ['192.0.2.1', EPOCH, undefined, 'Feodo Tracker: '],
+        ['192.0.2.2', '2025-01-01T00:00:00.000Z', undefined, 'Feodo Tracker: port 65535'],
+      ],
+    );
+    assert.deepEqual(rejections(sparse), [
+      [4, 'the dst_ip field is empty'],
+      [5, 'first_seen_utc "later" is not a date and time'],
+      [6, 'dst_port "65536" is not a port number'],
+      [7, 'dst_port "x443" is not a port number'],
+      [8, 'dst_port "443x" is not a port number'],
+    ]);
+    assert.equal(sparse.read, 7);
+    // The blocklist without its header line: its usual columns.
+    const bare = convertText(
+      'feodo-csv',
+      '"2025-01-01 00:00:00","192.0.2.9","443","online","2025-03-01","Dridex"\n',
+      stamp(),
+    );
+    assert.deepEqual(
+      bare.objects.map((o) => [o.name, o.labels]),
+      [['192.0.2.9', ['Dridex']]],
+    );
+  });
+
+  it('threatfox-csv: each indicator, property by property', () => {
+    const c = convert('threatfox-csv', 'threatfox.csv');
+    assert.deepEqual([c.read, c.skipped, c.complete], [10, 0, true]);
+    const ref = (id: string) => ({
+      source_name: 'threatfox',
+      external_id: id,
+      url: `https://threatfox.abuse.ch/ioc/${id}/`,
+    });
+    const mw = ['malicious-activity'];
+    assert.deepEqual(c.objects.map(summary), [
+      [
+        '192.0.2.10:4444',
+        '2025-03-01T09:59:01.000Z',
+        ['Remcos', 'c2', 'RemcosRAT'],
+        'ThreatFox: botnet_cc, malware Remcos',
+        100,
+        mw,
+        [ref('1450001')],
+      ],
+      [
+        '[2001:db8::5]:8443',
+        '2025-03-01T09:58:40.000Z',
+        ['Cobalt Strike', 'CobaltStrike'],
+        'ThreatFox: botnet_cc, malware Cobalt Strike',
+        75,
+        mw,
+        [ref('1450000'), { source_name: 'reference', url: 'https://example.com/report' }],
+      ],
+      [
+        'login-verify.example.net',
+        '2025-03-01T09:50:00.000Z',
+        ['ClearFake'],
+        'ThreatFox: payload_delivery, malware ClearFake, compromised legitimate resource',
+        50,
+        ['malicious-activity', 'compromised'],
+        [ref('1449999')],
+      ],
+      [
+        'https://cdn.example.com/p/loader.ps1',
+        '2025-03-01T09:45:12.000Z',
+        ['Agent Tesla'],
+        'ThreatFox: payload_delivery, malware Agent Tesla',
+        100,
+        mw,
+        [ref('1449998')],
+      ],
+      [
+        'd41d8cd98f00b204e9800998ecf8427e',
+        '2025-03-01T09:40:00.000Z',
+        ['Vidar', 'exe'],
+        'ThreatFox: payload, malware Vidar',
+        90,
+        mw,
+        [ref('1449997')],
+      ],
+      [
+        'da39a3ee5e6b4b0d3255bfef95601890afd80709',
+        '2025-03-01T09:40:00.000Z',
+        ['Vidar', 'exe'],
+        'ThreatFox: payload, malware Vidar',
+        90,
+        mw,
+        [ref('1449996')],
+      ],
+      [
+        'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+        '2025-03-01T09:40:00.000Z',
+        ['Vidar', 'exe'],
+        'ThreatFox: payload, malware Vidar',
+        90,
+        mw,
+        [ref('1449995')],
+      ],
+    ]);
+  });
+
+  it('threatfox-csv: sparse rows, references and the compromised flag read exactly', () => {
+    const head =
+      '# "first_seen_utc","ioc_id","ioc_value","ioc_type","threat_type","malware_printable","confidence_level","is_compromised","reference","tags"';
+    const rows = [
+      '"", "", "a.example", "DOMAIN", "", "", "", "", "", ""',
+      '"2025-01-01 00:00:00", "", "b.example", "domain", "", "", "0", "1", "http://x.example/r", "None"',
+      '"2025-01-01 00:00:00", "", "c.example", "domain", "", "", "", "untrue", "see https://x.example/r", ""',
+      '"2025-01-01 00:00:00", "", "d.example", "domain", "", "", "", "true!", "", ""',
+      '"2025-01-01 00:00:00", "", "e.example", "domain", "", "", "", "TRUE", "", ""',
+      '"2025-01-01 00:00:00", "", "None", "domain", "", "", "", "", "", ""',
+      '"soon", "", "f.example", "domain", "", "", "high", "", "", ""',
+      '"2025-01-01 00:00:00", "", "g.example", "domain", "", "", "high", "", "", ""',
+    ];
+    const c = convertText('threatfox-csv', [head, ...rows].join('\n'), stamp({ confidence: 33 }));
+    assert.deepEqual(
+      c.objects.map((o) => [
+        o.name,
+        o.valid_from,
+        o.confidence,
+        o.indicator_types,
+        o.description,
+        o.external_references,
+      ]),
+      [
+        ['a.example', EPOCH, 33, ['malicious-activity'], 'ThreatFox: ', undefined],
+        [
+          'b.example',
+          '2025-01-01T00:00:00.000Z',
+          0,
+          ['malicious-activity', 'compromised'],
+          'ThreatFox: compromised legitimate resource',
+          [{ source_name: 'reference', url: 'http://x.example/r' }],
+        ],
+        ['c.example', '2025-01-01T00:00:00.000Z', 33, ['malicious-activity'], 'ThreatFox: ', undefined],
+        ['d.example', '2025-01-01T00:00:00.000Z', 33, ['malicious-activity'], 'ThreatFox: ', undefined],
+        [
+          'e.example',
+          '2025-01-01T00:00:00.000Z',
+          33,
+          ['malicious-activity', 'compromised'],
+          'ThreatFox: compromised legitimate resource',
+          undefined,
+        ],
+      ],
+    );
+    assert.deepEqual(rejections(c), [
+      [7, 'the ioc_value field is empty'],
+      [8, 'first_seen_utc "soon" is not a date and time'],
+      [9, 'confidence_level "high" is not a number from 0 to 100'],
+    ]);
+    assert.equal(c.read, 8);
+  });
+
+  it('spamhaus-drop: each network with its SBL id; JSON lines recognised after blanks and comments', () => {
+    const drop = convert('spamhaus-drop', 'spamhaus-drop.txt');
+    assert.deepEqual([drop.read, drop.skipped], [4, 0]);
+    assert.deepEqual(
+      drop.objects.map((o) => [o.name, o.description, o.external_references, o.valid_from]),
+      [
+        [
+          '192.0.2.0/24',
+          'Spamhaus DROP: SBL100001',
+          [{ source_name: 'spamhaus', external_id: 'SBL100001' }],
+          EPOCH,
+        ],
+        [
+          '198.51.100.0/25',
+          'Spamhaus DROP: SBL100002',
+          [{ source_name: 'spamhaus', external_id: 'SBL100002' }],
+          EPOCH,
+        ],
+        [
+          '203.0.113.64/26',
+          'Spamhaus DROP: SBL100003',
+          [{ source_name: 'spamhaus', external_id: 'SBL100003' }],
+          EPOCH,
+        ],
+      ],
+    );
+    const text = convertText('spamhaus-drop', '; list\n\n  \n  192.0.2.0/24  \n198.51.100.0/24;\n', stamp());
+    assert.deepEqual(
+      text.objects.map((o) => [o.name, o.description, o.external_references]),
+      [
+        ['192.0.2.0/24', 'Spamhaus DROP', undefined],
+        ['198.51.100.0/24', 'Spamhaus DROP', undefined],
+      ],
+    );
+    assert.deepEqual([text.read, text.rejected, text.complete], [2, [], true]);
+    const json = convertText(
+      'spamhaus-drop',
+      [
+        '',
+        '; comment',
+        '  {"cidr":"192.0.2.0/24","rir":"arin"}',
+        '{"cidr":"198.51.100.0/24","sblid":7,"rir":7}',
+        '{"sblid":"SBL9"}',
+        '5',
+        'null',
+        '[1]',
+        '"x"',
+        '{"cidr":',
+        '{"type":"metadata","records":8}',
+      ].join('\n'),
+      stamp(),
+    );
+    assert.deepEqual(
+      json.objects.map((o) => [o.name, o.description, o.external_references]),
+      [
+        ['192.0.2.0/24', 'Spamhaus DROP (arin)', undefined],
+        ['198.51.100.0/24', 'Spamhaus DROP', undefined],
+      ],
+    );
+    assert.deepEqual(rejections(json), [
+      [5, 'the record has no "cidr"'],
+      [6, 'the line is not a JSON object'],
+      [7, 'the line is not a JSON object'],
+      [8, 'the line is not a JSON object'],
+      [9, 'the line is not a JSON object'],
+      [10, 'the line is not a JSON object (the file may be cut short)'],
+    ]);
+    assert.deepEqual([json.read, json.complete, json.incompleteReason], [8, true, undefined]);
+    const unannounced = convertText(
+      'spamhaus-drop',
+      '{"cidr":"192.0.2.0/24"}\n{"type":"metadata"}\n',
+      stamp(),
+    );
+    assert.deepEqual([unannounced.complete, unannounced.incompleteReason], [true, undefined]);
+  });
+
+  it('ioc-list: blank and comment-only lines are not entries, with LF or CRLF', () => {
+    const c = convertText('ioc-list', '# head\r\n  \r\n192.0.2.1 # note\r\nx.example\r\n\t\n', stamp());
+    assert.deepEqual(patterns(c), ["[ipv4-addr:value = '192.0.2.1']", "[domain-name:value = 'x.example']"]);
+    assert.deepEqual([c.read, c.rejected, c.skipped, c.complete], [2, [], 0, true]);
+    assert.deepEqual(
+      c.objects.map((o) => o.description),
+      ['Listed by feed test-feed', 'Listed by feed test-feed'],
+    );
+  });
+
+  it('csv: the mapped columns must be in the header; rows refused once, for their first problem', () => {
+    assert.throws(
+      () => convertText('csv', 'value,kind\n192.0.2.1,ip\n', stamp(), { csv: PARTNER_CSV_MAPPING }),
+      {
+        message: 'no header line naming the columns indicator, kind, first_seen, tags, score was found',
+      },
+    );
+    const c = convertText(
+      'csv',
+      [
+        'v,seen,conf,tags',
+        'a.example,,,x,y',
+        ',2025-01-01,10,',
+        'b.example,soon,high,',
+        'c.example,2025-01-01,high,',
+        'd.example,,,',
+        'e.example,,,one, two',
+      ].join('\n'),
+      stamp(),
+      { csv: { value: 'V', firstSeen: 'Seen', confidence: 'Conf', tags: 'Tags' } },
+    );
+    assert.deepEqual(
+      c.objects.map((o) => [o.name, o.labels, o.description]),
+      [['d.example', undefined, 'Listed by feed test-feed']],
+    );
+    assert.deepEqual(rejections(c), [
+      [2, 'expected 4 columns (v, seen, conf, tags), found 5'],
+      [3, 'the v field is empty'],
+      [4, 'Seen "soon" is not a date and time'],
+      [5, 'Conf "high" is not a number from 0 to 100'],
+      [7, 'expected 4 columns (v, seen, conf, tags), found 5'],
+    ]);
+    assert.equal(c.read, 6);
+    const tags = convertText('csv', 'v,t\nf.example,"a, b ,"\n', stamp(), {
+      csv: { value: 'v', tags: 't', type: 'domain' },
+    });
+    assert.deepEqual(
+      tags.objects.map((o) => o.labels),
+      [['a', 'b']],
+    );
   });
 });
