@@ -101,7 +101,12 @@ export const GROUPS: readonly MutationGroup[] = [
     name: 'feeds',
     description: 'feed converters: source formats (CSV, lists, MISP) to STIX indicators, pure functions',
     mutate: ['feeds/formats/**/*.ts'],
-    tests: ['test/feeds/formats.test.ts'],
+    tests: [
+      'test/feeds/formats.test.ts',
+      'test/feeds/values.test.ts',
+      'test/feeds/csv.test.ts',
+      'test/feeds/misp.test.ts',
+    ],
   },
 ];
 
