@@ -26,27 +26,19 @@ import {
 } from '../../feeds/formats';
 import { readCsv } from '../../feeds/formats/csv-reader';
 import { validateStixObject } from '../../server/stix/validate';
-import { PARTNER_CSV_MAPPING } from '../helpers/feeds';
+import { PARTNER_CSV_MAPPING, testStamp, TLP_MARKING_IDS } from '../helpers/feeds';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'feeds');
 const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
 const EPOCH = '2025-01-01T00:00:00.000Z';
-const CLEAR = 'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487';
-const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
-const AMBER = 'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421';
-const RED = 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1';
 
-function stamp(overrides: Partial<FeedStamp> = {}): FeedStamp {
-  return {
-    feed: 'test-feed',
-    identityId: identityId('Test source'),
-    tlp: 'clear',
-    labels: [],
-    indicatorTypes: ['malicious-activity'],
-    epoch: EPOCH,
-    ...overrides,
-  };
-}
+const CLEAR = TLP_MARKING_IDS.clear;
+const GREEN = TLP_MARKING_IDS.green;
+const AMBER = TLP_MARKING_IDS.amber;
+const RED = TLP_MARKING_IDS.red;
+
+const stamp = (overrides: Partial<FeedStamp> = {}): FeedStamp =>
+  testStamp('test-feed', 'Test source', 'clear', overrides);
 
 function assertValid(objects: StixObject[]): void {
   for (const o of objects) {

@@ -6,36 +6,28 @@
 import assert from 'node:assert/strict';
 import {
   convertMispEvent,
-  identityId,
   MispFormatError,
   parseManifest,
   stableUuid,
   type FeedStamp,
   type StixObject,
 } from '../../feeds/formats';
+import { testStamp, TLP_MARKING_IDS } from '../helpers/feeds';
 import { mispPattern } from '../../feeds/formats/misp';
 import { validateStixObject } from '../../server/stix/validate';
 
 const EV = '5f3c1a2e-7b4d-4e8a-9c21-0a1b2c3d4e5f';
 const TS = '1740700000'; // 2025-02-27T23:46:40Z
 const TS_ISO = '2025-02-27T23:46:40.000Z';
-const CLEAR = 'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487';
-const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
-const AMBER = 'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421';
-const AMBER_STRICT = 'marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003';
-const RED = 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1';
 
-function stamp(overrides: Partial<FeedStamp> = {}): FeedStamp {
-  return {
-    feed: 'misp',
-    identityId: identityId('MISP source'),
-    tlp: 'green',
-    labels: [],
-    indicatorTypes: ['malicious-activity'],
-    epoch: '2025-01-01T00:00:00.000Z',
-    ...overrides,
-  };
-}
+const CLEAR = TLP_MARKING_IDS.clear;
+const GREEN = TLP_MARKING_IDS.green;
+const AMBER = TLP_MARKING_IDS.amber;
+const AMBER_STRICT = TLP_MARKING_IDS['amber+strict'];
+const RED = TLP_MARKING_IDS.red;
+
+const stamp = (overrides: Partial<FeedStamp> = {}): FeedStamp =>
+  testStamp('misp', 'MISP source', 'green', overrides);
 
 const uuid = (n: number): string => `0b1e6f5c-1d2a-4c3b-8e4d-${n.toString().padStart(12, '0')}`;
 

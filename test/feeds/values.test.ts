@@ -25,22 +25,15 @@ import {
   type Rejection,
   type ValueType,
 } from '../../feeds/formats';
+import { testStamp, TLP_MARKING_IDS } from '../helpers/feeds';
 
 const EPOCH = '2025-01-01T00:00:00.000Z';
-const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
-const AMBER = 'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421';
 
-function stamp(overrides: Partial<FeedStamp> = {}): FeedStamp {
-  return {
-    feed: 'values',
-    identityId: identityId('Values source'),
-    tlp: 'green',
-    labels: [],
-    indicatorTypes: ['malicious-activity'],
-    epoch: EPOCH,
-    ...overrides,
-  };
-}
+const GREEN = TLP_MARKING_IDS.green;
+const AMBER = TLP_MARKING_IDS.amber;
+
+const stamp = (overrides: Partial<FeedStamp> = {}): FeedStamp =>
+  testStamp('values', 'Values source', 'green', overrides);
 
 /** The ValueError message for a value, or 'ok' when it is accepted. */
 function refusal(fn: () => unknown): string {
