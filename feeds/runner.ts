@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ingest, isAdded, type ObjectValidator } from '../server/ingest';
+import { ingest, isAdded, type ContentLimits, type ObjectValidator } from '../server/ingest';
 import type { ObjectStore, RegistryStore, StateStore, StatusStore } from '../server/store/contract';
 import { TLP2_MARKINGS } from '../server/stix/markings';
 import type { FeedAdapter, FeedContext } from './adapter';
@@ -66,6 +66,8 @@ export interface FeedDeps {
   state: StateStore;
   validate?: ObjectValidator;
   statusTtlHours: number;
+  /** Bounds on the objects a feed brings (default: server/ingest DEFAULT_CONTENT_LIMITS). */
+  limits?: ContentLimits;
   /** Identifies this instance in leases and run records. */
   owner: string;
   logger: Logger;
@@ -221,7 +223,9 @@ export async function runFeed(
           objects: deps.objects,
           statuses,
           statusTtlHours: deps.statusTtlHours,
+          logger: deps.logger,
           ...(deps.validate ? { validate: deps.validate } : {}),
+          ...(deps.limits ? { limits: deps.limits } : {}),
         },
         { apiRoot: collection.apiRoot, collectionId: collection.id, member, objects },
       );

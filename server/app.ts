@@ -10,7 +10,7 @@ import { auditOfFailure } from './audit/records';
 import { AuditTrail } from './audit/trail';
 import type { FeedDefinition } from '../feeds/definition';
 import { feedStatusRouter } from '../feeds/http';
-import type { Config } from './config';
+import { contentLimits, type Config } from './config';
 import { NotFoundError } from './errors';
 import { prepareEnvelopeText, type ObjectValidator, type PrepareFn } from './ingest';
 import type { Stores } from './store/contract';
@@ -95,7 +95,8 @@ export async function createApp(deps: AppDeps): Promise<express.Express> {
   }
 
   const validate = deps.validate;
-  const prepare: PrepareFn = deps.prepare ?? (async (text) => prepareEnvelopeText(text, validate));
+  const limits = contentLimits(config);
+  const prepare: PrepareFn = deps.prepare ?? (async (text) => prepareEnvelopeText(text, validate, limits));
   app.use(feedStatusRouter({ registry, state, authenticator, feeds: deps.feeds ?? [] }));
   app.use(
     taxiiRouter({ registry, objects, statuses, config, cursors, authenticator, logger, prepare, audit }),

@@ -2,6 +2,7 @@
  * The one place that reads the environment. Every key is documented here and in README.md;
  * `loadConfig` returns every problem at once so the operator can fix them in one go.
  */
+import { DEFAULT_CONTENT_LIMITS, DEFAULT_STATUS_BYTES, type ContentLimits } from './ingest';
 import { parseStoreUrl } from './store';
 
 /** Defences of the password check (server/access/throttle.ts); per hub process. */
@@ -38,6 +39,21 @@ export interface Config {
   maxPageSize: number;
   /** TESSERA_MAX_CONTENT_LENGTH: maximum request body in bytes (default 10 MiB). */
   maxContentLength: number;
+  /** TESSERA_MAX_ENVELOPE_OBJECTS: most objects in one POSTed envelope (default 10000; more → 413). */
+  maxEnvelopeObjects: number;
+  /** TESSERA_MAX_OBJECT_BYTES: largest object stored, bytes of its JSON (default 4 MiB). */
+  maxObjectBytes: number;
+  /**
+   * TESSERA_MAX_NESTING_DEPTH: deepest nesting accepted in a POSTed object, of JSON arrays and
+   * objects and of parentheses and brackets in a STIX pattern (default 100).
+   */
+  maxNestingDepth: number;
+  /** TESSERA_MAX_PATTERN_TOKENS: most tokens in one STIX pattern (default 100000). */
+  maxPatternTokens: number;
+  /** TESSERA_MAX_PAGE_BYTES: a page of objects ends before its objects exceed this (default 8 MiB). */
+  maxPageBytes: number;
+  /** TESSERA_MAX_STATUS_BYTES: bound on the detail lists of a status resource (default 2 MiB). */
+  maxStatusBytes: number;
   /** TESSERA_STATUS_TTL_HOURS: how long status resources stay queryable (default 168, minimum 24). */
   statusTtlHours: number;
   /** TESSERA_STRICT_VALIDATION: treat STIX SHOULD-rule warnings as failures (default false). */
@@ -144,6 +160,32 @@ export function loadConfig(env: Env = process.env): Config {
   if (pageSize > maxPageSize)
     problems.push(`TESSERA_PAGE_SIZE (${pageSize}) exceeds TESSERA_MAX_PAGE_SIZE (${maxPageSize})`);
   const maxContentLength = int('TESSERA_MAX_CONTENT_LENGTH', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024);
+  const MiB = 1024 * 1024;
+  const maxEnvelopeObjects = int(
+    'TESSERA_MAX_ENVELOPE_OBJECTS',
+    DEFAULT_CONTENT_LIMITS.maxObjects,
+    1,
+    1_000_000,
+  );
+  // Below MongoDB's 16 MiB limit on a document, which holds the object's JSON and its metadata.
+  const maxObjectBytes = int(
+    'TESSERA_MAX_OBJECT_BYTES',
+    DEFAULT_CONTENT_LIMITS.maxObjectBytes,
+    1024,
+    15 * MiB,
+  );
+  // 1000 levels is what every recursive walk of an object (serialiser, schema validator, pattern
+  // parser) is tested to survive; real STIX nests a few levels.
+  const maxNestingDepth = int('TESSERA_MAX_NESTING_DEPTH', DEFAULT_CONTENT_LIMITS.maxDepth, 2, 1000);
+  const maxPatternTokens = int(
+    'TESSERA_MAX_PATTERN_TOKENS',
+    DEFAULT_CONTENT_LIMITS.maxPatternTokens,
+    10,
+    10_000_000,
+  );
+  const maxPageBytes = int('TESSERA_MAX_PAGE_BYTES', 8 * MiB, 64 * 1024, 256 * MiB);
+  // A status is one MongoDB document too.
+  const maxStatusBytes = int('TESSERA_MAX_STATUS_BYTES', DEFAULT_STATUS_BYTES, 16 * 1024, 12 * MiB);
   const statusTtlHours = int('TESSERA_STATUS_TTL_HOURS', 168, 24, 24 * 365);
   const logLevel = (str('TESSERA_LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LOG_LEVELS.has(logLevel))
@@ -183,6 +225,12 @@ export function loadConfig(env: Env = process.env): Config {
     pageSize,
     maxPageSize,
     maxContentLength,
+    maxEnvelopeObjects,
+    maxObjectBytes,
+    maxNestingDepth,
+    maxPatternTokens,
+    maxPageBytes,
+    maxStatusBytes,
     statusTtlHours,
     strictValidation: bool('TESSERA_STRICT_VALIDATION', false),
     ingestWorkers: int('TESSERA_INGEST_WORKERS', 1, 0, 16),
@@ -230,4 +278,14 @@ function metricsExposure(
     problems.push(`TESSERA_METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN} characters without spaces`);
   }
   return { listen, token };
+}
+
+/** The bounds on POSTed content (server/ingest), from the configuration. */
+export function contentLimits(config: Config): ContentLimits {
+  return {
+    maxObjects: config.maxEnvelopeObjects,
+    maxObjectBytes: config.maxObjectBytes,
+    maxDepth: config.maxNestingDepth,
+    maxPatternTokens: config.maxPatternTokens,
+  };
 }

@@ -10,11 +10,11 @@ import { FeedConfigError, loadFeedFile, missingTargets, scheduleFeeds, type Feed
 import { createApp } from './app';
 import { AuditTrail } from './audit/trail';
 import { bootstrap } from './bootstrap';
-import { ConfigError, loadConfig, type Config } from './config';
+import { ConfigError, contentLimits, loadConfig, type Config } from './config';
 import { Scheduler } from './jobs/scheduler';
 import { createServer, loadTls, type TlsMaterial } from './listen';
 import { createLogger } from './logger';
-import { PreparePool } from './ingest';
+import { PreparePool, validationLimits } from './ingest';
 import { openStore } from './store';
 import { nowMicros } from './time';
 import { stixValidator } from './stix/plug';
@@ -177,9 +177,10 @@ async function main(config: Config): Promise<void> {
     await stores.close();
     process.exit(2);
   }
-  const validate = stixValidator(config.strictValidation);
+  const limits = contentLimits(config);
+  const validate = stixValidator(config.strictValidation, validationLimits(limits));
   const pool =
-    config.ingestWorkers > 0 ? new PreparePool(config.ingestWorkers, config.strictValidation) : null;
+    config.ingestWorkers > 0 ? new PreparePool(config.ingestWorkers, config.strictValidation, limits) : null;
   const metrics = config.metrics ? new Metrics() : null;
   if (metrics && !cluster.isPrimary) metrics.shareWithPrimary();
   // Audit records are written in batches; closed (everything written) at shutdown, after the server.
@@ -257,6 +258,7 @@ async function main(config: Config): Promise<void> {
     owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     logger,
     validate,
+    limits,
   });
   if (feeds.length > 0) logger.info({ feeds: feeds.map((f) => f.name) }, 'feeds scheduled');
 

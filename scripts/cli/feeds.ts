@@ -5,7 +5,8 @@
  * ./commands.ts).
  */
 import { hostname } from 'node:os';
-import type { Config } from '../../server/config';
+import { contentLimits, type Config } from '../../server/config';
+import { validationLimits } from '../../server/ingest';
 import { BadRequestError, NotFoundError } from '../../server/errors';
 import { createLogger } from '../../server/logger';
 import { stixValidator } from '../../server/stix/plug';
@@ -127,7 +128,8 @@ export const feedCommands: Handlers<'registry' | 'objects' | 'statuses' | 'state
         objects,
         statuses,
         state,
-        validate: stixValidator(config.strictValidation),
+        validate: stixValidator(config.strictValidation, validationLimits(contentLimits(config))),
+        limits: contentLimits(config),
         statusTtlHours: config.statusTtlHours,
         owner: `cli:${hostname()}:${process.pid}`,
         logger: createLogger('silent'),

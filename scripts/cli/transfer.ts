@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { NotFoundError, UnprocessableError } from '../../server/errors';
-import { ingest, isAdded, type IngestDeps } from '../../server/ingest';
+import { contentLimits } from '../../server/config';
+import { ingest, isAdded, validationLimits, type IngestDeps } from '../../server/ingest';
 import type { CollectionRecord, ObjectStore, StatusDetail } from '../../server/store/contract';
 import { findCollectionOrFail } from './collections';
 import { out, type Handlers } from './command';
@@ -209,12 +210,20 @@ export const transferCommands: Handlers<'registry' | 'objects' | 'statuses'> = {
     const read = await readObjects(args.file as string);
     // The full STIX validator is loaded only when needed (compiling its schemas takes a moment).
     const { stixValidator } = await import('../../server/stix/plug');
-    const validate = stixValidator(config.strictValidation);
+    const limits = contentLimits(config);
+    const validate = stixValidator(config.strictValidation, validationLimits(limits));
     const reporter = json ? null : progressReporter(process.stderr);
     let totals;
     try {
       totals = await importObjects(
-        { objects, statuses, statusTtlHours: config.statusTtlHours, validate },
+        {
+          objects,
+          statuses,
+          statusTtlHours: config.statusTtlHours,
+          statusBytes: config.maxStatusBytes,
+          validate,
+          limits,
+        },
         c,
         read,
         args.file as string,

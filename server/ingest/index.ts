@@ -3,18 +3,28 @@
  * Each object passes the structural checks and the pluggable STIX validator (./prepare.ts, in the
  * worker pool of ./pool.ts for TAXII POSTs); failures are listed in the status with a message naming
  * the rule and the JSON path, the valid objects of the same envelope are stored in one atomic batch,
- * and the status (stored before it is returned) reports a success only for objects that are durably
- * stored. Of the store it uses two concerns: objects and statuses.
+ * and the status reports a success only for objects that are durably stored. Of the store it uses
+ * two concerns: objects and statuses.
+ *
+ * A request gets its status or stores nothing (README, "Limits"): everything that can refuse a
+ * request happens before the first write; a batch the store fails leaves nothing behind (SQLite:
+ * one transaction; MongoDB: the writer removes what it wrote); once the objects are stored the
+ * request is answered 202 with its status even if storing the status itself fails (it is then
+ * logged, and GET status answers 404 for it).
  */
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { ObjectStore, StatusDetail, StatusRecord, StatusStore } from '../store/contract';
 import { nowMicros } from '../time';
-import { prepareObjects, type ObjectValidator, type Prepared } from './prepare';
+import { prepareObjects, type ContentLimits, type ObjectValidator, type Prepared } from './prepare';
 
 export {
+  DEFAULT_CONTENT_LIMITS,
   envelopeObjects,
   prepareEnvelopeText,
   prepareObjects,
+  validationLimits,
+  type ContentLimits,
   type ObjectValidator,
   type PrepareFn,
   type Prepared,
@@ -22,11 +32,20 @@ export {
 } from './prepare';
 export { PreparePool } from './pool';
 
+/** Default bound on the detail lists of a stored or served status (bytes of JSON). */
+export const DEFAULT_STATUS_BYTES = 2 * 1024 * 1024;
+
 export interface IngestDeps {
   objects: ObjectStore;
   statuses: StatusStore;
   validate?: ObjectValidator;
   statusTtlHours: number;
+  /** Bounds on the objects (default DEFAULT_CONTENT_LIMITS). */
+  limits?: ContentLimits;
+  /** Bound on a status's detail lists (default DEFAULT_STATUS_BYTES), see boundStatus. */
+  statusBytes?: number;
+  /** Where a status that could not be stored is reported. */
+  logger?: Logger;
 }
 
 export interface IngestArgs {
@@ -40,18 +59,55 @@ const HOUR_US = 3600 * 1_000_000;
 const ADDED_MESSAGE = 'added';
 const DUPLICATE_MESSAGE = 'already present (same id and version): no new version';
 
+/** Bytes of one status-details entry in JSON (near enough: the keys and punctuation are fixed). */
+function detailBytes(d: StatusDetail): number {
+  return (
+    40 +
+    Buffer.byteLength(d.id, 'utf8') +
+    Buffer.byteLength(d.version, 'utf8') +
+    (d.message === undefined ? 0 : Buffer.byteLength(d.message, 'utf8'))
+  );
+}
+
 /**
- * The I/O half of ingest: store the accepted objects in one atomic batch, then store the status
- * (successes only for what is durably stored) and return it.
+ * The status with its detail lists bounded to about `maxBytes` of JSON. The counts are TAXII's
+ * authoritative figures and are kept; each list (failures first, the most useful to a client, then
+ * successes, then pendings) is kept whole while it fits in what is left, or else left out. A list
+ * is never cut short: taxii2-client, for one, rejects a status whose list length differs from its
+ * count, and accepts one without the list.
+ */
+export function boundStatus(s: StatusRecord, maxBytes: number): StatusRecord {
+  let left = maxBytes;
+  const keep = (list: StatusDetail[]): StatusDetail[] => {
+    let bytes = 0;
+    for (const d of list) {
+      bytes += detailBytes(d);
+      if (bytes > left) return [];
+    }
+    left -= bytes;
+    return list;
+  };
+  const failures = keep(s.failures);
+  const successes = keep(s.successes);
+  const pendings = keep(s.pendings);
+  if (failures === s.failures && successes === s.successes && pendings === s.pendings) return s;
+  return { ...s, failures, successes, pendings };
+}
+
+/**
+ * The I/O half of ingest: store the accepted objects in one atomic batch, then the status with its
+ * lists bounded (successes only for what is durably stored). Returns the whole status (every
+ * detail, for in-process callers; TAXII presents boundStatus of it, as it was stored).
  */
 export async function commitPrepared(
-  deps: Pick<IngestDeps, 'objects' | 'statuses' | 'statusTtlHours'>,
+  deps: Pick<IngestDeps, 'objects' | 'statuses' | 'statusTtlHours' | 'statusBytes' | 'logger'>,
   args: Omit<IngestArgs, 'objects'>,
   prepared: Prepared,
   requestTimestamp: number = nowMicros(),
 ): Promise<StatusRecord> {
   const successes: StatusDetail[] = [];
   if (prepared.accepted.length > 0) {
+    // Fails as a whole: nothing of the batch is left stored (see the file comment).
     const outcomes = await deps.objects.addObjects({
       collectionId: args.collectionId,
       addedBy: args.member,
@@ -71,12 +127,26 @@ export async function commitPrepared(
     requestTimestamp,
     status: 'complete',
     totalCount: prepared.total,
+    successCount: successes.length,
+    failureCount: prepared.failures.length,
+    pendingCount: 0,
     successes,
     failures: prepared.failures,
     pendings: [],
     expiresAt: nowMicros() + deps.statusTtlHours * HOUR_US,
   };
-  await deps.statuses.putStatus(status);
+  const stored = boundStatus(status, deps.statusBytes ?? DEFAULT_STATUS_BYTES);
+  try {
+    await deps.statuses.putStatus(stored).catch(() => deps.statuses.putStatus(stored));
+  } catch (e) {
+    // Nothing stored yet: the error is the truthful answer.
+    if (successes.length === 0) throw e;
+    // The objects are stored: the request is answered with its status all the same.
+    deps.logger?.error(
+      { err: e, status: status.id, collection: args.collectionId, member: args.member },
+      'objects stored but their status could not be stored; answered with it (GET status will not find it)',
+    );
+  }
   return status;
 }
 
@@ -87,5 +157,10 @@ export function isAdded(detail: StatusDetail): boolean {
 
 export async function ingest(deps: IngestDeps, args: IngestArgs): Promise<StatusRecord> {
   const requestTimestamp = nowMicros();
-  return commitPrepared(deps, args, prepareObjects(args.objects, deps.validate), requestTimestamp);
+  return commitPrepared(
+    deps,
+    args,
+    prepareObjects(args.objects, deps.validate, deps.limits),
+    requestTimestamp,
+  );
 }

@@ -5,12 +5,19 @@
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { BadRequestError, StoreError, TesseraError, UnprocessableError } from '../errors';
-import type { PrepareFn, Prepared } from './prepare';
-import type { PrepareRequest, WorkerMessage } from './worker';
+import {
+  BadRequestError,
+  PayloadTooLargeError,
+  StoreError,
+  TesseraError,
+  UnprocessableError,
+} from '../errors';
+import { DEFAULT_CONTENT_LIMITS, type ContentLimits, type PrepareFn, type Prepared } from './prepare';
+import type { PrepareRequest, WorkerData, WorkerMessage } from './worker';
 
 function errorFromReply(status: number, message: string): TesseraError {
   if (status === 400) return new BadRequestError(message);
+  if (status === 413) return new PayloadTooLargeError(message);
   if (status === 422) return new UnprocessableError(message);
   return new StoreError(`ingest worker failed: ${message}`);
 }
@@ -29,7 +36,7 @@ class PrepareWorker {
 
   constructor(
     private readonly file: string,
-    private readonly strict: boolean,
+    private readonly data: WorkerData,
   ) {
     this.worker = this.spawn();
   }
@@ -42,11 +49,11 @@ class PrepareWorker {
           `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(this.file)});`,
           {
             eval: true,
-            workerData: { strict: this.strict },
+            workerData: this.data,
             execArgv: [],
           },
         )
-      : new Worker(this.file, { workerData: { strict: this.strict } });
+      : new Worker(this.file, { workerData: this.data });
     w.unref();
     this.ready = false;
     w.on('message', (reply: WorkerMessage) => {
@@ -90,11 +97,11 @@ export class PreparePool {
   private readonly workers: PrepareWorker[];
   private nextId = 1;
 
-  constructor(size: number, strict: boolean) {
+  constructor(size: number, strict: boolean, limits: ContentLimits = DEFAULT_CONTENT_LIMITS) {
     // ./worker.js next to this file in a build (dist/server/ingest/), ./worker.ts under tsx.
     const base = `${__dirname}/worker`;
     const file = existsSync(`${base}.js`) ? `${base}.js` : `${base}.ts`;
-    this.workers = Array.from({ length: size }, () => new PrepareWorker(file, strict));
+    this.workers = Array.from({ length: size }, () => new PrepareWorker(file, { strict, limits }));
   }
 
   prepare: PrepareFn = (text) =>

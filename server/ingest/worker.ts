@@ -5,7 +5,19 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { TesseraError } from '../errors';
 import { stixValidator } from '../stix/plug';
-import { prepareEnvelopeText, type Prepared } from './prepare';
+import {
+  DEFAULT_CONTENT_LIMITS,
+  prepareEnvelopeText,
+  validationLimits,
+  type ContentLimits,
+  type Prepared,
+} from './prepare';
+
+/** What the pool gives each worker. */
+export interface WorkerData {
+  strict: boolean;
+  limits: ContentLimits;
+}
 
 export interface PrepareRequest {
   id: number;
@@ -24,7 +36,9 @@ function errorReply(id: number, e: unknown): PrepareReply {
   return { id, ok: false, status: 500, message: e instanceof Error ? e.message : String(e) };
 }
 
-const validate = stixValidator(Boolean((workerData as { strict?: boolean } | null)?.strict));
+const data = workerData as Partial<WorkerData> | null;
+const limits = data?.limits ?? DEFAULT_CONTENT_LIMITS;
+const validate = stixValidator(Boolean(data?.strict), validationLimits(limits));
 
 /**
  * Warm-up: run the validator over a sample envelope until V8 has optimised the hot paths, so the
@@ -48,7 +62,7 @@ function warmUp(): void {
     });
   }
   const text = JSON.stringify({ objects });
-  for (let round = 0; round < 25; round++) prepareEnvelopeText(text, validate);
+  for (let round = 0; round < 25; round++) prepareEnvelopeText(text, validate, limits);
 }
 
 warmUp();
@@ -57,7 +71,7 @@ parentPort?.postMessage({ ready: true } satisfies WorkerMessage);
 parentPort?.on('message', (req: PrepareRequest) => {
   let reply: PrepareReply;
   try {
-    reply = { id: req.id, ok: true, prepared: prepareEnvelopeText(req.text, validate) };
+    reply = { id: req.id, ok: true, prepared: prepareEnvelopeText(req.text, validate, limits) };
   } catch (e) {
     reply = errorReply(req.id, e);
   }

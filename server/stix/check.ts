@@ -14,8 +14,9 @@ export interface ObjectCheck {
   warnings: Issue[];
 }
 
-export function checkObject(obj: unknown, validate?: ObjectValidator): ObjectCheck {
-  const basic = basicCheck(obj);
+/** `maxDepth`: deepest nesting accepted (see ./depth.ts), checked before anything recurses. */
+export function checkObject(obj: unknown, validate?: ObjectValidator, maxDepth?: number): ObjectCheck {
+  const basic = basicCheck(obj, maxDepth);
   if (basic.identity === null) return { identity: null, errors: basic.issues, warnings: [] };
   if (!validate) return { identity: basic.identity, errors: [], warnings: [] };
   const verdict = validate(obj);

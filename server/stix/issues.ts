@@ -6,12 +6,24 @@ export interface ValidationIssue {
   message: string;
 }
 
-/** Issues on one line: "rule at path: message; …" (what status messages and `tessera validate` print). */
-export function formatIssues(issues: ValidationIssue[]): string {
-  return issues
-    .map((i) => `${i.rule} at ${i.path}: ${i.message}`)
-    .join('; ')
-    .replace(/[\r\n]+/g, ' ');
+/**
+ * Issues on one line: "rule at path: message; …" (what status messages and `tessera validate`
+ * print). With `maxChars`, the line is cut to about that length, ending "… (N more)" when whole
+ * issues were left out: a status message never grows with what a hostile object makes of it.
+ */
+export function formatIssues(issues: ValidationIssue[], maxChars = Infinity): string {
+  let out = '';
+  for (let k = 0; k < issues.length; k++) {
+    const i = issues[k] as ValidationIssue;
+    const part = `${k > 0 ? '; ' : ''}${i.rule} at ${i.path}: ${i.message}`.replace(/[\r\n]+/g, ' ');
+    if (out.length + part.length > maxChars) {
+      const left = issues.length - k - 1;
+      const tail = `…${left > 0 ? ` (${left} more)` : ''}`;
+      return `${out}${part.slice(0, Math.max(0, maxChars - out.length - tail.length))}${tail}`;
+    }
+    out += part;
+  }
+  return out;
 }
 
 export class IssueSink {

@@ -30,12 +30,18 @@ export function presentStatus(s: StatusRecord): Record<string, unknown> {
     status: s.status,
     request_timestamp: formatTaxiiTimestamp(s.requestTimestamp),
     total_count: s.totalCount,
-    success_count: s.successes.length,
-    failure_count: s.failures.length,
-    pending_count: s.pendings.length,
+    success_count: s.successCount,
+    failure_count: s.failureCount,
+    pending_count: s.pendingCount,
   };
   if (s.successes.length > 0) out.successes = details(s.successes);
   if (s.failures.length > 0) out.failures = details(s.failures);
   if (s.pendings.length > 0) out.pendings = details(s.pendings);
+  // Lists left out to bound the status (TAXII makes them optional; the counts stay exact).
+  const omitted: string[] = [];
+  if (s.successCount > 0 && s.successes.length === 0) omitted.push('successes');
+  if (s.failureCount > 0 && s.failures.length === 0) omitted.push('failures');
+  if (s.pendingCount > 0 && s.pendings.length === 0) omitted.push('pendings');
+  if (omitted.length > 0) out.x_tessera_omitted_lists = omitted;
   return out;
 }

@@ -307,6 +307,127 @@ describe(suite('queryObjects'), function () {
     });
   });
 
+  describe('byte budget (maxBytes)', function () {
+    /** Five indicators whose stored bodies are `sizes` UTF-8 bytes (a description pads each). */
+    async function sized(sizes: number[]): Promise<{ col: string; bodies: string[] }> {
+      const col = (await newCollection(stores(), root)).id;
+      const bodies: string[] = [];
+      const versions = sizes.map((n, i) => {
+        const base = toNewVersion(makeIndicator({ description: '' }));
+        // 'é' is two bytes: the budget counts UTF-8 bytes, not characters.
+        const pad = n - Buffer.byteLength(base.body, 'utf8');
+        const description =
+          i % 2 === 0 ? 'x'.repeat(pad) : 'é'.repeat(Math.floor(pad / 2)) + 'x'.repeat(pad % 2);
+        const v = toNewVersion(makeIndicator({ id: base.id, description }));
+        assert.equal(Buffer.byteLength(v.body, 'utf8'), n);
+        bodies.push(v.body);
+        return v;
+      });
+      for (const v of versions) await add(stores(), col, [v]);
+      return { col, bodies };
+    }
+
+    it('ends a page before its bodies exceed the budget; more is true and `after` continues exactly', async function () {
+      const { col, bodies } = await sized([3000, 3000, 3000, 3000, 3000]);
+      const q = (after?: number) =>
+        stores().objects.queryObjects({
+          collectionId: col,
+          visibleTo: 'all',
+          filter: {},
+          limit: 100,
+          withBody: true,
+          maxBytes: 7000,
+          ...(after !== undefined ? { after } : {}),
+        });
+      const p1 = await q();
+      assert.equal(p1.items.length, 2, '3000 + 3000 fit in 7000, a third does not');
+      assert.equal(p1.more, true);
+      const p2 = await q(nth(p1.items, 1).dateAdded);
+      assert.equal(p2.items.length, 2);
+      assert.equal(p2.more, true);
+      const p3 = await q(nth(p2.items, 1).dateAdded);
+      assert.equal(p3.items.length, 1);
+      assert.equal(p3.more, false);
+      assert.deepEqual(
+        [...p1.items, ...p2.items, ...p3.items].map((i) => i.body),
+        bodies,
+      );
+    });
+
+    it('a budget met exactly still takes the item; one byte over does not', async function () {
+      const { col } = await sized([2000, 3000, 1000]);
+      const at = (maxBytes: number) =>
+        stores().objects.queryObjects({
+          collectionId: col,
+          visibleTo: 'all',
+          filter: {},
+          limit: 100,
+          withBody: true,
+          maxBytes,
+        });
+      assert.equal((await at(5000)).items.length, 2);
+      assert.equal((await at(4999)).items.length, 1);
+      assert.equal((await at(6000)).more, false);
+    });
+
+    it('an object larger than the budget is served alone, never skipped', async function () {
+      const { col, bodies } = await sized([500, 50_000, 500]);
+      const q = (after?: number) =>
+        stores().objects.queryObjects({
+          collectionId: col,
+          visibleTo: 'all',
+          filter: {},
+          limit: 100,
+          withBody: true,
+          maxBytes: 10_000,
+          ...(after !== undefined ? { after } : {}),
+        });
+      const p1 = await q();
+      assert.deepEqual(
+        p1.items.map((i) => i.body),
+        [bodies[0]],
+      );
+      assert.equal(p1.more, true);
+      const p2 = await q(nth(p1.items, 0).dateAdded);
+      assert.deepEqual(
+        p2.items.map((i) => i.body),
+        [bodies[1]],
+        'the large one, alone',
+      );
+      assert.equal(p2.more, true);
+      const p3 = await q(nth(p2.items, 0).dateAdded);
+      assert.deepEqual(
+        p3.items.map((i) => i.body),
+        [bodies[2]],
+      );
+      assert.equal(p3.more, false);
+    });
+
+    it('limit still applies within the budget, and without bodies the budget is not used', async function () {
+      const { col } = await sized([1000, 1000, 1000]);
+      const withBodies = await stores().objects.queryObjects({
+        collectionId: col,
+        visibleTo: 'all',
+        filter: {},
+        limit: 2,
+        withBody: true,
+        maxBytes: 1_000_000,
+      });
+      assert.equal(withBodies.items.length, 2);
+      assert.equal(withBodies.more, true);
+      const manifest = await stores().objects.queryObjects({
+        collectionId: col,
+        visibleTo: 'all',
+        filter: {},
+        limit: 100,
+        withBody: false,
+        maxBytes: 1,
+      });
+      assert.equal(manifest.items.length, 3);
+      assert.equal(manifest.more, false);
+    });
+  });
+
   describe('results', function () {
     it('carry id, type, specVersion, version as received and dateAdded', async function () {
       const items = await queryAll(stores(), s.col, { versions: ALL });

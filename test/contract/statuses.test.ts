@@ -26,6 +26,9 @@ describe(suite('statuses'), function () {
       requestTimestamp: T0,
       status: 'complete',
       totalCount: 4,
+      successCount: 2,
+      failureCount: 1,
+      pendingCount: 1,
       successes: [
         { id: 'indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f', version: '2025-01-01T00:00:00.000Z' },
         {
@@ -63,7 +66,28 @@ describe(suite('statuses'), function () {
   });
 
   it('roundtrips a pending status with empty lists', async function () {
-    const s = status({ status: 'pending', totalCount: 0, successes: [], failures: [], pendings: [] });
+    const s = status({
+      status: 'pending',
+      totalCount: 0,
+      successCount: 0,
+      failureCount: 0,
+      pendingCount: 0,
+      successes: [],
+      failures: [],
+      pendings: [],
+    });
+    await stores().statuses.putStatus(s);
+    assert.deepEqual(plain(await stores().statuses.getStatus({ apiRoot: root, id: s.id })), s);
+  });
+
+  it('keeps the counts of lists left out (a bounded status): counts and lists come back as stored', async function () {
+    const s = status({
+      totalCount: 25_000,
+      successCount: 15_000,
+      failureCount: 9_999,
+      pendingCount: 1,
+      successes: [],
+    });
     await stores().statuses.putStatus(s);
     assert.deepEqual(plain(await stores().statuses.getStatus({ apiRoot: root, id: s.id })), s);
   });

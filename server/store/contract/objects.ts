@@ -92,6 +92,12 @@ export interface QueryObjectsArgs {
   limit: number;
   /** Whether to return object bodies (objects endpoints) or not (manifest, versions). */
   withBody: boolean;
+  /**
+   * With bodies: end the page before the bodies' UTF-8 bytes would exceed this (the first item is
+   * returned whatever its size); `more` is then true, and a query `after` the last item continues
+   * exactly where this one stopped.
+   */
+  maxBytes?: number;
 }
 
 export interface ObjectExistsArgs {
@@ -118,7 +124,10 @@ export interface ObjectStore {
    * version updates which version is first/last for that id.
    */
   addObjects(args: AddObjectsArgs): Promise<AddOutcome[]>;
-  /** Ascending dateAdded; at most `limit` items; `more` if further items match. */
+  /**
+   * Ascending dateAdded; at most `limit` items, and with bodies at most `maxBytes` of them (but at
+   * least one item); `more` if further items match.
+   */
   queryObjects(args: QueryObjectsArgs): Promise<Page<StoredVersion>>;
   objectExists(args: ObjectExistsArgs): Promise<boolean>;
   /** Returns the number of versions deleted; first/last flags are recomputed. */

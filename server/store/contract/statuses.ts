@@ -19,6 +19,14 @@ export interface StatusRecord {
   requestTimestamp: Micros;
   status: StatusState;
   totalCount: number;
+  /** How many objects succeeded, failed, are pending: TAXII's authoritative counts. */
+  successCount: number;
+  failureCount: number;
+  pendingCount: number;
+  /**
+   * The details. A list may be empty although its count is not: left out to bound the size of the
+   * status (server/ingest boundStatus); otherwise it has exactly its count's entries.
+   */
   successes: StatusDetail[];
   failures: StatusDetail[];
   pendings: StatusDetail[];

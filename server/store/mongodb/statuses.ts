@@ -3,10 +3,16 @@ import type { GetStatusArgs, PurgeStatusesArgs, StatusDetail, StatusRecord, Stat
 import { guard, type MongoConnection } from './connection';
 import { STATUSES } from './indexes';
 
-/** A StatusRecord stored under its id, with expiresAt also as a Date for the TTL index. */
-interface StatusDoc extends Omit<StatusRecord, 'id'> {
+/**
+ * A StatusRecord stored under its id, with expiresAt also as a Date for the TTL index. The counts
+ * are absent from documents written before they were stored: the list lengths then.
+ */
+interface StatusDoc extends Omit<StatusRecord, 'id' | 'successCount' | 'failureCount' | 'pendingCount'> {
   _id: string;
   expiresAtDate: Date;
+  successCount?: number;
+  failureCount?: number;
+  pendingCount?: number;
 }
 
 export class MongoStatusStore implements StatusStore {
@@ -28,6 +34,9 @@ export class MongoStatusStore implements StatusStore {
         requestTimestamp: s.requestTimestamp,
         status: s.status,
         totalCount: s.totalCount,
+        successCount: s.successCount,
+        failureCount: s.failureCount,
+        pendingCount: s.pendingCount,
         successes: s.successes,
         failures: s.failures,
         pendings: s.pendings,
@@ -48,6 +57,9 @@ export class MongoStatusStore implements StatusStore {
           if (x.message !== undefined && x.message !== null) out.message = x.message;
           return out;
         });
+      const successes = details(d.successes);
+      const failures = details(d.failures);
+      const pendings = details(d.pendings);
       return {
         id: d._id,
         apiRoot: d.apiRoot,
@@ -56,9 +68,12 @@ export class MongoStatusStore implements StatusStore {
         requestTimestamp: d.requestTimestamp,
         status: d.status === 'pending' ? 'pending' : 'complete',
         totalCount: d.totalCount,
-        successes: details(d.successes),
-        failures: details(d.failures),
-        pendings: details(d.pendings),
+        successCount: d.successCount ?? successes.length,
+        failureCount: d.failureCount ?? failures.length,
+        pendingCount: d.pendingCount ?? pendings.length,
+        successes,
+        failures,
+        pendings,
         expiresAt: d.expiresAt,
       };
     });

@@ -6,6 +6,10 @@
  * Schema 1 → 2 (TLP-aware sharing): grants get `max_tlp` and collections `default_tlp` (both the
  * default, amber); every stored version gets its `tlp`, computed from its stored body by the same
  * classification as ingest (server/access/tlp.ts); the paging indexes without `tlp` are replaced.
+ *
+ * Schema 2 → 3 (bounded statuses): statuses get `success_count`, `failure_count`, `pending_count`,
+ * since their lists may now be left out; NULL in statuses written before, which are read with the
+ * lengths of their (complete) lists instead (./statuses.ts).
  */
 import type Database from 'better-sqlite3';
 import { classify } from '../../access/tlp';
@@ -51,6 +55,11 @@ export function migrate(db: Database.Database): string {
         for (const ix of ['objects_coll', 'objects_last', 'objects_first', 'objects_type'])
           db.exec(`DROP INDEX IF EXISTS ${ix}`);
         done.push(`objects.tlp (${n} versions classified)`);
+      }
+      if (tables.has('statuses') && !columns(db, 'statuses').has('success_count')) {
+        for (const c of ['success_count', 'failure_count', 'pending_count'])
+          db.exec(`ALTER TABLE statuses ADD COLUMN ${c} INTEGER`);
+        done.push('statuses.success_count, failure_count, pending_count');
       }
       return done.length > 0 ? `schema ${SCHEMA_VERSION}: added ${done.join(', ')}` : '';
     })

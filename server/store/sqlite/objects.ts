@@ -17,6 +17,7 @@ import type {
   VersionSelector,
 } from '../contract';
 import { formatTaxiiTimestamp, nowMicros, versionKey } from '../../time';
+import { PageCut } from '../paging';
 import type { Params, SqliteConnection } from './connection';
 
 interface ObjectRow {
@@ -117,12 +118,14 @@ export class SqliteObjectStore implements ObjectStore {
     return this.db.run('query objects', () => {
       const q = pageQuery(args);
       if (q === null) return { more: false, items: [] };
-      const rows = this.db.stmt(q.sql).all(...q.params) as ObjectRow[];
-      const more = rows.length > args.limit;
-      if (more) rows.length = args.limit;
+      // Row by row, so that a page of large objects stops reading at its byte budget.
+      const page = new PageCut<ObjectRow>(args.limit, args.withBody ? args.maxBytes : undefined);
+      for (const r of this.db.stmt(q.sql).iterate(...q.params) as IterableIterator<ObjectRow>) {
+        if (!page.offer(r, r.body)) break;
+      }
       return {
-        more,
-        items: rows.map((r) => {
+        more: page.more,
+        items: page.items.map((r) => {
           const v: StoredVersion = {
             id: r.id,
             type: r.type,

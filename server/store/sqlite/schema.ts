@@ -32,7 +32,7 @@
  * Files written by earlier versions are brought to this schema by ./migrate.ts before SCHEMA runs
  * (the tables added since are new: CREATE TABLE IF NOT EXISTS suffices for them).
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS settings (
@@ -147,6 +147,9 @@ CREATE TABLE IF NOT EXISTS statuses (
   request_timestamp INTEGER NOT NULL,
   status            TEXT NOT NULL,
   total_count       INTEGER NOT NULL,
+  success_count     INTEGER,
+  failure_count     INTEGER,
+  pending_count     INTEGER,
   successes         TEXT NOT NULL,
   failures          TEXT NOT NULL,
   pendings          TEXT NOT NULL,

@@ -10,6 +10,10 @@ interface StatusRow {
   request_timestamp: number;
   status: string;
   total_count: number;
+  /** NULL in rows written before the counts were stored: the list lengths then. */
+  success_count: number | null;
+  failure_count: number | null;
+  pending_count: number | null;
   successes: string;
   failures: string;
   pendings: string;
@@ -24,7 +28,8 @@ export class SqliteStatusStore implements StatusStore {
       this.db
         .stmt(
           `INSERT OR REPLACE INTO statuses (id, api_root, collection_id, member, request_timestamp, status,
-           total_count, successes, failures, pendings, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           total_count, success_count, failure_count, pending_count, successes, failures, pendings, expires_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           s.id,
@@ -34,6 +39,9 @@ export class SqliteStatusStore implements StatusStore {
           s.requestTimestamp,
           s.status,
           s.totalCount,
+          s.successCount,
+          s.failureCount,
+          s.pendingCount,
           JSON.stringify(s.successes),
           JSON.stringify(s.failures),
           JSON.stringify(s.pendings),
@@ -48,6 +56,9 @@ export class SqliteStatusStore implements StatusStore {
         .stmt('SELECT * FROM statuses WHERE id = ? AND api_root = ?')
         .get(args.id, args.apiRoot) as StatusRow | undefined;
       if (!r) return null;
+      const successes = JSON.parse(r.successes) as StatusRecord['successes'];
+      const failures = JSON.parse(r.failures) as StatusRecord['failures'];
+      const pendings = JSON.parse(r.pendings) as StatusRecord['pendings'];
       return {
         id: r.id,
         apiRoot: r.api_root,
@@ -56,9 +67,12 @@ export class SqliteStatusStore implements StatusStore {
         requestTimestamp: r.request_timestamp,
         status: r.status === 'pending' ? 'pending' : 'complete',
         totalCount: r.total_count,
-        successes: JSON.parse(r.successes) as StatusRecord['successes'],
-        failures: JSON.parse(r.failures) as StatusRecord['failures'],
-        pendings: JSON.parse(r.pendings) as StatusRecord['pendings'],
+        successCount: r.success_count ?? successes.length,
+        failureCount: r.failure_count ?? failures.length,
+        pendingCount: r.pending_count ?? pendings.length,
+        successes,
+        failures,
+        pendings,
         expiresAt: r.expires_at,
       };
     });

@@ -44,6 +44,10 @@ export function discoveryRoutes(router: Router, deps: DiscoveryDeps): void {
     if (root.description) body.description = root.description;
     body.versions = [TAXII_MEDIA_TYPE];
     body.max_content_length = config.maxContentLength;
+    // Further limits on what a POST may bring (custom properties, TAXII §7.1): beyond the first the
+    // request gets 413, beyond the second an object is refused in the status.
+    body.x_tessera_max_envelope_objects = config.maxEnvelopeObjects;
+    body.x_tessera_max_object_bytes = config.maxObjectBytes;
     sendTaxii(res, 200, body);
   });
 

@@ -107,6 +107,8 @@ export function pageRoutes(router: Router, deps: PageDeps): void {
       after: p.after,
       limit: p.limit,
       withBody,
+      // Large objects end a page early (more: true, and `next` continues after the last one).
+      ...(withBody ? { maxBytes: config.maxPageBytes } : {}),
     });
     audit.count = page.items.length;
     if (objectId !== undefined && page.items.length === 0 && p.after === undefined) {

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { objectScope } from '../../access/policy';
 import type { Config } from '../../config';
 import { NotFoundError, UnsupportedMediaTypeError } from '../../errors';
-import { commitPrepared, type PrepareFn } from '../../ingest';
+import { boundStatus, commitPrepared, type PrepareFn } from '../../ingest';
 import type { DeleteObjectArgs, ObjectStore, RegistryStore, StatusStore } from '../../store/contract';
 import { nowMicros } from '../../time';
 import { readBody, sendTaxii } from '../http';
@@ -39,7 +39,13 @@ export function writeRoutes(router: Router, deps: WriteDeps): void {
     const requestTimestamp = nowMicros();
     const prepared = await deps.prepare(raw.toString('utf8'));
     const status = await commitPrepared(
-      { objects, statuses, statusTtlHours: config.statusTtlHours },
+      {
+        objects,
+        statuses,
+        statusTtlHours: config.statusTtlHours,
+        statusBytes: config.maxStatusBytes,
+        logger: deps.logger,
+      },
       { apiRoot: collection.apiRoot, collectionId: collection.id, member: principal.member },
       prepared,
       requestTimestamp,
@@ -51,12 +57,13 @@ export function writeRoutes(router: Router, deps: WriteDeps): void {
         member: principal.member,
         collection: collection.id,
         total: status.totalCount,
-        successes: status.successes.length,
-        failures: status.failures.length,
+        successes: status.successCount,
+        failures: status.failureCount,
       },
       'objects added',
     );
-    sendTaxii(res, 202, presentStatus(status));
+    // As stored: the lists bounded (GET status serves the same).
+    sendTaxii(res, 202, presentStatus(boundStatus(status, config.maxStatusBytes)));
   });
 
   router.delete('/:root/collections/:collection/objects/:object/', async (req, res) => {

@@ -110,8 +110,10 @@ async function insertFresh(
   const c = args.collectionId;
   const token = newToken();
   let released = false;
+  let block: { seq: number; start: Micros } | null = null;
   try {
     const { seq, start } = await h.clock.reserve(token, c, fresh.length);
+    block = { seq, start };
     fresh.forEach((p, k) => {
       const da = start + k;
       let ver = p.obj.version;
@@ -201,7 +203,36 @@ async function insertFresh(
     }
     await h.clock.finish(seq, token);
     released = true;
+  } catch (e) {
+    // A failed batch leaves nothing behind (the caller answers with an error): remove what this
+    // writer may have inserted in its block, or have the repair do it once the store answers.
+    if (block) released = await rollBack(h, c, block, fresh.length, token, fresh);
+    throw e;
   } finally {
     if (!released) h.clock.abandon(token);
+  }
+}
+
+/**
+ * Deletes the versions of a failed write (its dateAdded block is its own) and settles the flags of
+ * their ids; then the link is done. Resolves false when the store did not let that happen: the link
+ * is then left to the repair, which rolls it back (./repair.ts).
+ */
+async function rollBack(
+  h: ObjectHandles,
+  c: string,
+  block: { seq: number; start: Micros },
+  n: number,
+  token: string,
+  fresh: Planned[],
+): Promise<boolean> {
+  try {
+    await h.objects.deleteMany({ c, da: { $gte: block.start, $lt: block.start + n } });
+    await settleFlags(h, c, [...new Set(fresh.map((p) => p.obj.id))]);
+    await h.clock.finish(block.seq, token);
+    return true;
+  } catch {
+    h.clock.mustRollBack(token);
+    return false;
   }
 }

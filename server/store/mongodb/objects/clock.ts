@@ -109,6 +109,12 @@ export class StoreClock {
   /** Tokens of our own links / intents that could not be finished after a failure: repair them. */
   private readonly abandonedLinks = new Set<string>();
   private readonly abandonedIntents = new Set<string>();
+  /**
+   * Tokens of our own links whose write failed and whose objects could not be removed at once:
+   * they must be rolled back (never settled), and they keep hiding their block from readers until
+   * they are (what a failed request wrote must never become visible).
+   */
+  private readonly rollbackLinks = new Set<string>();
 
   constructor(
     private readonly links: Collection<ClockLink>,
@@ -142,7 +148,18 @@ export class StoreClock {
   }
 
   private linkDead(l: ClockLink, now: Micros): boolean {
-    return !l.done && (this.abandonedLinks.has(l.t) || this.ownerDead(l, now));
+    if (l.done || this.rollbackLinks.has(l.t)) return false;
+    return this.abandonedLinks.has(l.t) || this.ownerDead(l, now);
+  }
+
+  /** Remember that the failed write of `token` must be rolled back by the repair. */
+  mustRollBack(token: string): void {
+    this.rollbackLinks.add(token);
+  }
+
+  /** Whether the repair must roll the link back (delete its block) rather than settle it. */
+  rollsBack(l: ClockLink): boolean {
+    return this.rollbackLinks.has(l.t);
   }
 
   /**
@@ -231,7 +248,9 @@ export class StoreClock {
   /** Unfinished links and intents whose writers are gone. */
   async dead(): Promise<{ links: ClockLink[]; intents: IntentDoc[] }> {
     const now = nowMicros();
-    const links = (await this.links.find({ done: false }).toArray()).filter((l) => this.linkDead(l, now));
+    const links = (await this.links.find({ done: false }).toArray()).filter(
+      (l) => this.linkDead(l, now) || this.rollbackLinks.has(l.t),
+    );
     const intents = (await this.intents.find({}).toArray()).filter(
       (d) => this.abandonedIntents.has(d._id) || this.ownerDead(d, now),
     );
@@ -244,5 +263,6 @@ export class StoreClock {
   async repaired(l: ClockLink): Promise<void> {
     await this.links.updateOne({ _id: l._id }, { $set: { done: true } });
     this.abandonedLinks.delete(l.t);
+    this.rollbackLinks.delete(l.t);
   }
 }

@@ -18,6 +18,7 @@ import { StoreUnavailableError } from '../../../errors';
 import type { Micros } from '../../../time';
 import { guard, type MongoConnection } from '../connection';
 import { CLOCK, INTENTS, OBJECTS } from '../indexes';
+import { PageCut } from '../../paging';
 import { addObjects } from './add';
 import { newToken, StoreClock, type ClockLink, type IntentDoc } from './clock';
 import { objectFilter, withScope, type ObjectDoc, type ObjectHandles } from './documents';
@@ -83,17 +84,24 @@ export class MongoObjectStore implements ObjectStore {
       if (filter === null) return { items: [], more: false };
       const projection: Record<string, 0 | 1> = { _id: 0, oid: 1, type: 1, sv: 1, ver: 1, da: 1 };
       if (args.withBody) projection.body = 1;
-      const docs = await h.objects
+      const cursor = h.objects
         .find(filter)
         .project<Pick<ObjectDoc, 'oid' | 'type' | 'sv' | 'ver' | 'da' | 'body'>>(projection)
         .sort({ da: 1 })
-        .limit(args.limit + 1)
-        .toArray();
-      const more = docs.length > args.limit;
-      if (more) docs.length = args.limit;
+        .limit(args.limit + 1);
+      // Document by document, so that a page of large objects stops reading at its byte budget.
+      const page = new PageCut<Pick<ObjectDoc, 'oid' | 'type' | 'sv' | 'ver' | 'da' | 'body'>>(
+        args.limit,
+        args.withBody ? args.maxBytes : undefined,
+      );
+      try {
+        for await (const d of cursor) if (!page.offer(d, d.body)) break;
+      } finally {
+        await cursor.close();
+      }
       return {
-        more,
-        items: docs.map((d) => {
+        more: page.more,
+        items: page.items.map((d) => {
           const v: StoredVersion = {
             id: d.oid,
             type: d.type,

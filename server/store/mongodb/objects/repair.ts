@@ -8,6 +8,12 @@
  * and a version reported as added was acknowledged by the server before the report. One residual
  * window: a killed client's last request may still execute on the server after the repair
  * (milliseconds after the kill); the next write or delete of that id settles it again.
+ *
+ * A write that failed while its process lives (the store refused or dropped it midway; the request
+ * got an error) is undone instead: the writer deletes its block at once (./add.ts), or, when the
+ * store does not answer, marks the link for rollback and the next repair here deletes the block;
+ * until then the link keeps hiding the block from readers. What a writer killed mid-batch wrote is
+ * kept, as above: its request got no answer at all, and a retry reports the objects as duplicates.
  */
 import type { ObjectHandles } from './documents';
 import { settleFlags } from './settle';
@@ -35,6 +41,8 @@ export class CrashRepair {
           .project<{ oid: string }>({ _id: 0, oid: 1 })
           .toArray();
         const oids = [...new Set(docs.map((d) => d.oid))];
+        // A write of this instance that failed (its request got an error) is undone, not kept.
+        if (h.clock.rollsBack(l)) await h.objects.deleteMany({ c: l.c, da: { $gte: l.s, $lt: l.e } });
         if (oids.length > 0) await settleFlags(h, l.c, oids);
         await h.clock.repaired(l);
       }
