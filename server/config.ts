@@ -68,6 +68,16 @@ export interface Config {
   trustProxy: string | null;
   /** TESSERA_SHUTDOWN_TIMEOUT_MS: hard deadline for graceful shutdown (default 10000). */
   shutdownTimeoutMs: number;
+  /** TESSERA_HEADERS_TIMEOUT_MS: time a client has to send the request line and headers (default 10000). */
+  headersTimeoutMs: number;
+  /** TESSERA_REQUEST_TIMEOUT_MS: time a client has to send the whole request, body included (default 120000). */
+  requestTimeoutMs: number;
+  /** TESSERA_BODY_TIMEOUT_MS: longest pause allowed between two pieces of a request body (default 30000). */
+  bodyTimeoutMs: number;
+  /** TESSERA_KEEP_ALIVE_TIMEOUT_MS: how long an idle keep-alive connection stays open (default 65000). */
+  keepAliveTimeoutMs: number;
+  /** TESSERA_SEND_TIMEOUT_MS: a client that stops reading its answer for this long is disconnected (default 60000). */
+  sendTimeoutMs: number;
   /** TESSERA_FEEDS_FILE: JSON list of peer feeds to pull on schedule (default: none). See feeds/examples. */
   feedsFile: string | null;
   authThrottle: AuthThrottleConfig;
@@ -212,6 +222,16 @@ export function loadConfig(env: Env = process.env): Config {
   if (metrics?.listen && metrics.listen.port === port && metrics.listen.port !== 0) {
     problems.push(`TESSERA_METRICS_LISTEN must use another port than TESSERA_PORT (${port})`);
   }
+  const headersTimeoutMs = int('TESSERA_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
+  const requestTimeoutMs = int('TESSERA_REQUEST_TIMEOUT_MS', 120_000, 100, 3_600_000);
+  if (requestTimeoutMs < headersTimeoutMs) {
+    problems.push(
+      `TESSERA_REQUEST_TIMEOUT_MS (${requestTimeoutMs}) must not be less than TESSERA_HEADERS_TIMEOUT_MS (${headersTimeoutMs})`,
+    );
+  }
+  const bodyTimeoutMs = int('TESSERA_BODY_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  const keepAliveTimeoutMs = int('TESSERA_KEEP_ALIVE_TIMEOUT_MS', 65_000, 100, 600_000);
+  const sendTimeoutMs = int('TESSERA_SEND_TIMEOUT_MS', 60_000, 100, 3_600_000);
 
   const config: Config = {
     port,
@@ -238,6 +258,11 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     trustProxy: str('TESSERA_TRUST_PROXY'),
     shutdownTimeoutMs,
+    headersTimeoutMs,
+    requestTimeoutMs,
+    bodyTimeoutMs,
+    keepAliveTimeoutMs,
+    sendTimeoutMs,
     feedsFile: str('TESSERA_FEEDS_FILE'),
     tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey, clientCaFile: tlsClientCa } : null,
     auditRetentionDays: int('TESSERA_AUDIT_RETENTION_DAYS', 180, 1, 36_500),

@@ -71,11 +71,36 @@ export class ConflictError extends TesseraError {
   }
 }
 
+/** The client took too long to send its request (headers, or a pause in the body). */
+export class RequestTimeoutError extends TesseraError {
+  readonly httpStatus = 408;
+  readonly code = 'request_timeout';
+  get title(): string {
+    return 'Request timeout';
+  }
+}
+
 export class PayloadTooLargeError extends TesseraError {
   readonly httpStatus = 413;
   readonly code = 'payload_too_large';
   get title(): string {
     return 'Request body too large';
+  }
+}
+
+export class ExpectationFailedError extends TesseraError {
+  readonly httpStatus = 417;
+  readonly code = 'expectation_failed';
+  get title(): string {
+    return 'Expectation failed';
+  }
+}
+
+export class HeadersTooLargeError extends TesseraError {
+  readonly httpStatus = 431;
+  readonly code = 'headers_too_large';
+  get title(): string {
+    return 'Request headers too large';
   }
 }
 

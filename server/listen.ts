@@ -1,5 +1,5 @@
 /**
- * The listening server: plain HTTP, or native HTTPS when TESSERA_TLS_CERT and TESSERA_TLS_KEY are
+ * The listening server with its timeouts: plain HTTP, or native HTTPS when TESSERA_TLS_CERT and TESSERA_TLS_KEY are
  * set (TLS 1.2 or later), optionally asking for client certificates signed by TESSERA_TLS_CLIENT_CA.
  *
  * A client certificate is requested but not required at the handshake: members without one still
@@ -11,8 +11,10 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import type { RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 import { ConfigError, type Config } from './config';
+import { clientErrorHandler, expectationFailed, requireHost } from './taxii/http';
 
 export interface TlsMaterial {
   cert: string;
@@ -57,15 +59,67 @@ export function loadTls(config: Config): TlsMaterial | null {
   return { cert: cert as string, key: key as string, clientCa };
 }
 
-export function createServer(listener: RequestListener, tls: TlsMaterial | null): http.Server {
-  if (!tls) return http.createServer(listener);
-  return https.createServer(
-    {
-      cert: tls.cert,
-      key: tls.key,
-      minVersion: 'TLSv1.2',
-      ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: false } : {}),
-    },
-    listener,
-  );
+export type ServerTimeouts = Pick<
+  Config,
+  'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'sendTimeoutMs'
+>;
+
+/**
+ * The server around the app, with deliberate timeouts instead of Node's defaults (README,
+ * "Timeouts"): a client slow to send its headers or its whole request (here), or the next piece of
+ * its body (readBody), a keep-alive connection left idle and a client that stops reading its answer
+ * are each cut off, so that slow or stalled clients cannot hold the hub's connections and memory.
+ * No clock runs while the hub itself works on a request. Requests the HTTP parser refuses get a
+ * TAXII error resource like every other error.
+ */
+export function createServer(
+  listener: RequestListener,
+  tls: TlsMaterial | null,
+  config: ServerTimeouts,
+  logger: Logger,
+): http.Server {
+  const options: http.ServerOptions = {
+    headersTimeout: config.headersTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    // Node checks the header and request deadlines on this interval (default 30 s, which would let
+    // a deadline overrun by up to that much).
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(config.headersTimeoutMs / 4))),
+    // Checked by requireHost, which answers with a TAXII error resource.
+    requireHostHeader: false,
+  };
+  const app = requireHost(listener);
+  const server = tls
+    ? https.createServer(
+        {
+          ...options,
+          cert: tls.cert,
+          key: tls.key,
+          minVersion: 'TLSv1.2',
+          ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: false } : {}),
+        },
+        app,
+      )
+    : http.createServer(options, app);
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  // Once a response is written, the client must keep reading it: the socket's inactivity timer
+  // runs from then until the last byte is handed to the OS (Node then switches the socket to the
+  // keep-alive timeout, or closes it). On expiry Node destroys the socket.
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    res.once('prefinish', () => res.socket?.setTimeout(config.sendTimeoutMs));
+  });
+  server.on('clientError', clientErrorHandler(logger));
+  server.on('checkExpectation', expectationFailed);
+  return server;
+}
+
+/** Binds `server` to host:port; rejects with the listen error (the server is then not listening). */
+export function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
 }

@@ -12,7 +12,7 @@ import { AuditTrail } from './audit/trail';
 import { bootstrap } from './bootstrap';
 import { ConfigError, contentLimits, loadConfig, type Config } from './config';
 import { Scheduler } from './jobs/scheduler';
-import { createServer, loadTls, type TlsMaterial } from './listen';
+import { createServer, listen, loadTls, type TlsMaterial } from './listen';
 import { createLogger } from './logger';
 import { PreparePool, validationLimits } from './ingest';
 import { openStore } from './store';
@@ -61,18 +61,6 @@ function listenFailureMessage(
   }
 }
 
-/** Binds `server` to host:port; rejects with the listen error (the server is then not listening). */
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-}
-
 /**
  * Listens, or says why not (log and stderr), runs `cleanup` and exits with EXIT_LISTEN. Returns
  * the port actually bound.
@@ -101,6 +89,7 @@ const METRICS_KEYS = { host: 'TESSERA_METRICS_LISTEN', port: 'TESSERA_METRICS_LI
 
 /** The separate /metrics listener (TESSERA_METRICS_LISTEN); any other path is 404. */
 async function startMetricsServer(
+  config: Config,
   listenAt: { host: string; port: number },
   token: string | null,
   source: { collect: () => Promise<string>; contentType: string },
@@ -109,15 +98,20 @@ async function startMetricsServer(
 ): Promise<Server> {
   const handle = metricsHandler(source.collect, token, source.contentType);
   // Plain HTTP, also when the hub serves HTTPS: the listener belongs on the monitoring network.
-  const server = createServer((req, res) => {
-    if ((req.url ?? '').split('?')[0] === '/metrics') {
-      handle(req, res);
-      return;
-    }
-    res.statusCode = 404;
-    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-    res.end('only /metrics is served here\n');
-  }, null);
+  const server = createServer(
+    (req, res) => {
+      if ((req.url ?? '').split('?')[0] === '/metrics') {
+        handle(req, res);
+        return;
+      }
+      res.statusCode = 404;
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.end('only /metrics is served here\n');
+    },
+    null,
+    config,
+    logger,
+  );
   const port = await listenOrExit(server, { ...listenAt, keys: METRICS_KEYS }, logger, cleanup);
   logger.info({ host: listenAt.host, port }, `metrics on http://${listenAt.host}:${port}/metrics`);
   return server;
@@ -197,8 +191,7 @@ async function main(config: Config): Promise<void> {
   });
 
   // Listen before any job starts: a hub that cannot take its address stops here, having done nothing.
-  const server = createServer(app, tls);
-  server.keepAliveTimeout = 65_000;
+  const server = createServer(app, tls, config, logger);
   const release = async () => {
     await pool?.close();
     await stores.close();
@@ -217,6 +210,7 @@ async function main(config: Config): Promise<void> {
   const metricsServer =
     metrics && config.metrics?.listen && cluster.isPrimary
       ? await startMetricsServer(
+          config,
           config.metrics.listen,
           config.metrics.token,
           { collect: () => metrics.registry.metrics(), contentType: metrics.registry.contentType },
@@ -309,6 +303,7 @@ async function primary(config: Config): Promise<void> {
   // The primary serves the metrics of every hub process (summed over the cluster IPC channel).
   const metricsServer = config.metrics?.listen
     ? await startMetricsServer(
+        config,
         config.metrics.listen,
         config.metrics.token,
         clusterCollector(),

@@ -10,7 +10,7 @@ import { createApp } from '../../server/app';
 import { hashSecret } from '../../server/access/secrets';
 import { AuditTrail } from '../../server/audit/trail';
 import { loadConfig, type Config } from '../../server/config';
-import { createServer, loadTls } from '../../server/listen';
+import { createServer, listen, loadTls } from '../../server/listen';
 import { createLogger, type Logger } from '../../server/logger';
 import type { ObjectValidator, PrepareFn } from '../../server/ingest';
 import type { CollectionRecord, CreateCollectionArgs, GrantInput, Stores } from '../../server/store/contract';
@@ -92,8 +92,8 @@ export async function startHub(opts: HubOptions = {}): Promise<TestHub> {
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
   });
   const tls = loadTls(config);
-  const server: Server = createServer(app, tls);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const server: Server = createServer(app, tls, config, logger);
+  await listen(server, 0, '127.0.0.1');
   const port = (server.address() as AddressInfo).port;
   const groupsMade = new Set<string>();
   const ensureGroup = async (g: string) => {

@@ -35,7 +35,10 @@ export function writeRoutes(router: Router, deps: WriteDeps): void {
     if (!isTaxiiContentType(req.headers['content-type'])) {
       throw new UnsupportedMediaTypeError(`the request body must be sent as ${TAXII_MEDIA_TYPE}`);
     }
-    const raw = await readBody(req, config.maxContentLength);
+    const raw = await readBody(req, {
+      maxBytes: config.maxContentLength,
+      idleTimeoutMs: config.bodyTimeoutMs,
+    });
     const requestTimestamp = nowMicros();
     const prepared = await deps.prepare(raw.toString('utf8'));
     const status = await commitPrepared(
