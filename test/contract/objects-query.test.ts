@@ -327,18 +327,22 @@ describe(suite('queryObjects'), function () {
       return { col, bodies };
     }
 
+    /** A page of bodies of `col` with this budget (and limit 100), after `after`. */
+    function page(col: string, maxBytes: number, after?: number, limit = 100, withBody = true) {
+      return stores().objects.queryObjects({
+        collectionId: col,
+        visibleTo: 'all',
+        filter: {},
+        limit,
+        withBody,
+        maxBytes,
+        ...(after !== undefined ? { after } : {}),
+      });
+    }
+
     it('ends a page before its bodies exceed the budget; more is true and `after` continues exactly', async function () {
       const { col, bodies } = await sized([3000, 3000, 3000, 3000, 3000]);
-      const q = (after?: number) =>
-        stores().objects.queryObjects({
-          collectionId: col,
-          visibleTo: 'all',
-          filter: {},
-          limit: 100,
-          withBody: true,
-          maxBytes: 7000,
-          ...(after !== undefined ? { after } : {}),
-        });
+      const q = (after?: number) => page(col, 7000, after);
       const p1 = await q();
       assert.equal(p1.items.length, 2, '3000 + 3000 fit in 7000, a third does not');
       assert.equal(p1.more, true);
@@ -356,15 +360,7 @@ describe(suite('queryObjects'), function () {
 
     it('a budget met exactly still takes the item; one byte over does not', async function () {
       const { col } = await sized([2000, 3000, 1000]);
-      const at = (maxBytes: number) =>
-        stores().objects.queryObjects({
-          collectionId: col,
-          visibleTo: 'all',
-          filter: {},
-          limit: 100,
-          withBody: true,
-          maxBytes,
-        });
+      const at = (maxBytes: number) => page(col, maxBytes);
       assert.equal((await at(5000)).items.length, 2);
       assert.equal((await at(4999)).items.length, 1);
       assert.equal((await at(6000)).more, false);
@@ -372,16 +368,7 @@ describe(suite('queryObjects'), function () {
 
     it('an object larger than the budget is served alone, never skipped', async function () {
       const { col, bodies } = await sized([500, 50_000, 500]);
-      const q = (after?: number) =>
-        stores().objects.queryObjects({
-          collectionId: col,
-          visibleTo: 'all',
-          filter: {},
-          limit: 100,
-          withBody: true,
-          maxBytes: 10_000,
-          ...(after !== undefined ? { after } : {}),
-        });
+      const q = (after?: number) => page(col, 10_000, after);
       const p1 = await q();
       assert.deepEqual(
         p1.items.map((i) => i.body),
@@ -405,24 +392,10 @@ describe(suite('queryObjects'), function () {
 
     it('limit still applies within the budget, and without bodies the budget is not used', async function () {
       const { col } = await sized([1000, 1000, 1000]);
-      const withBodies = await stores().objects.queryObjects({
-        collectionId: col,
-        visibleTo: 'all',
-        filter: {},
-        limit: 2,
-        withBody: true,
-        maxBytes: 1_000_000,
-      });
+      const withBodies = await page(col, 1_000_000, undefined, 2);
       assert.equal(withBodies.items.length, 2);
       assert.equal(withBodies.more, true);
-      const manifest = await stores().objects.queryObjects({
-        collectionId: col,
-        visibleTo: 'all',
-        filter: {},
-        limit: 100,
-        withBody: false,
-        maxBytes: 1,
-      });
+      const manifest = await page(col, 1, undefined, 100, false);
       assert.equal(manifest.items.length, 3);
       assert.equal(manifest.more, false);
     });

@@ -13,9 +13,10 @@ import { rm } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { MongoClient } from 'mongodb';
 import { openStore, parseStoreUrl } from '../../server/store';
-import { startHub, TAXII, type TestHub } from '../helpers/hub';
+import { TAXII, type TestHub } from '../helpers/hub';
 import { backendName } from '../helpers/store';
 import { makeIndicator } from '../helpers/stix';
+import { writerHub, type WriterHub } from './writer';
 
 interface StatusJson {
   id: string;
@@ -54,40 +55,23 @@ async function onStore(
 
 describe('hostile: failure amplification and partial writes (issue 8 item 3)', function () {
   this.timeout(120_000);
-  let hub: TestHub;
-  let objects: string;
-  let auth: string;
-  const get = (path: string) =>
-    fetch(`${hub.url}${path}`, { headers: { authorization: auth, accept: TAXII } });
-  const post = (body: string) =>
-    fetch(objects, {
-      method: 'POST',
-      headers: { authorization: auth, accept: TAXII, 'content-type': TAXII },
-      body,
-    });
-  const stored = async (id: string) =>
-    (await fetch(`${objects}${id}/`, { headers: { authorization: auth, accept: TAXII } })).status === 200;
-
+  let w: WriterHub;
   before(async () => {
-    hub = await startHub();
-    await hub.addMember('alice', 'alice-secret-1', ['g']);
-    const c = await hub.addCollection({ grants: [{ group: 'g', read: true, write: true }] });
-    objects = `${hub.url}/api1/collections/${c.id}/objects/`;
-    auth = hub.basic('alice', 'alice-secret-1');
+    w = await writerHub();
   });
-  after(async () => hub?.close());
+  after(async () => w?.close());
 
   it('an envelope of more objects than the limit: 413 TAXII error, and its valid object is not stored', async () => {
     const good = makeIndicator();
-    const res = await post(`{"objects":[${JSON.stringify(good)},${'1,'.repeat(20_000)}1]}`);
+    const res = await w.post(`{"objects":[${JSON.stringify(good)},${'1,'.repeat(20_000)}1]}`);
     const text = await res.text();
     assert.equal(res.status, 413, text.slice(0, 300));
     assert.equal(res.headers.get('content-type'), TAXII);
     const e = JSON.parse(text) as { http_status: string; description: string };
     assert.equal(e.http_status, '413');
     assert.match(e.description, /20002 objects; this hub accepts at most 10000/);
-    assert.equal(await stored(good.id), false);
-    const root = (await (await get('/api1/')).json()) as Record<string, unknown>;
+    assert.equal(await w.stored(good.id), false);
+    const root = (await (await w.get('/api1/')).json()) as Record<string, unknown>;
     assert.equal(root.x_tessera_max_envelope_objects, 10_000);
   });
 
@@ -95,7 +79,7 @@ describe('hostile: failure amplification and partial writes (issue 8 item 3)', f
     // 5,000 refused objects, each with a 500-character id echoed in its failure.
     const junk = Array.from({ length: 5000 }, (_, i) => `{"type":"x-junk","id":"${'x'.repeat(500)}${i}"}`);
     const good = makeIndicator();
-    const res = await post(`{"objects":[${JSON.stringify(good)},${junk.join(',')}]}`);
+    const res = await w.post(`{"objects":[${JSON.stringify(good)},${junk.join(',')}]}`);
     const text = await res.text();
     assert.equal(res.status, 202, text.slice(0, 300));
     assert.ok(text.length < 2.2 * 1024 * 1024, `the status is ${text.length} bytes`);
@@ -104,7 +88,7 @@ describe('hostile: failure amplification and partial writes (issue 8 item 3)', f
     assert.equal(s.failures, undefined, 'the failures did not fit: left out, not cut short');
     assert.deepEqual(s.x_tessera_omitted_lists, ['failures']);
     assert.equal(s.successes?.length, 1, 'the successes fit: whole');
-    const again = await get(`/api1/status/${s.id}/`);
+    const again = await w.get(`/api1/status/${s.id}/`);
     assert.equal(again.status, 200);
     assert.deepEqual((await again.json()) as StatusJson, s);
   });
@@ -113,7 +97,7 @@ describe('hostile: failure amplification and partial writes (issue 8 item 3)', f
     const longId = `x-junk--${'y'.repeat(10_000)}`;
     const manyBad: Record<string, unknown> = { ...makeIndicator() };
     for (let i = 0; i < 2000; i++) manyBad[`BAD PROPERTY ${i}`] = i;
-    const res = await post(JSON.stringify({ objects: [{ type: 'x-junk', id: longId }, manyBad, 1] }));
+    const res = await w.post(JSON.stringify({ objects: [{ type: 'x-junk', id: longId }, manyBad, 1] }));
     const s = (await res.json()) as StatusJson;
     assert.equal(res.status, 202);
     assert.equal(s.failures?.length, 3);
@@ -125,41 +109,38 @@ describe('hostile: failure amplification and partial writes (issue 8 item 3)', f
     assert.equal(s.x_tessera_omitted_lists, undefined);
   });
 
-  /** A hub of its own (a fault is injected into its store), with alice and a collection. */
+  /** A hub of its own (a fault is injected into its store). */
   async function faultyHub(): Promise<void> {
-    await hub.close();
-    hub = await startHub();
-    await hub.addMember('alice', 'alice-secret-1', ['g']);
-    const c = await hub.addCollection({ grants: [{ group: 'g', read: true, write: true }] });
-    objects = `${hub.url}/api1/collections/${c.id}/objects/`;
+    await w.close();
+    w = await writerHub();
   }
 
   it('the status cannot be stored after the objects were: 202 with the status all the same, the objects kept', async () => {
     await faultyHub();
     const first = makeIndicator();
-    assert.equal((await post(JSON.stringify({ objects: [first] }))).status, 202);
+    assert.equal((await w.post(JSON.stringify({ objects: [first] }))).status, 202);
     // From now on every status of this member is refused by the store.
     await onStore(
-      hub,
+      w.hub,
       `CREATE TRIGGER fault_statuses BEFORE INSERT ON statuses WHEN NEW.member = 'alice'
          BEGIN SELECT RAISE(ABORT, 'injected fault'); END;`,
       (db) => db.collection('statuses').createIndex({ member: 1 }, { unique: true, name: 'fault_statuses' }),
     );
     try {
       const second = makeIndicator();
-      const res = await post(JSON.stringify({ objects: [second] }));
+      const res = await w.post(JSON.stringify({ objects: [second] }));
       const text = await res.text();
       assert.equal(res.status, 202, `an error answer although the object is stored: ${text.slice(0, 300)}`);
       const s = JSON.parse(text) as StatusJson;
       assert.equal(s.success_count, 1);
       assert.equal(s.successes?.[0]?.id, second.id);
-      assert.equal(await stored(second.id), true);
-      assert.equal((await get(`/api1/status/${s.id}/`)).status, 404);
+      assert.equal(await w.stored(second.id), true);
+      assert.equal((await w.get(`/api1/status/${s.id}/`)).status, 404);
       // Nothing stored and the status refused: then the error is the answer.
-      const junk = await post(JSON.stringify({ objects: [1] }));
+      const junk = await w.post(JSON.stringify({ objects: [1] }));
       assert.ok(junk.status >= 400, `status ${junk.status}`);
     } finally {
-      await onStore(hub, 'DROP TRIGGER fault_statuses', (db) =>
+      await onStore(w.hub, 'DROP TRIGGER fault_statuses', (db) =>
         db.collection('statuses').dropIndex('fault_statuses'),
       );
     }
@@ -173,31 +154,31 @@ describe('hostile: failure amplification and partial writes (issue 8 item 3)', f
       makeIndicator({ created: version, modified: version, valid_from: version }),
     );
     await onStore(
-      hub,
+      w.hub,
       `CREATE TRIGGER fault_objects BEFORE INSERT ON objects
          WHEN (SELECT count(*) FROM objects WHERE version = NEW.version) > 0
          BEGIN SELECT RAISE(ABORT, 'injected fault'); END;`,
       (db) => db.collection('objects').createIndex({ ver: 1 }, { unique: true, name: 'fault_objects' }),
     );
     try {
-      const res = await post(JSON.stringify({ objects: batch }));
+      const res = await w.post(JSON.stringify({ objects: batch }));
       const text = await res.text();
       assert.ok(res.status >= 500, `expected an error, got ${res.status}: ${text.slice(0, 200)}`);
       assert.equal(res.headers.get('content-type'), TAXII);
-      for (const o of batch) assert.equal(await stored(o.id), false, `${o.id} was stored behind an error`);
+      for (const o of batch) assert.equal(await w.stored(o.id), false, `${o.id} was stored behind an error`);
     } finally {
-      await onStore(hub, 'DROP TRIGGER fault_objects', (db) =>
+      await onStore(w.hub, 'DROP TRIGGER fault_objects', (db) =>
         db.collection('objects').dropIndex('fault_objects'),
       );
     }
     // And the collection takes the same objects afterwards.
-    const ok = await post(JSON.stringify({ objects: batch }));
+    const ok = await w.post(JSON.stringify({ objects: batch }));
     assert.equal(((await ok.json()) as StatusJson).success_count, 3);
   });
 
   it('SQLite: a database written before statuses had counts is upgraded; its statuses keep their lists', async function () {
     if (backendName() !== 'sqlite') this.skip();
-    const loc = parseStoreUrl(hub.storeUrl);
+    const loc = parseStoreUrl(w.hub.storeUrl);
     assert.ok(loc?.kind === 'sqlite');
     const path = `${loc.path}.old-${randomUUID()}.db`;
     const old = new Database(path);

@@ -625,28 +625,31 @@ describe(`hostile: seeded fuzz of every endpoint (seed ${SEED}, ${COUNT} request
   const world = {} as World;
   let stored0: Map<string, StoredVersion[]>;
 
-  async function snapshot(): Promise<Map<string, StoredVersion[]>> {
-    const out = new Map<string, StoredVersion[]>();
-    for (const c of [world.RO, world.HIDDEN]) {
-      const all: StoredVersion[] = [];
-      let after: number | undefined;
-      for (;;) {
-        const page = await hub.stores.objects.queryObjects({
-          visibleTo: 'all',
-          collectionId: c,
-          filter: { versions: { kind: 'all' } },
-          limit: 500,
-          withBody: true,
-          ...(after !== undefined ? { after } : {}),
-        });
-        all.push(...page.items);
-        const last = page.items[page.items.length - 1];
-        if (!page.more || !last) break;
-        after = last.dateAdded;
-      }
-      out.set(c, all);
+  /** Every version in a collection, in dateAdded order. */
+  async function versionsOf(collectionId: string, withBody: boolean): Promise<StoredVersion[]> {
+    const all: StoredVersion[] = [];
+    let after: number | undefined;
+    for (;;) {
+      const page = await hub.stores.objects.queryObjects({
+        visibleTo: 'all',
+        collectionId,
+        filter: { versions: { kind: 'all' } },
+        limit: 1000,
+        withBody,
+        ...(after !== undefined ? { after } : {}),
+      });
+      all.push(...page.items);
+      const last = page.items[page.items.length - 1];
+      if (!page.more || !last) return all;
+      after = last.dateAdded;
     }
-    return out;
+  }
+
+  async function snapshot(): Promise<Map<string, StoredVersion[]>> {
+    return new Map([
+      [world.RO, await versionsOf(world.RO, true)],
+      [world.HIDDEN, await versionsOf(world.HIDDEN, true)],
+    ]);
   }
 
   before(async () => {
@@ -828,22 +831,7 @@ describe(`hostile: seeded fuzz of every endpoint (seed ${SEED}, ${COUNT} request
     assert.equal(ready.status, 200);
     assert.deepEqual(await snapshot(), stored0);
     // Every version a 202 reported as added is stored (unless a later DELETE removed its object).
-    const stored = new Set<string>();
-    let after: number | undefined;
-    for (;;) {
-      const page = await hub.stores.objects.queryObjects({
-        visibleTo: 'all',
-        collectionId: world.PLAY,
-        filter: { versions: { kind: 'all' } },
-        limit: 1000,
-        withBody: false,
-        ...(after !== undefined ? { after } : {}),
-      });
-      for (const v of page.items) stored.add(`${v.id}|${v.version}`);
-      const last = page.items[page.items.length - 1];
-      if (!page.more || !last) break;
-      after = last.dateAdded;
-    }
+    const stored = new Set((await versionsOf(world.PLAY, false)).map((v) => `${v.id}|${v.version}`));
     const lost = acknowledged.filter((d) => !deleted.has(d.id) && !stored.has(`${d.id}|${d.version}`));
     assert.deepEqual(lost.slice(0, 10), [], `${lost.length} acknowledged versions are not stored`);
     assert.ok(

@@ -10,8 +10,9 @@ import { PreparePool } from '../../server/ingest';
 import { basicCheck } from '../../server/stix/basic';
 import { DEFAULT_MAX_DEPTH, excessNesting } from '../../server/stix/depth';
 import { validateStixObject } from '../../server/stix/validate';
-import { startHub, TAXII, type HubOptions, type TestHub } from '../helpers/hub';
+import type { HubOptions } from '../helpers/hub';
 import { makeIndicator } from '../helpers/stix';
+import { writerHub, type WriterHub } from './writer';
 
 /** JSON text of arrays (or objects) nested `depth` levels around a 1. */
 function nestedText(depth: number, kind: 'array' | 'object'): string {
@@ -78,10 +79,8 @@ describe('hostile: deeply nested objects (issue 8 item 1)', function () {
 
   for (const mode of ['inline', 'worker pool', 'structural checks only'] as const) {
     describe(`over HTTP (${mode})`, () => {
-      let hub: TestHub;
+      let w: WriterHub;
       let pool: PreparePool | undefined;
-      let objects: string;
-      let auth: string;
 
       before(async () => {
         const opts: HubOptions = {};
@@ -90,14 +89,10 @@ describe('hostile: deeply nested objects (issue 8 item 1)', function () {
           opts.prepare = pool.prepare;
         }
         if (mode === 'structural checks only') opts.validate = null;
-        hub = await startHub(opts);
-        await hub.addMember('alice', 'alice-secret-1', ['g']);
-        const c = await hub.addCollection({ grants: [{ group: 'g', read: true, write: true }] });
-        objects = `${hub.url}/api1/collections/${c.id}/objects/`;
-        auth = hub.basic('alice', 'alice-secret-1');
+        w = await writerHub(opts);
       });
       after(async () => {
-        await hub?.close();
+        await w?.close();
         await pool?.close();
       });
 
@@ -106,11 +101,7 @@ describe('hostile: deeply nested objects (issue 8 item 1)', function () {
         const deepArrays = `{"type":"indicator","spec_version":"2.1","id":"indicator--${randomUUID()}","created":"2025-01-01T00:00:00.000Z","modified":"2025-01-01T00:00:00.000Z","x_deep":${nestedText(20_000, 'array')}}`;
         const deepObjects = `{"type":"x-thing","spec_version":"2.1","id":"x-thing--${randomUUID()}","created":"2025-01-01T00:00:00.000Z","modified":"2025-01-01T00:00:00.000Z","x_deep":${nestedText(20_000, 'object')}}`;
         const body = `{"objects":[${JSON.stringify(good)},${deepArrays},${deepObjects}]}`;
-        const res = await fetch(objects, {
-          method: 'POST',
-          headers: { authorization: auth, accept: TAXII, 'content-type': TAXII },
-          body,
-        });
+        const res = await w.post(body);
         const text = await res.text();
         assert.equal(res.status, 202, text.slice(0, 300));
         const status = JSON.parse(text) as {
@@ -123,14 +114,8 @@ describe('hostile: deeply nested objects (issue 8 item 1)', function () {
         for (const f of status.failures)
           assert.match(f.message, /^nesting-depth at \$\.x_deep: .*100 levels/);
         const ids = status.failures.map((f) => f.id);
-        for (const id of ids) {
-          const got = await fetch(`${objects}${id}/`, { headers: { authorization: auth, accept: TAXII } });
-          assert.equal(got.status, 404, `${id} was stored`);
-        }
-        const kept = await fetch(`${objects}${good.id}/`, {
-          headers: { authorization: auth, accept: TAXII },
-        });
-        assert.equal(kept.status, 200);
+        for (const id of ids) assert.equal(await w.stored(id), false, `${id} was stored`);
+        assert.equal(await w.stored(good.id), true);
       });
     });
   }

@@ -5,46 +5,32 @@
  * and an object larger than TESSERA_MAX_OBJECT_BYTES is refused in the status.
  */
 import assert from 'node:assert/strict';
-import { startHub, TAXII, type TestHub } from '../helpers/hub';
 import { makeIndicator } from '../helpers/stix';
+import { writerHub, type WriterHub } from './writer';
 
 describe('hostile: byte-capped pages and the largest object (issue 8 item 4)', function () {
   this.timeout(120_000);
-  let hub: TestHub;
-  let objects: string;
-  let auth: string;
+  let w: WriterHub;
   const PAGE = 64 * 1024;
 
   before(async () => {
-    hub = await startHub({
+    w = await writerHub({
       env: { TESSERA_MAX_PAGE_BYTES: String(PAGE), TESSERA_MAX_OBJECT_BYTES: String(256 * 1024) },
     });
-    await hub.addMember('alice', 'alice-secret-1', ['g']);
-    const c = await hub.addCollection({ grants: [{ group: 'g', read: true, write: true }] });
-    objects = `${hub.url}/api1/collections/${c.id}/objects/`;
-    auth = hub.basic('alice', 'alice-secret-1');
   });
-  after(async () => hub?.close());
-
-  const get = (url: string) => fetch(url, { headers: { authorization: auth, accept: TAXII } });
-  const post = (body: unknown) =>
-    fetch(objects, {
-      method: 'POST',
-      headers: { authorization: auth, accept: TAXII, 'content-type': TAXII },
-      body: JSON.stringify(body),
-    });
+  after(async () => w?.close());
 
   it('a page ends before its objects exceed the byte budget; `next` continues exactly, every object once', async () => {
     // 12 objects of about 20 KB: three fit in 64 KiB, a fourth does not.
     const sent = Array.from({ length: 12 }, (_, i) =>
       makeIndicator({ description: `${i} ${'d'.repeat(20_000)}` }),
     );
-    for (const o of sent) assert.equal((await post({ objects: [o] })).status, 202);
+    for (const o of sent) assert.equal((await w.post({ objects: [o] })).status, 202);
     const seen: string[] = [];
-    let url = `${objects}?limit=1000`;
+    let url = `${w.objects}?limit=1000`;
     let pages = 0;
     for (;;) {
-      const res = await get(url);
+      const res = await w.get(url);
       const text = await res.text();
       assert.equal(res.status, 200);
       const env = JSON.parse(text) as { more?: boolean; next?: string; objects?: { id: string }[] };
@@ -56,7 +42,7 @@ describe('hostile: byte-capped pages and the largest object (issue 8 item 4)', f
       if (!env.more) break;
       assert.equal(n, 3, 'pages end where the budget ends, not earlier');
       assert.ok(env.next);
-      url = `${objects}?limit=1000&next=${encodeURIComponent(env.next)}`;
+      url = `${w.objects}?limit=1000&next=${encodeURIComponent(env.next)}`;
     }
     assert.equal(pages, 4);
     assert.deepEqual(
@@ -68,7 +54,7 @@ describe('hostile: byte-capped pages and the largest object (issue 8 item 4)', f
   it('an object over the size limit is refused in the status, the rest of the envelope stored; the limit is advertised', async () => {
     const big = makeIndicator({ description: 'b'.repeat(300 * 1024) });
     const small = makeIndicator();
-    const res = await post({ objects: [big, small] });
+    const res = await w.post({ objects: [big, small] });
     assert.equal(res.status, 202);
     const s = (await res.json()) as { success_count: number; failures?: { id: string; message: string }[] };
     assert.equal(s.success_count, 1);
@@ -77,9 +63,9 @@ describe('hostile: byte-capped pages and the largest object (issue 8 item 4)', f
       s.failures?.[0]?.message ?? '',
       /^object-size at \$: the object is \d+ bytes; this hub stores objects of at most 262144 bytes/,
     );
-    assert.equal((await get(`${objects}${big.id}/`)).status, 404);
-    assert.equal((await get(`${objects}${small.id}/`)).status, 200);
-    const root = (await (await get(`${hub.url}/api1/`)).json()) as Record<string, unknown>;
+    assert.equal((await w.get(`${w.objects}${big.id}/`)).status, 404);
+    assert.equal((await w.get(`${w.objects}${small.id}/`)).status, 200);
+    const root = (await (await w.get('/api1/')).json()) as Record<string, unknown>;
     assert.equal(root.x_tessera_max_object_bytes, 256 * 1024);
   });
 });

@@ -13,8 +13,8 @@ import {
   tokenize,
 } from '../../server/stix/pattern';
 import { validateStixObject } from '../../server/stix/validate';
-import { startHub, TAXII, type TestHub } from '../helpers/hub';
 import { makeIndicator } from '../helpers/stix';
+import { writerHub, type WriterHub } from './writer';
 
 const OBS = "[ipv4-addr:value = '198.51.100.1']";
 
@@ -147,17 +147,11 @@ describe('hostile: pattern parser bounds (issue 8 item 2)', function () {
   });
 
   describe('over HTTP', () => {
-    let hub: TestHub;
-    let objects: string;
-    let auth: string;
+    let w: WriterHub;
     before(async () => {
-      hub = await startHub();
-      await hub.addMember('alice', 'alice-secret-1', ['g']);
-      const c = await hub.addCollection({ grants: [{ group: 'g', read: true, write: true }] });
-      objects = `${hub.url}/api1/collections/${c.id}/objects/`;
-      auth = hub.basic('alice', 'alice-secret-1');
+      w = await writerHub();
     });
-    after(async () => hub?.close());
+    after(async () => w?.close());
 
     it('indicators with 20,000 nested parentheses or 120,000 tokens: pattern failures, the rest stored', async () => {
       const good = makeIndicator();
@@ -165,11 +159,7 @@ describe('hostile: pattern parser bounds (issue 8 item 2)', function () {
       const long = makeIndicator({
         pattern: `[ipv4-addr:value IN (${Array.from({ length: 60_000 }, () => "'1.1.1.1'").join(',')})]`,
       });
-      const res = await fetch(objects, {
-        method: 'POST',
-        headers: { authorization: auth, accept: TAXII, 'content-type': TAXII },
-        body: JSON.stringify({ objects: [good, deep, long] }),
-      });
+      const res = await w.post({ objects: [good, deep, long] });
       const text = await res.text();
       assert.equal(res.status, 202, text.slice(0, 300));
       const status = JSON.parse(text) as {

@@ -8,8 +8,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { startHub, TAXII, type TestHub } from '../helpers/hub';
+import { TAXII, type TestHub } from '../helpers/hub';
 import { rawExchange, type RawReply } from '../helpers/raw';
+import { writerHub } from './writer';
 
 const ENV = {
   TESSERA_HEADERS_TIMEOUT_MS: '300',
@@ -34,17 +35,12 @@ describe('hostile: connection timeouts and parser errors (issue 8 item 7)', func
   let objectsPath: string;
 
   before(async () => {
-    hub = await startHub({ env: ENV });
-    await hub.addMember('alice', 'alice-secret-1', ['g']);
-    const c = await hub.addCollection({
-      id: randomUUID(),
-      grants: [{ group: 'g', read: true, write: true }],
-    });
-    objectsPath = `/api1/collections/${c.id}/objects/`;
-    auth = hub.basic('alice', 'alice-secret-1');
+    const w = await writerHub({ env: ENV });
+    hub = w.hub;
+    auth = w.auth;
+    objectsPath = new URL(w.objects).pathname;
     // Pay the password hash once, so that no test below waits for it.
-    const warm = await fetch(`${hub.url}${objectsPath}`, { headers: { authorization: auth, accept: TAXII } });
-    assert.equal(warm.status, 200);
+    assert.equal((await w.get(w.objects)).status, 200);
   });
   after(async () => hub.close());
 
