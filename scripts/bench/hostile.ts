@@ -9,6 +9,7 @@
  * attack; the figures are the medians over `rounds` rounds of each phase's p50 and p99.
  */
 import http from 'node:http';
+import net from 'node:net';
 import type { RunningServer } from './servers';
 import { percentile } from './workload';
 
@@ -220,6 +221,79 @@ export function passwordFlood(opts: { attackers: number; distributed: boolean; u
 }
 
 /**
+ * Oversized POSTs from `attackers` clients of a member with write access (issue 8 item 3):
+ * `over-limit` streams a body of twice max_content_length without a Content-Length (chunked), which
+ * the hub refuses (413) as soon as it passes the limit and then closes the connection; `junk` sends
+ * an envelope just under max_content_length made of invalid entries ([1,1,1,…]), which the worker
+ * pool parses and refuses (413: too many objects).
+ */
+export function oversizedPost(opts: {
+  attackers: number;
+  kind: 'over-limit' | 'junk';
+  maxContentLength: number;
+}): Attack {
+  const junk = (() => {
+    const n = Math.floor((opts.maxContentLength - 20) / 2);
+    return Buffer.from(`{"objects":[${'1,'.repeat(n - 1)}1]}`);
+  })();
+  const chunk = Buffer.alloc(64 * 1024, 0x31);
+  return {
+    name:
+      opts.kind === 'over-limit'
+        ? `oversized POST, ${opts.attackers} clients streaming ${(2 * opts.maxContentLength) / 1048576} MiB bodies (chunked, no Content-Length)`
+        : `oversized POST, ${opts.attackers} clients sending ${Math.round(junk.length / 1048576)} MiB envelopes of ${Math.floor(junk.length / 2).toLocaleString('en')} invalid entries`,
+    async run(server, stop) {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: opts.attackers });
+      const statuses: Record<string, number> = {};
+      let requests = 0;
+      const url = new URL(server.client.objectsPath, server.target.url);
+      const headers = {
+        Accept: TAXII,
+        'Content-Type': TAXII,
+        Authorization: server.target.authorization,
+      };
+      const streamOne = () =>
+        new Promise<number>((resolve) => {
+          const req = http.request(
+            { method: 'POST', hostname: url.hostname, port: url.port, path: url.pathname, headers, agent },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode ?? 0));
+              res.on('error', () => resolve(res.statusCode ?? 0));
+            },
+          );
+          req.on('error', () => resolve(0));
+          let sent = 0;
+          const pump = () => {
+            while (sent < 2 * opts.maxContentLength && !req.destroyed) {
+              sent += chunk.length;
+              if (!req.write(chunk)) {
+                req.once('drain', pump);
+                return;
+              }
+            }
+            req.end();
+          };
+          pump();
+        });
+      const worker = async () => {
+        while (!stop()) {
+          const status =
+            opts.kind === 'over-limit'
+              ? await streamOne()
+              : await rawRequest(agent, server.target.url, 'POST', server.client.objectsPath, headers, junk);
+          requests++;
+          tally(statuses, status);
+        }
+      };
+      await Promise.all(Array.from({ length: opts.attackers }, worker));
+      agent.destroy();
+      return { requests, statuses };
+    },
+  };
+}
+
+/**
  * Issue 8 item 6: a wrong password for an existing member and for an unknown name should cost the
  * same. Sequential attempts, each from its own address (so no limit applies); median ms of each.
  */
@@ -248,4 +322,75 @@ export async function enumerationTiming(
   }
   agent.destroy();
   return { existingMs: median(known), unknownMs: median(unknown) };
+}
+
+/**
+ * Slow clients (issue 8 item 7): `connections` sockets held open against the hub, half trickling
+ * their request headers one byte every 500 ms (slowloris), half asking for a 1,000-object page and
+ * never reading the answer (stalled readers). A socket the hub cuts off (headers or send timeout)
+ * is replaced at once, so the hub holds `connections` slow clients for the whole phase.
+ */
+export function slowClients(opts: { connections: number }): Attack {
+  return {
+    name: `slow clients, ${opts.connections} connections (half trickling headers, half never reading a 1,000-object page)`,
+    async run(server, stop) {
+      const url = new URL(server.target.url);
+      const port = Number(url.port);
+      const statuses: Record<string, number> = {};
+      let requests = 0;
+      const pagePath = `${server.client.objectsPath}?limit=1000`;
+      const one = (kind: 'headers' | 'reader') =>
+        new Promise<void>((resolve) => {
+          const socket = net.connect({ host: url.hostname, port });
+          let timer: NodeJS.Timeout | undefined;
+          const finish = () => {
+            if (timer) clearInterval(timer);
+            socket.destroy();
+            resolve();
+          };
+          const stopper = setInterval(() => {
+            if (stop()) {
+              clearInterval(stopper);
+              finish();
+            }
+          }, 100);
+          socket.once('close', () => {
+            clearInterval(stopper);
+            finish();
+          });
+          socket.on('error', () => tally(statuses, 0));
+          socket.once('connect', () => {
+            requests++;
+            if (kind === 'reader') {
+              // The answer fills the socket buffers and the rest waits in the hub until it times out.
+              socket.write(
+                `GET ${pagePath} HTTP/1.1\r\nHost: ${url.host}\r\nAccept: ${TAXII}\r\n` +
+                  `Authorization: ${server.target.authorization}\r\n\r\n`,
+              );
+              return;
+            }
+            const head = Buffer.from(
+              `GET ${pagePath} HTTP/1.1\r\nHost: ${url.host}\r\nAccept: ${TAXII}\r\nX-Padding: ${'a'.repeat(4096)}`,
+            );
+            let i = 0;
+            timer = setInterval(() => {
+              if (i < head.length) socket.write(head.subarray(i, ++i));
+            }, 500);
+          });
+          // A reader never reads (a 'data' listener would start the flow); a trickler reads its refusal.
+          if (kind === 'headers')
+            socket.once('data', (d: Buffer) => {
+              const m = /^HTTP\/1\.1 (\d{3})/.exec(d.toString('latin1', 0, 16));
+              tally(statuses, m ? Number(m[1]) : 0);
+            });
+        });
+      const worker = async (kind: 'headers' | 'reader') => {
+        while (!stop()) await one(kind);
+      };
+      await Promise.all(
+        Array.from({ length: opts.connections }, (_, i) => worker(i % 2 === 0 ? 'headers' : 'reader')),
+      );
+      return { requests, statuses };
+    },
+  };
 }
