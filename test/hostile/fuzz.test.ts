@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { PreparePool } from '../../server/ingest';
 import type { StoredVersion } from '../../server/store/contract';
+import { QUERY_PARAMS } from '../../server/taxii/query';
 import { startHub, TAXII, type TestHub } from '../helpers/hub';
 import { rawExchange } from '../helpers/raw';
 import { backendName } from '../helpers/store';
@@ -294,20 +295,7 @@ function query(dice: Dice, world: World, fuzz: number): string {
   }
   const enc = (s: string) => (dice.chance(0.8) ? pct(s) : s.replace(/[^\x21-\x7e]/g, '%'));
   for (let n = dice.int(4); n > 0; n--) {
-    const name = dice.pick([
-      'added_after',
-      'limit',
-      'next',
-      'match[id]',
-      'match[type]',
-      'match[version]',
-      'match[spec_version]',
-      'match[foo]',
-      'match[id][]',
-      'unknown',
-      '',
-      '%',
-    ]);
+    const name = dice.pick([...QUERY_PARAMS, 'match[foo]', 'match[id][]', 'unknown', '', '%']);
     let value: string;
     switch (name) {
       case 'added_after':
