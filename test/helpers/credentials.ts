@@ -89,6 +89,53 @@ export async function addCertificate(hub: CredentialHub, member: string): Promis
   return issued;
 }
 
+/** A credential of one form, and how to withdraw it (revoke the key, unbind the certificate). */
+export interface IssuedCredential {
+  caller: Caller;
+  /** Ends the credential (a secret ends when the member's secret is replaced: nothing to do). */
+  withdraw(): Promise<void>;
+}
+
+/** The caller sending API key `key` of `member` in one of the three ways a key is sent. */
+function keyCaller(member: string, form: 'key-basic' | 'bearer' | 'token', key: string): Caller {
+  const scheme = { 'key-basic': null, bearer: 'Bearer', token: 'Token' }[form];
+  return { member, form, headers: { Authorization: scheme ? `${scheme} ${key}` : basic(member, key) } };
+}
+
+/** A new credential of `form` for an existing member whose secret is `secret`. */
+export async function issueCredential(
+  hub: CredentialHub,
+  member: string,
+  secret: string,
+  form: CredentialForm,
+): Promise<IssuedCredential> {
+  switch (form) {
+    case 'basic':
+      return {
+        caller: { member, form, headers: { Authorization: basic(member, secret) } },
+        withdraw: async () => {},
+      };
+    case 'certificate': {
+      const cert = await addCertificate(hub, member);
+      return {
+        caller: { member, form, headers: {}, tls: { cert: cert.cert, key: cert.key } },
+        withdraw: async () => {
+          await hub.stores.principals.unbindCertificate(cert.fingerprint);
+        },
+      };
+    }
+    default: {
+      const { key, id } = await addApiKey(hub, member, { name: form });
+      return {
+        caller: keyCaller(member, form, key),
+        withdraw: async () => {
+          await hub.stores.principals.revokeApiKey({ id, at: Date.now() * 1000 });
+        },
+      };
+    }
+  }
+}
+
 /** One caller per credential form for an existing member with this secret. */
 export async function credentialsOf(
   hub: CredentialHub,
@@ -99,9 +146,9 @@ export async function credentialsOf(
   const cert = await addCertificate(hub, member);
   return {
     basic: { member, form: 'basic', headers: { Authorization: basic(member, secret) } },
-    'key-basic': { member, form: 'key-basic', headers: { Authorization: basic(member, key) } },
-    bearer: { member, form: 'bearer', headers: { Authorization: `Bearer ${key}` } },
-    token: { member, form: 'token', headers: { Authorization: `Token ${key}` } },
+    'key-basic': keyCaller(member, 'key-basic', key),
+    bearer: keyCaller(member, 'bearer', key),
+    token: keyCaller(member, 'token', key),
     certificate: { member, form: 'certificate', headers: {}, tls: { cert: cert.cert, key: cert.key } },
   };
 }
@@ -114,15 +161,29 @@ export interface CallReply<T = unknown> {
 }
 
 /**
+ * A keep-alive agent presenting `caller`'s client certificate (if any) and trusting the hub's CA,
+ * for suites that send thousands of requests as the same caller (pass it as `call`'s `agent`).
+ */
+export function keepAliveAgent(hub: TestHub & { pki?: TestPki }, caller: Caller): http.Agent {
+  if (!hub.url.startsWith('https:')) return new http.Agent({ keepAlive: true });
+  return new https.Agent({
+    keepAlive: true,
+    ...(hub.pki ? { ca: hub.pki.ca.cert } : {}),
+    ...(caller.tls ? { cert: caller.tls.cert, key: caller.tls.key } : {}),
+  });
+}
+
+/**
  * One request as `caller` (or with no credentials when null), over HTTP or HTTPS as the hub
- * serves; a fresh connection each time (so a client certificate is presented anew).
+ * serves; a fresh connection each time (so a client certificate is presented anew) unless an
+ * `agent` is given (see keepAliveAgent).
  */
 export function call<T = unknown>(
   hub: TestHub & { pki?: TestPki },
   caller: Caller | null,
   method: string,
   path: string,
-  opts: { body?: unknown; headers?: Record<string, string> } = {},
+  opts: { body?: unknown; headers?: Record<string, string>; agent?: http.Agent } = {},
 ): Promise<CallReply<T>> {
   const url = new URL(path, hub.url);
   const body = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
@@ -138,9 +199,13 @@ export function call<T = unknown>(
     port: url.port,
     path: url.pathname + url.search,
     headers,
-    agent: false,
-    ...(secure && hub.pki ? { ca: hub.pki.ca.cert } : {}),
-    ...(secure && caller?.tls ? { cert: caller.tls.cert, key: caller.tls.key } : {}),
+    ...(opts.agent
+      ? { agent: opts.agent }
+      : {
+          agent: false,
+          ...(secure && hub.pki ? { ca: hub.pki.ca.cert } : {}),
+          ...(secure && caller?.tls ? { cert: caller.tls.cert, key: caller.tls.key } : {}),
+        }),
   };
   return new Promise((resolve, reject) => {
     const req = (secure ? https : http).request(options, (res) => {

@@ -5,6 +5,7 @@
  * writes the markings from the published ids below), and the oracle is a few lines of plain
  * filtering over the list of what was posted, in the order it was posted.
  */
+import type { CredentialForm } from './credentials';
 import type { StixObject } from './stix';
 
 export const LEVELS = ['clear', 'green', 'amber', 'amber+strict', 'red'] as const;
@@ -57,6 +58,15 @@ export class Rng {
     if (xs.length === 0) throw new Error('pick from an empty list');
     return xs[this.int(xs.length)] as T;
   }
+  /** A shuffled copy. */
+  shuffle<T>(xs: readonly T[]): T[] {
+    const out = [...xs];
+    for (let k = out.length - 1; k > 0; k--) {
+      const j = this.int(k + 1);
+      [out[k], out[j]] = [out[j] as T, out[k] as T];
+    }
+    return out;
+  }
   uuid(): string {
     const h = (n: number) =>
       Array.from({ length: n }, () => '0123456789abcdef'[this.int(16)] as string).join('');
@@ -77,10 +87,16 @@ export interface WorldCollection {
   grants: WorldGrant[];
 }
 
+/** active: authenticates; disabled: every credential refused; removed: deleted, name reserved. */
+export type MemberStatus = 'active' | 'disabled' | 'removed';
+
 export interface WorldMember {
   name: string;
   password: string;
   groups: string[];
+  /** How the member authenticates (test/helpers/credentials.ts). */
+  form: CredentialForm;
+  status: MemberStatus;
 }
 
 /** One version as the generator means it: its TLP (null: unmarked) and the STIX object. */
@@ -108,6 +124,10 @@ export interface WorldSize {
   groups: number;
   collections: number;
   objects: number;
+  /** The credential forms members use (round robin over a shuffled list, so each one is used). */
+  forms: readonly CredentialForm[];
+  /** Share of members disabled once they have posted (at least one). */
+  disabled: number;
 }
 
 /** Markings for an object of level `l`: TLP 1.0 or 2.0 ids, extra lower levels, granular parts. */
@@ -147,8 +167,21 @@ export function generateWorld(seed: number, size: WorldSize): World {
   const groups = Array.from({ length: size.groups }, (_, i) => `g${i}`);
   const members: WorldMember[] = Array.from({ length: size.members }, (_, i) => {
     const gs = groups.filter(() => rng.chance(0.35));
-    return { name: `m${i}`, password: `pw-${i}-${rng.uuid()}`, groups: gs };
+    return { name: `m${i}`, password: `pw-${i}-${rng.uuid()}`, groups: gs, form: 'basic', status: 'active' };
   });
+  // Credentials and statuses from a second generator, so they do not change the rest of the world.
+  const crng = new Rng(seed ^ 0xc2ed5);
+  const offset = crng.int(size.forms.length);
+  members.forEach((m, i) => {
+    m.form = size.forms[(i + offset) % size.forms.length] as CredentialForm;
+  });
+  // Disabled once they have posted: members of different forms (the others get theirs later).
+  const nDisabled = Math.max(1, Math.round(size.members * size.disabled));
+  for (const m of crng.shuffle(members)) {
+    if (members.filter((x) => x.status === 'disabled').length >= Math.min(nDisabled, members.length - 1))
+      break;
+    if (!members.some((x) => x.status === 'disabled' && x.form === m.form)) m.status = 'disabled';
+  }
   const collections: WorldCollection[] = Array.from({ length: size.collections }, (_, i) => {
     const grants: WorldGrant[] = [];
     for (const g of groups) {
@@ -263,6 +296,11 @@ export interface Rights {
   ceiling: Level | null;
 }
 
+/** Only active members authenticate; the others get 401 on every endpoint. */
+export function isActive(w: World, member: string): boolean {
+  return w.members.find((x) => x.name === member)?.status === 'active';
+}
+
 export function rightsOf(w: World, member: string, collection: string): Rights {
   const m = w.members.find((x) => x.name === member);
   const c = w.collections.find((x) => x.alias === collection);
@@ -282,6 +320,7 @@ export function rightsOf(w: World, member: string, collection: string): Rights {
 }
 
 export function visible(w: World, member: string, v: Stored): boolean {
+  if (!isActive(w, member)) return false;
   const r = rightsOf(w, member, v.collection);
   if (!r.read || r.ceiling === null) return false;
   if (v.publisher === member) return true;
@@ -314,4 +353,57 @@ export function expected(
     }
     return visible(w, member, s);
   });
+}
+
+// ------------------------------------------------------------------ member life-cycle changes
+
+export type MemberChange =
+  | { kind: 'disable' | 'enable' | 'remove'; member: string }
+  /** A new credential of `form` replaces the member's current one (a new secret, key or certificate). */
+  | { kind: 'credential'; member: string; from: CredentialForm; form: CredentialForm };
+
+/**
+ * Life-cycle changes for a later round, applied to `w` (so the oracle follows them), chosen at
+ * random but so that every credential form is covered: a member of each form that was not disabled
+ * yet is disabled; the disabled ones are enabled again at random; a member of each form gets a new
+ * credential (the old one must stop working), a few more at random; and a member who published
+ * something is removed (what it published stays, attributed; its name stays reserved).
+ */
+export function changeMembers(w: World, rng: Rng, forms: readonly CredentialForm[]): MemberChange[] {
+  const out: MemberChange[] = [];
+  const touched = new Set<string>();
+  const disabledForms = new Set(w.members.filter((m) => m.status === 'disabled').map((m) => m.form));
+  for (const m of rng.shuffle(w.members)) {
+    if (m.status === 'disabled' && rng.chance(0.5)) {
+      m.status = 'active';
+      touched.add(m.name);
+      out.push({ kind: 'enable', member: m.name });
+    }
+  }
+  const active = () => rng.shuffle(w.members.filter((m) => m.status === 'active' && !touched.has(m.name)));
+  for (const f of forms) {
+    if (disabledForms.has(f)) continue;
+    const m = active().find((x) => x.form === f);
+    if (!m) continue;
+    m.status = 'disabled';
+    touched.add(m.name);
+    out.push({ kind: 'disable', member: m.name });
+  }
+  const renewed = new Set<CredentialForm>();
+  for (const m of active()) {
+    if (renewed.has(m.form) && !rng.chance(0.2)) continue;
+    renewed.add(m.form);
+    touched.add(m.name);
+    const from = m.form;
+    m.form = rng.pick(forms);
+    out.push({ kind: 'credential', member: m.name, from, form: m.form });
+  }
+  const publishers = new Set(storedVersions(w).map((s) => s.publisher));
+  const candidates = w.members.filter((m) => m.status !== 'removed' && publishers.has(m.name));
+  if (candidates.length > 0) {
+    const gone = rng.pick(candidates);
+    gone.status = 'removed';
+    out.push({ kind: 'remove', member: gone.name });
+  }
+  return out;
 }

@@ -8,15 +8,41 @@
  * and the X-TAXII-Date-Added-* headers of only what is shown. Then ceilings, defaults and grants
  * change and everything is checked again on the next request.
  *
+ * Members authenticate with every credential form (issue 9 item 3: the secret over Basic, an API
+ * key as the Basic password, as Bearer and as Token, a client certificate), against two hub
+ * instances over the same store (HTTPS with a client CA) — each member's verdicts are cached by
+ * both before anything changes. Some members are disabled once they have posted: they must get
+ * 401 everywhere, on both instances, and their POSTs must store nothing. In the second round some
+ * members are disabled or enabled, some get a new credential (the old one must be refused on both
+ * instances at once), and a member who published is removed: its name stays reserved, and what it
+ * published stays, visible by the rules to the others.
+ *
  * Seed: TESSERA_TLP_SEED=<n> replays one world; otherwise a fixed seed (CI is reproducible) and,
  * on failure, the seed is printed.
  */
 import assert from 'node:assert/strict';
-import { basic, startHub, TAXII, type TestHub } from '../helpers/hub';
-import { backendName } from '../helpers/store';
+import type { IncomingHttpHeaders } from 'node:http';
+import type http from 'node:http';
+import { hashSecret } from '../../server/access/secrets';
+import { ConflictError } from '../../server/errors';
 import {
+  call,
+  CREDENTIAL_FORMS,
+  issueCredential,
+  keepAliveAgent,
+  startCredentialHub,
+  type Caller,
+  type CredentialHub,
+  type IssuedCredential,
+} from '../helpers/credentials';
+import { startHub } from '../helpers/hub';
+import { backendName } from '../helpers/store';
+import { makeIndicator } from '../helpers/stix';
+import {
+  changeMembers,
   expected,
   generateWorld,
+  isActive,
   LEVELS,
   rightsOf,
   Rng,
@@ -30,34 +56,23 @@ import {
 
 const SEED = process.env.TESSERA_TLP_SEED ? Number(process.env.TESSERA_TLP_SEED) : 20251101;
 // Smaller on the MongoDB test server (FerretDB scans a table per query): CI-sized on both.
+// Every credential form, the client certificate included: the hubs serve HTTPS with a client CA.
+const FORMS = CREDENTIAL_FORMS;
 const SIZE =
   backendName() === 'mongodb'
-    ? { members: 9, groups: 4, collections: 3, objects: 30 }
-    : { members: 12, groups: 5, collections: 4, objects: 48 };
+    ? { members: 10, groups: 4, collections: 3, objects: 30, forms: FORMS, disabled: 0.15 }
+    : { members: 12, groups: 5, collections: 4, objects: 48, forms: FORMS, disabled: 0.15 };
 
-/**
- * How the test configures the hub for a world: created through the same store operations the CLI
- * uses. (Extension point for creds: a member can also be given an API key or a client certificate,
- * see `credentialFor`.)
- */
+/** How the test configures the hubs for a world: through the store operations the CLI uses. */
 interface WorldAdmin {
   setUp(w: World): Promise<void>;
   /** Make the hub's grants and defaults those of `w` (same groups and members). */
   applyGrants(w: World): Promise<void>;
 }
 
-/**
- * The Authorization header a member uses. Extension point: when API keys and client certificates
- * are on main, members alternate between Basic with their password, Basic with a key, Bearer and
- * Token (see issue 9 item 3), and disabled members must get 401 everywhere.
- */
-function credentialFor(m: WorldMember): Record<string, string> {
-  return { Authorization: basic(m.name, m.password) };
-}
-
 interface Got<T> {
   status: number;
-  headers: Headers;
+  headers: IncomingHttpHeaders;
   body: T;
 }
 
@@ -80,23 +95,63 @@ interface Page {
   versions?: string[];
 }
 
-describe('TLP property: every member sees exactly what the rules allow, on every endpoint', function () {
-  this.timeout(240_000);
-  let hub: TestHub;
+describe(`TLP property [${backendName()}]: every member sees exactly what the rules allow, on every endpoint, whatever the credential`, function () {
+  this.timeout(300_000);
+  /** Two instances of the hub over one store: hubs[0] made the store, hubs[1] shares it. */
+  const hubs: CredentialHub[] = [];
   let world: World;
   let stored: Stored[];
   const checks = new Checks();
   const ids = new Map<string, string>();
+  /** Each member's current credential. */
+  const creds = new Map<string, IssuedCredential>();
+  /** One keep-alive agent per (caller, instance). */
+  const agents = new Map<Caller, http.Agent[]>();
+  /** Which instance serves a member in the current round. */
+  let round = 0;
+  const tally = { refused: 0, withdrawn: 0, reserved: 0, forms: '' };
+
+  function callerOf(m: WorldMember): Caller {
+    const c = creds.get(m.name);
+    if (!c) throw new Error(`no credential for ${m.name}`);
+    return c.caller;
+  }
+
+  function instanceFor(m: WorldMember): number {
+    return (world.members.indexOf(m) + round) % hubs.length;
+  }
+
+  async function send<T = Page>(
+    caller: Caller,
+    via: number,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<Got<T>> {
+    const hub = hubs[via] as CredentialHub;
+    let mine = agents.get(caller);
+    if (!mine) {
+      mine = hubs.map((h) => keepAliveAgent(h, caller));
+      agents.set(caller, mine);
+    }
+    const r = await call<T>(hub, caller, method, path, {
+      agent: mine[via] as http.Agent,
+      ...(body === undefined ? {} : { body }),
+    });
+    return { status: r.status, headers: r.headers, body: (r.body ?? {}) as T };
+  }
 
   async function get<T = Page>(m: WorldMember, path: string): Promise<Got<T>> {
-    const r = await fetch(`${hub.url}${path}`, { headers: { Accept: TAXII, ...credentialFor(m) } });
-    const text = await r.text();
-    return { status: r.status, headers: r.headers, body: (text ? JSON.parse(text) : {}) as T };
+    return send<T>(callerOf(m), instanceFor(m), 'GET', path);
   }
 
   const admin: WorldAdmin = {
     async setUp(w) {
-      for (const m of w.members) await hub.addMember(m.name, m.password, m.groups);
+      const hub = hubs[0] as CredentialHub;
+      for (const m of w.members) {
+        await hub.addMember(m.name, m.password, m.groups);
+        creds.set(m.name, await issueCredential(hub, m.name, m.password, m.form));
+      }
       for (const c of w.collections) {
         // Created with default ceilings and default TLP, then set: both paths are exercised.
         const rec = await hub.addCollection({
@@ -110,10 +165,11 @@ describe('TLP property: every member sees exactly what the rules allow, on every
     },
     async applyGrants(w) {
       // Through the same registry operations as `tessera collection grant | set`.
+      const { registry } = (hubs[0] as CredentialHub).stores;
       for (const c of w.collections) {
         const collectionId = ids.get(c.alias) as string;
-        for (const g of c.grants) await hub.stores.registry.putGrant({ collectionId, grant: g });
-        await hub.stores.registry.setDefaultTlp({ collectionId, defaultTlp: c.defaultTlp });
+        for (const g of c.grants) await registry.putGrant({ collectionId, grant: g });
+        await registry.setDefaultTlp({ collectionId, defaultTlp: c.defaultTlp });
       }
     },
   };
@@ -123,32 +179,99 @@ describe('TLP property: every member sees exactly what the rules allow, on every
     throw e;
   }
 
+  /** Every member's credential works on both instances (and its verdict is now cached by both). */
+  async function warmUp(members: WorldMember[]): Promise<void> {
+    for (const m of members) {
+      for (let via = 0; via < hubs.length; via++) {
+        const r = await send(callerOf(m), via, 'GET', '/taxii2/');
+        checks.equal(r.status, 200, () => `${m.name} (${m.form}) on instance ${via}: before any change`);
+      }
+    }
+  }
+
   before(async () => {
     world = generateWorld(SEED, SIZE);
     stored = storedVersions(world);
-    hub = await startHub();
+    tally.forms = FORMS.map((f) => `${f} ${world.members.filter((m) => m.form === f).length}`).join(', ');
+    // Disabled and removed members send hundreds of refused requests from this one address: the
+    // failure throttle (tested on its own in test/http/auth.test.ts) would answer 429 instead.
+    const env = { TESSERA_AUTH_ADDRESS_FAILURES: '1000000', TESSERA_AUTH_USER_FAILURES: '1000000' };
+    const first = await startCredentialHub({ env });
+    hubs.push(first);
+    const second = await startHub({
+      storeUrl: first.storeUrl,
+      env: {
+        ...env,
+        TESSERA_TLS_CERT: first.pki.server.certFile,
+        TESSERA_TLS_KEY: first.pki.server.keyFile,
+        TESSERA_TLS_CLIENT_CA: first.pki.ca.certFile,
+      },
+    });
+    hubs.push(Object.assign(second, { pki: first.pki }));
     await admin.setUp(world);
-    for (const p of world.posts) {
+    // Every member posts with its own credential, through either instance.
+    for (const [i, p] of world.posts.entries()) {
       const m = world.members.find((x) => x.name === p.member) as WorldMember;
       const c = p.versions[0]?.collection as string;
-      const r = await fetch(`${hub.url}/api1/collections/${c}/objects/`, {
-        method: 'POST',
-        headers: { Accept: TAXII, 'Content-Type': TAXII, ...credentialFor(m) },
-        body: JSON.stringify({ objects: p.versions.map((v) => v.object) }),
-      });
-      const status = (await r.json()) as { success_count?: number; failures?: unknown };
-      assert.equal(r.status, 202);
-      assert.equal(status.success_count, p.versions.length, JSON.stringify(status.failures));
+      const r = await send<{ success_count?: number; failures?: unknown }>(
+        callerOf(m),
+        i % hubs.length,
+        'POST',
+        `/api1/collections/${c}/objects/`,
+        { objects: p.versions.map((v) => v.object) },
+      );
+      assert.equal(r.status, 202, `${m.name} (${m.form}) posting`);
+      assert.equal(r.body.success_count, p.versions.length, JSON.stringify(r.body.failures));
+    }
+    // Both instances cache every member's verdict; then the members meant to be disabled are.
+    await warmUp(world.members);
+    for (const m of world.members) {
+      if (m.status === 'disabled') {
+        await hubs[0]?.stores.principals.setMemberDisabled({ name: m.name, disabled: true });
+      }
     }
   });
 
   after(async () => {
-    await hub?.close();
+    for (const list of agents.values()) for (const a of list) a.destroy();
+    for (const h of hubs.reverse()) await h.close();
+    if (!world) return;
     console.log(
-      `      TLP property (seed ${SEED}): ${SIZE.members} members, ${SIZE.groups} groups, ` +
-        `${SIZE.collections} collections, ${stored.length} versions of ${new Set(stored.map((s) => s.id)).size} objects; ${checks.count} checks`,
+      `      TLP property (seed ${SEED}, ${backendName()}): ${SIZE.members} members (${tally.forms}; ` +
+        `${tally.refused} refusal checks of disabled or removed members, ${tally.withdrawn} withdrawn ` +
+        `credentials refused, ${tally.reserved} reserved name), ${SIZE.groups} groups, ` +
+        `${SIZE.collections} collections, ${stored.length} versions of ${new Set(stored.map((s) => s.id)).size} objects, ` +
+        `2 instances; ${checks.count} checks`,
     );
   });
+
+  /**
+   * A member who is disabled or removed: 401 on every endpoint of every collection, on both
+   * instances, and a POST stores nothing (later listings of the others would show it).
+   */
+  async function checkRefused(m: WorldMember, caller: Caller, why: string, rng: Rng): Promise<void> {
+    for (let via = 0; via < hubs.length; via++) {
+      const who = `${m.name} (${caller.form}, ${why}) on instance ${via}`;
+      const paths = ['/taxii2/', '/api1/collections/'];
+      for (const c of world.collections) {
+        const base = `/api1/collections/${c.alias}`;
+        const some =
+          stored.find((s) => s.collection === c.alias)?.id ??
+          'indicator--00000000-0000-4000-8000-000000000000';
+        paths.push(`${base}/`, `${base}/objects/`, `${base}/manifest/`, `${base}/objects/${some}/versions/`);
+      }
+      for (const path of paths) {
+        const r = await send(caller, via, 'GET', path);
+        checks.equal(r.status, 401, () => `${who}: GET ${path}`);
+        tally.refused++;
+      }
+      const c = rng.pick(world.collections);
+      const post = await send(caller, via, 'POST', `/api1/collections/${c.alias}/objects/`, {
+        objects: [makeIndicator({ id: `indicator--${rng.uuid()}` })],
+      });
+      checks.equal(post.status, 401, () => `${who}: POST to ${c.alias}`);
+    }
+  }
 
   /** Follow `next` through every page of `path` (limit `limit`); the pages as served. */
   async function pages(m: WorldMember, path: string, limit: number): Promise<Got<Page>[]> {
@@ -188,7 +311,10 @@ describe('TLP property: every member sees exactly what the rules allow, on every
         () => `${what} page ${i}: more/limit`,
       );
       if (n === 0) {
-        checks.ok(!p.headers.has('x-taxii-date-added-first'), () => `${what}: date header on an empty page`);
+        checks.ok(
+          p.headers['x-taxii-date-added-first'] === undefined,
+          () => `${what}: date header on an empty page`,
+        );
       }
     });
   }
@@ -218,7 +344,7 @@ describe('TLP property: every member sees exactly what the rules allow, on every
         continue;
       }
       const limit = 2 + focus.int(6);
-      const who = `${m.name} on ${c.alias} (ceiling ${r.ceiling}, default ${c.defaultTlp})`;
+      const who = `${m.name} (${m.form}, instance ${instanceFor(m)}) on ${c.alias} (ceiling ${r.ceiling}, default ${c.defaultTlp})`;
       for (const sel of ['last', 'first', 'all'] as Selector[]) {
         const want = expected(world, stored, m.name, c.alias, { versions: sel });
         const q = sel === 'last' ? '' : `?match[version]=${sel}`;
@@ -232,7 +358,7 @@ describe('TLP property: every member sees exactly what the rules allow, on every
           const rec = man[i]?.body.objects ?? [];
           if (rec.length === 0) return;
           checks.equal(
-            [p.headers.get('x-taxii-date-added-first'), p.headers.get('x-taxii-date-added-last')],
+            [p.headers['x-taxii-date-added-first'], p.headers['x-taxii-date-added-last']],
             [rec[0]?.date_added, rec[rec.length - 1]?.date_added],
             () => `${who} objects ${sel} page ${i}: date headers`,
           );
@@ -290,18 +416,79 @@ describe('TLP property: every member sees exactly what the rules allow, on every
     }
   }
 
-  it('before and after ceilings, defaults and grants change', async () => {
+  /** One round: the refused members first (a POST of theirs stored would show below), then the rest. */
+  async function checkAll(focus: Rng): Promise<void> {
+    for (const m of world.members) {
+      if (!isActive(world, m.name)) await checkRefused(m, callerOf(m), m.status, focus);
+    }
+    for (const m of world.members) if (isActive(world, m.name)) await checkMember(m, focus);
+  }
+
+  /** Applies the life-cycle changes of the second round as the CLI does (through the store). */
+  async function applyMemberChanges(rng: Rng): Promise<Caller[]> {
+    const { principals } = (hubs[0] as CredentialHub).stores;
+    const withdrawn: Caller[] = [];
+    for (const ch of changeMembers(world, rng, FORMS)) {
+      const m = world.members.find((x) => x.name === ch.member) as WorldMember;
+      switch (ch.kind) {
+        case 'disable':
+        case 'enable':
+          await principals.setMemberDisabled({ name: m.name, disabled: ch.kind === 'disable' });
+          break;
+        case 'credential': {
+          // A new secret too (`tessera member passwd`), so an old Basic secret ends as well.
+          const old = creds.get(m.name) as IssuedCredential;
+          m.password = `${m.password}-next`;
+          await principals.setMemberSecret({ name: m.name, secretHash: await hashSecret(m.password) });
+          await old.withdraw();
+          withdrawn.push(old.caller);
+          creds.set(m.name, await issueCredential(hubs[0] as CredentialHub, m.name, m.password, m.form));
+          break;
+        }
+        case 'remove':
+          await principals.removeMember(m.name);
+          // The name stays reserved: a new member of that name would see the removed one's
+          // versions as their publisher (whatever their TLP).
+          await assert.rejects(
+            principals.createMember({ name: m.name, secretHash: await hashSecret('anyone') }),
+            ConflictError,
+            `${m.name} was removed: the name must stay reserved`,
+          );
+          checks.count++;
+          tally.reserved++;
+          break;
+      }
+    }
+    return withdrawn;
+  }
+
+  it('before and after ceilings, defaults, grants, credentials and members change', async () => {
     try {
       const focus = new Rng(world.seed ^ 0x5eed);
-      for (const m of world.members) await checkMember(m, focus);
-      // Change the rules: new ceilings, new defaults, a grant gained or lost.
+      await checkAll(focus);
+      // Change the rules: new ceilings, new defaults, a grant gained or lost ...
       const rng = new Rng(world.seed + 1);
       for (const c of world.collections) {
         if (rng.chance(0.5)) c.defaultTlp = rng.pick(LEVELS);
         for (const g of c.grants) if (rng.chance(0.5)) g.maxTlp = rng.pick(LEVELS);
       }
       await admin.applyGrants(world);
-      for (const m of world.members) await checkMember(m, focus);
+      // ... and the members: every credential still valid is cached by both instances first.
+      await warmUp(world.members.filter((m) => isActive(world, m.name)));
+      const withdrawn = await applyMemberChanges(rng);
+      for (const caller of withdrawn) {
+        for (let via = 0; via < hubs.length; via++) {
+          const r = await send(caller, via, 'GET', '/taxii2/');
+          checks.equal(
+            r.status,
+            401,
+            () => `${caller.member}'s old ${caller.form} credential on instance ${via}`,
+          );
+          tally.withdrawn++;
+        }
+      }
+      round = 1;
+      await checkAll(focus);
     } catch (e) {
       fail(e);
     }
