@@ -21,6 +21,7 @@ import { basic, startHub, type TestHub } from '../helpers/hub';
 import { sharesUrl } from '../helpers/store';
 import { ConflictError } from '../../server/errors';
 
+const TLP_RED = 'marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed';
 const objectsOf = (col: string) => `/api1/collections/${col}/objects/`;
 
 function challengeOf(res: { headers: Record<string, unknown> }): string {
@@ -188,23 +189,43 @@ describe('credentials: API keys, client certificates, member life cycle (issue 9
     }
   });
 
-  it('remove: every credential refused, what the member published stays, the name cannot be taken again', async function () {
+  it('remove: every credential refused, what the member published stays, attributed, the name cannot be taken again', async function () {
     await hub.addMember('carol', 'carol-secret-1', ['analysts']);
     const carol = await credentialsOf(hub, 'carol', 'carol-secret-1');
     const mine = makeIndicator();
+    // TLP:RED, above the analysts' (default amber) ceiling: only carol, its publisher, sees it.
+    const red = makeIndicator({ object_marking_refs: [TLP_RED] });
     assert.equal(
-      (await call(hub, carol.token, 'POST', objectsOf(col), { body: { objects: [mine] } })).status,
+      (await call(hub, carol.token, 'POST', objectsOf(col), { body: { objects: [mine, red] } })).status,
       202,
     );
     await assertEvery(carol, 200, 'before');
+    assert.equal((await call(hub, carol.basic, 'GET', `${objectsOf(col)}${red.id}/`)).status, 200);
+    assert.equal((await call(hub, alice.basic, 'GET', `${objectsOf(col)}${red.id}/`)).status, 404);
     await hub.stores.principals.removeMember('carol');
     await assertEvery(carol, 401, 'removed');
     const seen = await call(hub, alice.basic, 'GET', `${objectsOf(col)}${mine.id}/`);
     assert.equal(seen.status, 200, 'what carol published is still there');
+    assert.equal((await call(hub, alice.basic, 'GET', `${objectsOf(col)}${red.id}/`)).status, 404);
+    // Still attributed to carol: the store's publisher scope finds both, the audit trail her write.
+    const hers = await hub.stores.objects.queryObjects({
+      collectionId: col,
+      visibleTo: { ranks: [], unmarked: false, publisher: 'carol' },
+      filter: { ids: [mine.id, red.id] },
+      limit: 10,
+      withBody: false,
+    });
+    assert.deepEqual(hers.items.map((v) => v.id).sort(), [mine.id, red.id].sort());
+    await hub.audit.flush();
+    const writes = await hub.stores.audit.queryAudit({ member: 'carol', collection: col, limit: 100 });
+    assert.deepEqual(
+      writes.filter((r) => r.kind === 'write').map((r) => [r.count, r.status]),
+      [[2, 202]],
+    );
     await assert.rejects(
       hub.stores.principals.createMember({ name: 'carol', secretHash: 'x' }),
       ConflictError,
-      'nobody can become "carol" and inherit her objects',
+      'nobody can become "carol" and see her TLP:RED object as its publisher',
     );
   });
 
