@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { FeedConfigError, loadFeedFile, missingTargets, scheduleFeeds, type FeedDefinition } from '../feeds';
 import { createApp } from './app';
+import { auditRetentionJob } from './audit/retention';
 import { AuditTrail } from './audit/trail';
 import { bootstrap } from './bootstrap';
 import { ConfigError, contentLimits, loadConfig, type Config } from './config';
@@ -232,16 +233,9 @@ async function main(config: Config): Promise<void> {
     },
   });
 
-  scheduler.add({
-    name: 'purge-audit',
-    schedule: '23 * * * *',
-    run: async () => {
-      const before = nowMicros() - config.auditRetentionDays * 86_400_000_000;
-      const n = await stores.audit.purgeAudit({ before });
-      if (n > 0)
-        logger.info({ purged: n, retentionDays: config.auditRetentionDays }, 'old audit records purged');
-    },
-  });
+  const purgeAudit = auditRetentionJob(stores.audit, config.auditRetentionDays, logger);
+  scheduler.add(purgeAudit);
+  void scheduler.trigger(purgeAudit); // now too: a lowered retention applies from the start
 
   scheduleFeeds(scheduler, feeds, {
     registry,

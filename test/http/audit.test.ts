@@ -89,6 +89,32 @@ describe('audit trail over HTTP (issue 9 item 5)', function () {
     assert.match(rs[4]?.detail ?? '', new RegExp(I.id));
   });
 
+  it('a read records the number of objects it served: the page, not the collection', async function () {
+    const F = '198.51.100.15';
+    const three = [makeIndicator(), makeIndicator(), makeIndicator()];
+    assert.equal(
+      (await req('POST', `/api1/collections/${rw}/objects/`, F, ALICE, { objects: three })).status,
+      202,
+    );
+    const ids = `match[id]=${three.map((o) => o.id).join(',')}`;
+    assert.equal((await req('GET', `/api1/collections/${rw}/objects/?${ids}&limit=2`, F, ALICE)).status, 200);
+    assert.equal((await req('GET', `/api1/collections/${rw}/manifest/?${ids}`, F, ALICE)).status, 200);
+    assert.equal(
+      (await req('GET', `/api1/collections/${rw}/objects/?match[id]=${three[0]?.id}`, F, ALICE)).status,
+      200,
+    );
+    const rs = await recordsFrom(F);
+    assert.deepEqual(
+      rs.map((r) => [r.kind, r.endpoint, r.count]),
+      [
+        ['write', 'POST objects', 3],
+        ['read', 'GET objects', 2],
+        ['read', 'GET manifest', 3],
+        ['read', 'GET objects', 1],
+      ],
+    );
+  });
+
   it('refused requests on a collection are recorded too; requests on no collection are not', async function () {
     const B = '198.51.100.11';
     assert.equal((await req('GET', `/api1/collections/${wo}/objects/`, B, ALICE)).status, 403);

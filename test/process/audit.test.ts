@@ -1,10 +1,12 @@
 /**
  * The audit trail of a real hub process: records are written in batches (every second), and a
  * graceful stop (SIGTERM) writes the ones still waiting before the store closes — requests answered
- * just before the signal are all in the trail.
+ * just before the signal are all in the trail. And the retention (TESSERA_AUDIT_RETENTION_DAYS)
+ * applies from the start: records older than it are purged when the hub starts (then hourly).
  */
 import assert from 'node:assert/strict';
 import { openStore } from '../../server/store';
+import type { AuditRecord } from '../../server/store/contract';
 import {
   API_ROOT,
   basic,
@@ -59,6 +61,36 @@ describe(`hub process [${backendName()}]: audit trail on shutdown`, function () 
       assert.ok(
         rs.every((r) => r.endpoint === 'GET objects' && r.collection === collectionId && r.status === 200),
       );
+    } finally {
+      await stores.close();
+    }
+  });
+
+  it('purges the records older than TESSERA_AUDIT_RETENTION_DAYS when it starts, keeps the rest', async () => {
+    const day = 86_400_000_000;
+    const now = Date.now() * 1000;
+    const rec = (member: string, at: number): AuditRecord => ({
+      at,
+      kind: 'admin',
+      member,
+      address: 'cli:test',
+      endpoint: 'tessera member add',
+      apiRoot: null,
+      collection: null,
+      count: null,
+      status: 200,
+      detail: null,
+    });
+    const stores = await openStore(fresh.url);
+    try {
+      await stores.audit.appendAudit([rec('old', now - 40 * day), rec('recent', now - 20 * day)]);
+      const hub = await startHubProcess({ storeUrl: fresh.url, env: { TESSERA_AUDIT_RETENTION_DAYS: '30' } });
+      hubs.push(hub);
+      const left = async (m: string) => (await stores.audit.queryAudit({ member: m, limit: 10 })).length;
+      for (let i = 0; i < 100 && (await left('old')) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await left('old'), 0, 'older than 30 days: purged');
+      assert.equal(await left('recent'), 1, 'within 30 days: kept');
+      assert.deepEqual(await hub.terminate(), { code: 0, signal: null });
     } finally {
       await stores.close();
     }
