@@ -199,6 +199,8 @@ export interface HubProcessOptions {
   env?: Record<string, string>;
   /** How long to wait for /readyz (default 30 s). */
   readyTimeoutMs?: number;
+  /** The port to listen on, when the test must know it before the start (default: a free one). */
+  port?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -225,7 +227,7 @@ async function waitHealthy(url: string, s: Spawned, timeoutMs: number): Promise<
 /** Start a hub process on `storeUrl` and wait until /readyz answers. */
 export async function startHubProcess(opts: HubProcessOptions): Promise<HubProcess> {
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    const port = opts.port ?? (await freePort());
     const s = spawnMain({
       TESSERA_STORE: opts.storeUrl,
       TESSERA_PORT: String(port),
@@ -238,7 +240,7 @@ export async function startHubProcess(opts: HubProcessOptions): Promise<HubProce
     const early = await waitHealthy(url, s, opts.readyTimeoutMs ?? 30_000);
     if (early) {
       // The port we picked may have been taken in between: try another one.
-      if (attempt < 3 && /EADDRINUSE/.test(s.output())) continue;
+      if (attempt < 3 && opts.port === undefined && /EADDRINUSE/.test(s.output())) continue;
       throw new Error(
         `hub exited before answering /readyz (code ${early.code}, signal ${early.signal}); output:\n${s.output()}`,
       );
