@@ -167,7 +167,10 @@ function checkOne(d: unknown, say: (field: string | null, text: string) => void)
     if (!u || !['http:', 'https:', 'file:'].includes(u.protocol))
       bad('url', 'must be an absolute http://, https:// or file:// URL');
     else if (u.protocol === 'file:' && (o.username !== undefined || o.passwordEnv !== undefined))
-      bad('username', 'a file:// feed takes no credentials');
+      bad(
+        o.username !== undefined ? 'username' : 'passwordEnv',
+        'does not apply to a file:// URL (a file takes no credentials)',
+      );
   }
   str('username', false);
   const passwordEnv = str('passwordEnv', false);
@@ -259,7 +262,10 @@ function checkOne(d: unknown, say: (field: string | null, text: string) => void)
       if (m.type !== undefined && !(VALUE_TYPES as readonly unknown[]).includes(m.type))
         bad('csv.type', `must be one of ${list(VALUE_TYPES)}`);
       if (m.type !== undefined && m.typeColumn !== undefined)
-        bad('csv.type', 'give either type (one type for every row) or typeColumn, not both');
+        bad(
+          'csv.type',
+          'and csv.typeColumn exclude each other: give type (one type for every row) or typeColumn',
+        );
       if (m.header === false)
         for (const k of ['value', 'typeColumn', 'firstSeen', 'tags', 'confidence', 'description'])
           if (typeof m[k] === 'string' && !/^[1-9]\d*$/.test(m[k] as string))

@@ -885,6 +885,40 @@ describe('feeds', function () {
       );
     });
 
+    it('file:// feeds take no credentials; a csv mapping gives type or typeColumn, not both', () => {
+      const base = {
+        schedule: '0 * * * *',
+        target: { apiRoot: 'api1', collection: 'c' },
+      };
+      assert.throws(
+        () =>
+          checkFeedDefinitions(
+            [
+              { ...base, name: 'f1', kind: 'ioc-list', url: 'file:///srv/l.txt', username: 'u' },
+              { ...base, name: 'f2', kind: 'ioc-list', url: 'file:///srv/l.txt', passwordEnv: 'PW' },
+              {
+                ...base,
+                name: 'f3',
+                kind: 'csv',
+                url: 'file:///srv/c.csv',
+                csv: { value: 'v', type: 'ip', typeColumn: 'kind' },
+              },
+            ],
+            { PW: 'x' },
+          ),
+        (e: unknown) => {
+          assert.ok(e instanceof FeedConfigError);
+          assert.deepEqual(e.problems, [
+            'feed f1: username does not apply to a file:// URL (a file takes no credentials)',
+            'feed f2: passwordEnv does not apply to a file:// URL (a file takes no credentials)',
+            'feed f2: passwordEnv needs a username',
+            'feed f3: csv.type and csv.typeColumn exclude each other: give type (one type for every row) or typeColumn',
+          ]);
+          return true;
+        },
+      );
+    });
+
     it('every example in feeds/examples is a valid definition', () => {
       const dir = join(__dirname, '..', '..', 'feeds', 'examples');
       const kinds = new Set<string>();
