@@ -23,6 +23,7 @@ import {
   readFeedState,
   runFeed,
   type FeedDefinition,
+  type FeedProgress,
 } from '../../feeds';
 import { convertText } from '../../feeds/formats';
 import { leaseHolder } from '../../feeds/state';
@@ -1113,6 +1114,41 @@ describe('feeds', function () {
         );
       } finally {
         await s.close();
+      }
+    });
+  });
+
+  describe('progress (what the CLI bar draws)', () => {
+    it('a list run reports the indicators stored of those converted, with the figures so far', async () => {
+      const srv = await fixtureServer();
+      try {
+        await newCollection('progress-list');
+        const seen: FeedProgress[] = [];
+        const r = await runFeed(
+          {
+            name: 'progress-list',
+            kind: 'ioc-list',
+            schedule: '0 * * * *',
+            url: `${srv.url}/ioc-list.txt`,
+            target: { apiRoot: 'api1', collection: 'progress-list' },
+          },
+          deps(),
+          { onProgress: (p) => seen.push(p) },
+        );
+        assert.equal(r.ok, true, r.error);
+        assert.deepEqual(seen, [
+          {
+            feed: 'progress-list',
+            done: 6,
+            total: 6,
+            fetched: 8,
+            added: 6,
+            duplicates: 0,
+            rejected: 2,
+          },
+        ]);
+      } finally {
+        await srv.close();
       }
     });
   });
