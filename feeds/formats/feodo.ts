@@ -7,7 +7,16 @@
 import { convertEntries, rejectLine, type Conversion, type Entry, type FeedStamp } from './stix';
 import { readTable, requiredField, timeField } from './table';
 
-const COLUMNS = ['first_seen_utc', 'dst_ip', 'dst_port', 'c2_status', 'last_online', 'malware'];
+/** The columns of a copy without its header line. */
+const COLUMNS = [
+  'first_seen_utc',
+  'dst_ip',
+  'dst_port',
+  'c2_status',
+  // Stryker disable next-line StringLiteral: last_online only holds its place; nothing reads it
+  'last_online',
+  'malware',
+];
 
 export function convertFeodo(text: string, stamp: FeedStamp): Conversion {
   const table = readTable(text, { required: ['dst_ip'], fallback: COLUMNS });
@@ -15,9 +24,11 @@ export function convertFeodo(text: string, stamp: FeedStamp): Conversion {
   const rejected = table.rejected;
   const entries: Entry[] = [];
   for (const row of table.rows) {
+    // A row is rejected once, for its first problem.
     const ip = requiredField(row, 'dst_ip', rejected);
-    const firstSeen = ip === null ? null : timeField(row, 'first_seen_utc', rejected);
-    if (ip === null || firstSeen === null) continue;
+    if (ip === null) continue;
+    const firstSeen = timeField(row, 'first_seen_utc', rejected);
+    if (firstSeen === null) continue;
     const port = row.get('dst_port');
     if (port !== '' && !(/^\d{1,5}$/.test(port) && Number(port) <= 65535)) {
       rejectLine(rejected, row.line, `dst_port ${JSON.stringify(port)} is not a port number`);

@@ -164,6 +164,7 @@ export interface IpValue {
 export function normalizeIp(raw: string): IpValue {
   const s = raw.trim();
   const slash = s.indexOf('/');
+  // Stryker disable next-line EqualityOperator: at 0 both forms give an empty address
   const addr = slash < 0 ? s : s.slice(0, slash);
   const prefixText = slash < 0 ? undefined : s.slice(slash + 1);
   if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText))
@@ -199,11 +200,11 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 /** A domain name in lower-case ASCII (IDNs as punycode), without a trailing dot. */
 export function normalizeDomain(raw: string): string {
   const s = raw.trim().replace(/\.$/, '');
-  if (s === '' || /[\s/:@]/.test(s)) throw new ValueError(`${JSON.stringify(raw)} is not a domain name`);
-  const ascii = domainToASCII(s); // lower-cased by the WHATWG host parser
+  if (/[\s/:@]/.test(s)) throw new ValueError(`${JSON.stringify(raw)} is not a domain name`);
+  // Lower-cased by the WHATWG host parser; '' (one empty label) when it is not a host name.
+  const ascii = domainToASCII(s);
   const labels = ascii.split('.');
   if (
-    ascii === '' ||
     ascii.length > 253 ||
     labels.length < 2 ||
     !labels.every((l) => LABEL.test(l)) ||
@@ -256,11 +257,10 @@ export function detectType(raw: string): Exclude<ValueType, 'auto'> | undefined 
   if (EMAIL.test(s)) return 'email';
   try {
     normalizeDomain(s);
-    return 'domain';
-    // Stryker disable next-line BlockStatement: an empty catch block also returns undefined
   } catch {
     return undefined;
   }
+  return 'domain';
 }
 
 export interface Pattern {
@@ -361,6 +361,7 @@ export function tlpMarkingId(level: Tlp): string {
 
 /** The stricter of two TLP levels. */
 export function stricterTlp(a: Tlp, b: Tlp): Tlp {
+  // Stryker disable next-line EqualityOperator: levels of equal rank are the same level
   return rankOf(a) >= rankOf(b) ? a : b;
 }
 

@@ -41,8 +41,9 @@ export function convertThreatfox(text: string, stamp: FeedStamp): Conversion {
       continue;
     }
     const firstSeen = timeField(row, 'first_seen_utc', rejected);
-    const confidence = firstSeen === null ? null : confidenceField(row, 'confidence_level', rejected);
-    if (firstSeen === null || confidence === null) continue;
+    if (firstSeen === null) continue;
+    const confidence = confidenceField(row, 'confidence_level', rejected);
+    if (confidence === null) continue;
     const malware = row.get('malware_printable');
     const threat = row.get('threat_type');
     const id = row.get('ioc_id');

@@ -8,11 +8,13 @@
 import { convertEntries, type Conversion, type Entry, type FeedStamp } from './stix';
 import { readTable, requiredField, splitTags, timeField } from './table';
 
+/** The columns of a copy without its header comment. */
 const COLUMNS = [
   'id',
   'dateadded',
   'url',
   'url_status',
+  // Stryker disable next-line StringLiteral: last_online only holds its place; nothing reads it
   'last_online',
   'threat',
   'tags',
@@ -26,9 +28,11 @@ export function convertUrlhaus(text: string, stamp: FeedStamp): Conversion {
   const rejected = table.rejected;
   const entries: Entry[] = [];
   for (const row of table.rows) {
+    // A row is rejected once, for its first problem.
     const url = requiredField(row, 'url', rejected);
-    const firstSeen = url === null ? null : timeField(row, 'dateadded', rejected);
-    if (url === null || firstSeen === null) continue;
+    if (url === null) continue;
+    const firstSeen = timeField(row, 'dateadded', rejected);
+    if (firstSeen === null) continue;
     const threat = row.get('threat');
     const status = row.get('url_status');
     const link = row.get('urlhaus_link');

@@ -458,6 +458,8 @@ describe('feed formats: every field, every refusal', () => {
       '"http://c.example/z","","","","","","","",""',
       '"","2025-03-01 11:00:00","","","","","","",""',
       '"http://d.example/","noon","","","","","","",""',
+      '"","noon","","","","","","",""',
+      '"http://e.example/","2025-03-01 11:00:00"',
     ].join('\n');
     const c = convertText('urlhaus-csv', reordered, stamp());
     assert.deepEqual(c.objects.map(summary), [
@@ -484,11 +486,16 @@ describe('feed formats: every field, every refusal', () => {
     assert.deepEqual(rejections(c), [
       [5, 'the url field is empty'],
       [6, 'dateadded "noon" is not a date and time'],
+      [7, 'the url field is empty'],
+      [
+        8,
+        'expected 9 columns (url, dateadded, id, tags, threat, url_status, urlhaus_link, reporter, last_online), found 2',
+      ],
     ]);
-    assert.equal(c.read, 5);
+    assert.equal(c.read, 7);
     // Without the header comment, the dump's own columns in their usual order.
     const bare = convertText('urlhaus-csv', fixture('urlhaus.csv').replace(/^#.*\n/gm, ''), stamp());
-    assert.deepEqual(patterns(bare), patterns(convert('urlhaus-csv', 'urlhaus.csv')));
+    assert.deepEqual(bare.objects, convert('urlhaus-csv', 'urlhaus.csv').objects);
   });
 
   it('feodo-csv: each indicator; ports, statuses and malware only when given', () => {
@@ -534,6 +541,10 @@ describe('feed formats: every field, every refusal', () => {
         '"2025-01-01 00:00:00","192.0.2.4","65536","online","","QakBot"',
         '"2025-01-01 00:00:00","192.0.2.5","x443","online","","QakBot"',
         '"2025-01-01 00:00:00","192.0.2.6","443x","online","","QakBot"',
+        '"later","","443","online","","QakBot"',
+        '"2025-01-01 00:00:00","192.0.2.7","1e3","online","","QakBot"',
+        '"2025-01-01 00:00:00","192.0.2.8","0x1F","online","","QakBot"',
+        '"2025-01-01 00:00:00","192.0.2.9"',
       ].join('\n'),
       stamp(),
     );
@@ -550,8 +561,16 @@ describe('feed formats: every field, every refusal', () => {
       [6, 'dst_port "65536" is not a port number'],
       [7, 'dst_port "x443" is not a port number'],
       [8, 'dst_port "443x" is not a port number'],
+      [9, 'the dst_ip field is empty'],
+      [10, 'dst_port "1e3" is not a port number'],
+      [11, 'dst_port "0x1F" is not a port number'],
+      [12, 'expected 6 columns (first_seen_utc, dst_ip, dst_port, c2_status, last_online, malware), found 2'],
     ]);
-    assert.equal(sparse.read, 7);
+    assert.equal(sparse.read, 11);
+    assert.deepEqual(
+      sparse.rejected.map((r) => r.where),
+      sparse.rejected.map((r) => `line ${r.line}`),
+    );
     // The blocklist without its header line: its usual columns.
     const bare = convertText(
       'feodo-csv',
@@ -559,8 +578,15 @@ describe('feed formats: every field, every refusal', () => {
       stamp(),
     );
     assert.deepEqual(
-      bare.objects.map((o) => [o.name, o.labels]),
-      [['192.0.2.9', ['Dridex']]],
+      bare.objects.map((o) => [o.name, o.valid_from, o.labels, o.description]),
+      [
+        [
+          '192.0.2.9',
+          '2025-01-01T00:00:00.000Z',
+          ['Dridex'],
+          'Feodo Tracker: Dridex botnet C2, port 443, status online',
+        ],
+      ],
     );
   });
 
@@ -652,35 +678,65 @@ describe('feed formats: every field, every refusal', () => {
       '"2025-01-01 00:00:00", "", "None", "domain", "", "", "", "", "", ""',
       '"soon", "", "f.example", "domain", "", "", "high", "", "", ""',
       '"2025-01-01 00:00:00", "", "g.example", "domain", "", "", "high", "", "", ""',
+      '"2025-01-01 00:00:00", "", "h.example", "domain"',
+      '"2025-01-01 00:00:00", "", "i.example", "domain", "", "", "", "", "", "t1,t2"',
     ];
     const c = convertText('threatfox-csv', [head, ...rows].join('\n'), stamp({ confidence: 33 }));
     assert.deepEqual(
       c.objects.map((o) => [
         o.name,
         o.valid_from,
+        o.labels,
         o.confidence,
         o.indicator_types,
         o.description,
         o.external_references,
       ]),
       [
-        ['a.example', EPOCH, 33, ['malicious-activity'], 'ThreatFox: ', undefined],
+        ['a.example', EPOCH, undefined, 33, ['malicious-activity'], 'ThreatFox: ', undefined],
         [
           'b.example',
           '2025-01-01T00:00:00.000Z',
+          undefined,
           0,
           ['malicious-activity', 'compromised'],
           'ThreatFox: compromised legitimate resource',
           [{ source_name: 'reference', url: 'http://x.example/r' }],
         ],
-        ['c.example', '2025-01-01T00:00:00.000Z', 33, ['malicious-activity'], 'ThreatFox: ', undefined],
-        ['d.example', '2025-01-01T00:00:00.000Z', 33, ['malicious-activity'], 'ThreatFox: ', undefined],
+        [
+          'c.example',
+          '2025-01-01T00:00:00.000Z',
+          undefined,
+          33,
+          ['malicious-activity'],
+          'ThreatFox: ',
+          undefined,
+        ],
+        [
+          'd.example',
+          '2025-01-01T00:00:00.000Z',
+          undefined,
+          33,
+          ['malicious-activity'],
+          'ThreatFox: ',
+          undefined,
+        ],
         [
           'e.example',
           '2025-01-01T00:00:00.000Z',
+          undefined,
           33,
           ['malicious-activity', 'compromised'],
           'ThreatFox: compromised legitimate resource',
+          undefined,
+        ],
+        [
+          'i.example',
+          '2025-01-01T00:00:00.000Z',
+          ['t1', 't2'],
+          33,
+          ['malicious-activity'],
+          'ThreatFox: ',
           undefined,
         ],
       ],
@@ -689,8 +745,12 @@ describe('feed formats: every field, every refusal', () => {
       [7, 'the ioc_value field is empty'],
       [8, 'first_seen_utc "soon" is not a date and time'],
       [9, 'confidence_level "high" is not a number from 0 to 100'],
+      [
+        10,
+        'expected 10 columns (first_seen_utc, ioc_id, ioc_value, ioc_type, threat_type, malware_printable, confidence_level, is_compromised, reference, tags), found 4',
+      ],
     ]);
-    assert.equal(c.read, 8);
+    assert.equal(c.read, 10);
   });
 
   it('spamhaus-drop: each network with its SBL id; JSON lines recognised after blanks and comments', () => {
@@ -732,7 +792,8 @@ describe('feed formats: every field, every refusal', () => {
       'spamhaus-drop',
       [
         '',
-        '; comment',
+        ' \t',
+        '  ; comment',
         '  {"cidr":"192.0.2.0/24","rir":"arin"}',
         '{"cidr":"198.51.100.0/24","sblid":7,"rir":7}',
         '{"sblid":"SBL9"}',
@@ -753,14 +814,20 @@ describe('feed formats: every field, every refusal', () => {
       ],
     );
     assert.deepEqual(rejections(json), [
-      [5, 'the record has no "cidr"'],
-      [6, 'the line is not a JSON object'],
+      [6, 'the record has no "cidr"'],
       [7, 'the line is not a JSON object'],
       [8, 'the line is not a JSON object'],
       [9, 'the line is not a JSON object'],
-      [10, 'the line is not a JSON object (the file may be cut short)'],
+      [10, 'the line is not a JSON object'],
+      [11, 'the line is not a JSON object (the file may be cut short)'],
     ]);
     assert.deepEqual([json.read, json.complete, json.incompleteReason], [8, true, undefined]);
+    // Nothing but comments and blanks: an empty list, read as the legacy text.
+    const none = convertText('spamhaus-drop', '; DROP\n\n ; nothing listed today\n', stamp());
+    assert.deepEqual(
+      [none.read, none.objects, none.rejected, none.complete, none.incompleteReason],
+      [0, [], [], true, undefined],
+    );
     const unannounced = convertText(
       'spamhaus-drop',
       '{"cidr":"192.0.2.0/24"}\n{"type":"metadata"}\n',
@@ -811,7 +878,7 @@ describe('feed formats: every field, every refusal', () => {
       [5, 'Conf "high" is not a number from 0 to 100'],
       [7, 'expected 4 columns (v, seen, conf, tags), found 5'],
     ]);
-    assert.equal(c.read, 6);
+    assert.deepEqual([c.read, c.skipped, c.complete], [6, 0, true]);
     const tags = convertText('csv', 'v,t\nf.example,"a, b ,"\n', stamp(), {
       csv: { value: 'v', tags: 't', type: 'domain' },
     });

@@ -232,6 +232,10 @@ describe('feed values', () => {
       ['a'.repeat(33), undefined],
       [`g${'0'.repeat(31)}`, undefined],
       ['cafe.be:80', undefined],
+      // Hex digits only up to the end, an address:port pair from start to end.
+      [`${'0'.repeat(31)}g`, undefined],
+      ['a:192.0.2.1:80', undefined],
+      ['192.0.2.1:80x', undefined],
       ['example.com/?a=http://x', undefined],
       ['not an ioc', undefined],
     ];
@@ -276,7 +280,7 @@ describe('feed values', () => {
         refusal(() => patternFor('ip:port', 'x]192.0.2.1:80')),
         refusal(() => patternFor('ip:port', ' 192.0.2.1:65536 ')),
         refusal(() => patternFor('ip:port', '192.0.2.1:123456')),
-        refusal(() => patternFor('ip:port', '192.0.2.0/24:80')),
+        refusal(() => patternFor('ip:port', ' 192.0.2.0/24:80 ')),
         refusal(() => patternFor('ip:port', 'x.example:80')),
       ],
       [
