@@ -280,6 +280,13 @@ export const COMMANDS: CommandSpec[] = [
     summary:
       'create the store named by TESSERA_STORE (and the default API root); every other command refuses a missing store',
   },
+  {
+    words: ['backup'],
+    positionals: ['file'],
+    options: {},
+    usage: 'backup <file>',
+    summary: 'copy the embedded SQLite store to a new file while the hub runs (online backup)',
+  },
   { words: ['help'], positionals: [], options: {}, usage: 'help', summary: 'show this help' },
 ];
 

@@ -11,6 +11,7 @@ import { isTesseraError } from '../../server/errors';
 import type { Stores } from '../../server/store/contract';
 import { nowMicros } from '../../server/time';
 import { applyCommands } from './apply';
+import { backupCommands } from './backup';
 import type { Parsed } from './args';
 import { auditCommands } from './audit';
 import { collectionCommands } from './collections';
@@ -28,6 +29,7 @@ const HANDLERS: Handlers = {
   ...collectionCommands,
   ...transferCommands,
   ...applyCommands,
+  ...backupCommands,
   // The feed runner, the feed formats and the STIX validator load only for `tessera feed …`.
   ...lazyHandlers(
     ['feed list', 'feed run', 'feed status'],

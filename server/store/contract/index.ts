@@ -71,6 +71,12 @@ export interface Stores {
   /** Cheap round trip proving the store answers (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * A consistent copy of the whole store in `file` while it is in use (SQLite's online backup);
+   * resolves with the number of pages copied. Backends with their own tools (MongoDB: mongodump)
+   * refuse with BadRequestError.
+   */
+  backup(file: string): Promise<number>;
 
   readonly registry: RegistryStore;
   readonly principals: PrincipalStore;

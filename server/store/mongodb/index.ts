@@ -5,6 +5,7 @@
  * flags, crash repair), ./statuses.ts, ./state.ts, ./audit.ts. Collections, indexes and query plans:
  * ./indexes.ts. Not yet initialised.
  */
+import { BadRequestError } from '../../errors';
 import type { Stores } from '../contract';
 import { MongoAuditStore } from './audit';
 import { guard, MongoConnection } from './connection';
@@ -25,6 +26,12 @@ export function createMongoStores(uri: string): Stores {
         await objects.open();
       }),
     ping: () => conn.ping(),
+    backup: () =>
+      Promise.reject(
+        new BadRequestError(
+          'tessera backup copies the embedded SQLite store; for MongoDB use mongodump / mongorestore (see README)',
+        ),
+      ),
     close: async () => {
       objects.close();
       await conn.close();

@@ -67,6 +67,20 @@ export class SqliteConnection {
     return s;
   }
 
+  /**
+   * A consistent copy of the whole database in `file`, taken with SQLite's online backup API while
+   * the hub keeps writing (pages changed during the copy are copied again). Resolves with the
+   * number of pages copied.
+   */
+  async backup(file: string): Promise<number> {
+    try {
+      const meta = await this.conn.backup(file);
+      return meta.totalPages;
+    } catch (e) {
+      throw translate(e, `back up to ${file}`);
+    }
+  }
+
   /** Run `fn` now; a driver failure becomes a rejected promise with the hub's error for `what`. */
   run<T>(what: string, fn: () => T): Promise<T> {
     try {

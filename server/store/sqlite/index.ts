@@ -18,6 +18,7 @@ export function createSqliteStores(path: string): Stores {
     init: () => db.open(),
     ping: () => db.ping(),
     close: () => db.close(),
+    backup: (file) => db.backup(file),
     registry: new SqliteRegistryStore(db),
     principals: new SqlitePrincipalStore(db),
     objects: new SqliteObjectStore(db),
