@@ -44,9 +44,13 @@ export function feedJob(def: FeedDefinition, deps: FeedDeps): Job {
           { feed: def.name, failures: state.failures, until: state.backoffUntil },
           'feed backing off after failures: this start is skipped',
         );
+        deps.onRun?.(def.name, 'backoff', 0, null);
         return;
       }
-      await runFeed(def, deps, { trigger: 'schedule', signal });
+      const started = process.hrtime.bigint();
+      const result = await runFeed(def, deps, { trigger: 'schedule', signal });
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      deps.onRun?.(def.name, !result.ran ? 'skipped' : result.ok ? 'ok' : 'failed', seconds, result);
     },
   };
 }

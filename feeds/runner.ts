@@ -71,6 +71,13 @@ export interface FeedDeps {
   /** Identifies this instance in leases and run records. */
   owner: string;
   logger: Logger;
+  /** Told the outcome of each scheduled start (metrics): ok, failed, skipped (lease held elsewhere), backoff. */
+  onRun?: (
+    feed: string,
+    outcome: 'ok' | 'failed' | 'skipped' | 'backoff',
+    seconds: number,
+    result: FeedRunResult | null,
+  ) => void;
   env?: Record<string, string | undefined>;
 }
 

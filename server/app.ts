@@ -99,7 +99,18 @@ export async function createApp(deps: AppDeps): Promise<express.Express> {
   const prepare: PrepareFn = deps.prepare ?? (async (text) => prepareEnvelopeText(text, validate, limits));
   app.use(feedStatusRouter({ registry, state, authenticator, feeds: deps.feeds ?? [] }));
   app.use(
-    taxiiRouter({ registry, objects, statuses, config, cursors, authenticator, logger, prepare, audit }),
+    taxiiRouter({
+      registry,
+      objects,
+      statuses,
+      config,
+      cursors,
+      authenticator,
+      logger,
+      prepare,
+      audit,
+      metrics,
+    }),
   );
 
   app.use((req: Request, _res: Response, next: NextFunction) => {

@@ -159,7 +159,11 @@ async function main(config: Config): Promise<void> {
   const feeds = readFeeds(config);
   const tls = readTls(config);
   const logger = createLogger(config.logLevel);
-  const stores = await openStore(config.store);
+  const metrics = config.metrics ? new Metrics() : null;
+  if (metrics && !cluster.isPrimary) metrics.shareWithPrimary();
+  const opened = await openStore(config.store);
+  // With metrics on, every store operation of the hub (requests, jobs, feeds) is timed.
+  const stores = metrics ? metrics.instrument(opened) : opened;
   const { objects, registry, state, statuses } = stores;
   await bootstrap(stores, config, logger);
   const lost = await missingTargets(
@@ -176,8 +180,6 @@ async function main(config: Config): Promise<void> {
   const validate = stixValidator(config.strictValidation, validationLimits(limits));
   const pool =
     config.ingestWorkers > 0 ? new PreparePool(config.ingestWorkers, config.strictValidation, limits) : null;
-  const metrics = config.metrics ? new Metrics() : null;
-  if (metrics && !cluster.isPrimary) metrics.shareWithPrimary();
   // Audit records are written in batches; closed (everything written) at shutdown, after the server.
   const audit = new AuditTrail(stores.audit, logger);
   const app = await createApp({
@@ -247,6 +249,14 @@ async function main(config: Config): Promise<void> {
     logger,
     validate,
     limits,
+    ...(metrics
+      ? {
+          onRun: (feed, outcome, seconds, result) => {
+            metrics.feedRun(feed, outcome, seconds);
+            if (result?.ran) metrics.ingestedByFeed(result);
+          },
+        }
+      : {}),
   });
   if (feeds.length > 0) logger.info({ feeds: feeds.map((f) => f.name) }, 'feeds scheduled');
 

@@ -164,3 +164,30 @@ export async function ingest(deps: IngestDeps, args: IngestArgs): Promise<Status
     requestTimestamp,
   );
 }
+
+/** What a committed batch did: counted once here for the hub log, the CLI and the metrics. */
+export interface IngestSummary {
+  total: number;
+  added: number;
+  duplicates: number;
+  failed: number;
+  /** Failed objects by the first rule their message names ("rule at $.path: …"). */
+  failedByRule: Map<string, number>;
+}
+
+export function summarise(status: StatusRecord): IngestSummary {
+  let added = 0;
+  for (const s of status.successes) if (isAdded(s)) added++;
+  const failedByRule = new Map<string, number>();
+  for (const f of status.failures) {
+    const rule = /^([a-z0-9-]+) at /.exec(f.message ?? '')?.[1] ?? 'unknown';
+    failedByRule.set(rule, (failedByRule.get(rule) ?? 0) + 1);
+  }
+  return {
+    total: status.totalCount,
+    added,
+    duplicates: status.successes.length - added,
+    failed: status.failures.length,
+    failedByRule,
+  };
+}

@@ -19,12 +19,17 @@ import {
   Registry,
   type PrometheusContentType,
 } from 'prom-client';
+import type { IngestSummary } from '../ingest';
+import type { Stores } from '../store/contract';
 
 const HTTP_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const STORE_BUCKETS = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
 const FEED_BUCKETS = [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600];
 
 export type IngestSource = 'taxii' | 'feed';
+
+/** The concerns of a store, each timed (Metrics.instrument). */
+const CONCERNS = ['registry', 'principals', 'objects', 'statuses', 'state'] as const;
 
 export class Metrics {
   readonly registry = new Registry<PrometheusContentType>();
@@ -91,6 +96,56 @@ export class Metrics {
     // Constructing an AggregatorRegistry installs the worker's reply listener (prom-client).
     new AggregatorRegistry();
     AggregatorRegistry.setRegistries([this.registry]);
+  }
+
+  /** The same stores with every operation of every concern timed; the rest passed through. */
+  instrument(stores: Stores): Stores {
+    const out = { ...stores } as { -readonly [K in keyof Stores]: Stores[K] };
+    for (const c of CONCERNS) (out as Record<string, unknown>)[c] = this.timed(c, stores[c]);
+    return out;
+  }
+
+  /** Counts a committed batch: added, duplicates, failures by rule. */
+  ingested(source: IngestSource, summary: IngestSummary): void {
+    if (summary.added > 0) this.objectsIngested.inc({ source, outcome: 'added', rule: '' }, summary.added);
+    if (summary.duplicates > 0) {
+      this.objectsIngested.inc({ source, outcome: 'duplicate', rule: '' }, summary.duplicates);
+    }
+    for (const [rule, n] of summary.failedByRule)
+      this.objectsIngested.inc({ source, outcome: 'failed', rule }, n);
+  }
+
+  /** A feed run's objects: added, duplicates, rejected by the rule their reason names. */
+  ingestedByFeed(run: {
+    added: number;
+    duplicates: number;
+    rejected: number;
+    rejections: { reason: string }[];
+  }): void {
+    const failedByRule = new Map<string, number>();
+    let named = 0;
+    for (const r of run.rejections) {
+      const rule = /^([a-z0-9-]+) at /.exec(r.reason)?.[1];
+      if (!rule || named >= run.rejected) continue;
+      failedByRule.set(rule, (failedByRule.get(rule) ?? 0) + 1);
+      named++;
+    }
+    // The run keeps only the first rejections: the rest are counted without a rule.
+    if (run.rejected > named)
+      failedByRule.set('unknown', (failedByRule.get('unknown') ?? 0) + run.rejected - named);
+    this.ingested('feed', {
+      total: run.added + run.duplicates + run.rejected,
+      added: run.added,
+      duplicates: run.duplicates,
+      failed: run.rejected,
+      failedByRule,
+    });
+  }
+
+  /** Counts a feed run by outcome (ok, failed, skipped: another instance held the lease, backoff). */
+  feedRun(feed: string, outcome: string, seconds: number): void {
+    this.feedRuns.inc({ feed, outcome });
+    if (outcome === 'ok' || outcome === 'failed') this.feedRunDuration.observe({ feed, outcome }, seconds);
   }
 
   /**

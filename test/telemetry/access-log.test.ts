@@ -70,6 +70,7 @@ describe(`access log [${backendName()}]`, function () {
     const [posted] = await requestLines(from, path);
     assert.equal(posted?.method, 'POST');
     assert.equal(posted?.status, 202);
+    assert.equal(posted?.objects, 3);
 
     from = lines().length;
     const get = await fetch(`${hub.url}${path}?limit=2`, {
@@ -79,6 +80,7 @@ describe(`access log [${backendName()}]`, function () {
     await get.arrayBuffer();
     const [served] = await requestLines(from, path);
     assert.equal(served?.status, 200);
+    assert.equal(served?.objects, 2);
     assert.equal(served?.query, 'limit=2');
     assert.equal(served?.member, 'alice');
   });
@@ -154,5 +156,30 @@ describe(`access log [${backendName()}]`, function () {
     } finally {
       await throttled.close();
     }
+  });
+
+  it('the hub log tells added, duplicates and failures apart for each POST', async () => {
+    const objects = [makeIndicator(), makeIndicator()];
+    const bad = makeIndicator({ pattern: '[not a pattern' });
+    const path = `/api1/collections/${collectionId}/objects/`;
+    const received = async (body: unknown): Promise<LogLine | undefined> => {
+      const from = lines().length;
+      const res = await fetch(`${hub.url}${path}`, {
+        method: 'POST',
+        headers: { Authorization: auth(), Accept: TAXII, 'Content-Type': TAXII },
+        body: JSON.stringify(body),
+      });
+      assert.equal(res.status, 202);
+      await res.arrayBuffer();
+      return lines()
+        .slice(from)
+        .find((l) => String(l.msg).startsWith('objects received'));
+    };
+    const first = await received({ objects });
+    assert.deepEqual([first?.added, first?.duplicates, first?.failed], [2, 0, 0]);
+    const second = await received({ objects: [...objects, bad] });
+    assert.deepEqual([second?.added, second?.duplicates, second?.failed], [0, 2, 1]);
+    assert.equal(second?.msg, 'objects received: 0 added, 2 duplicates, 1 failed');
+    assert.equal(second?.member, 'alice');
   });
 });

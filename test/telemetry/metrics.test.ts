@@ -74,6 +74,16 @@ describe(`metrics [${backendName()}]: on the hub's port behind a bearer token`, 
     });
     assert.equal(post.status, 202);
     await post.arrayBuffer();
+    // The same three again (duplicates) and one whose pattern does not parse (failed by that rule).
+    const again = await fetch(`${hub.url}/api1/collections/${collectionId}/objects/`, {
+      method: 'POST',
+      headers: { Authorization: auth(), Accept: TAXII, 'Content-Type': TAXII },
+      body: JSON.stringify({
+        objects: [...objects, makeIndicator({ pattern: "[ipv4-addr:value = '1.2.3.4'" })],
+      }),
+    });
+    assert.equal(again.status, 202);
+    await again.arrayBuffer();
     assert.equal(await get('/taxii2/', { Authorization: auth() }), 200);
     assert.equal(await get('/taxii2/', { Authorization: auth() }), 200);
     assert.equal(await get('/taxii2/', {}), 401);
@@ -91,13 +101,19 @@ describe(`metrics [${backendName()}]: on the hub's port behind a bearer token`, 
     assert.equal(sampleSum(m.text, HTTP, { route: '/taxii2/', method: 'GET', status: '401' }), 2);
     // A request without credentials is a challenge, not a failure; the wrong secret is one.
     assert.equal(sampleSum(m.text, 'tessera_auth_failures_total', { scheme: 'basic', status: '401' }), 1);
-    assert.equal(sampleSum(m.text, HTTP, { route: OBJECTS_ROUTE, method: 'POST', status: '202' }), 1);
+    assert.equal(sampleSum(m.text, HTTP, { route: OBJECTS_ROUTE, method: 'POST', status: '202' }), 2);
     // One series per endpoint, not per object id.
     assert.equal(
       sampleSum(m.text, HTTP, { route: '/{api-root}/collections/{id}/objects/{object-id}/', status: '200' }),
       1,
     );
     assert.doesNotMatch(m.text, new RegExp(objects[0]?.id as string));
+    assert.equal(sampleSum(m.text, 'tessera_objects_served_total', { route: OBJECTS_ROUTE }), 3);
+    const ingested = (labels: Record<string, string>) =>
+      sampleSum(m.text, 'tessera_objects_ingested_total', labels);
+    assert.equal(ingested({ source: 'taxii', outcome: 'added' }), 3);
+    assert.equal(ingested({ source: 'taxii', outcome: 'duplicate' }), 3);
+    assert.equal(ingested({ source: 'taxii', outcome: 'failed', rule: 'pattern-syntax' }), 1);
     assert.ok(hasSample(m.text, 'tessera_http_request_duration_seconds_bucket'));
     assert.ok(hasSample(m.text, 'process_cpu_user_seconds_total'), 'no process metrics');
     assert.ok(hasSample(m.text, 'process_resident_memory_bytes'), 'no process metrics');
@@ -173,6 +189,20 @@ describe(`metrics [${backendName()}]: own listener (TESSERA_METRICS_LISTEN), hub
 
       const m = await scrape(`http://127.0.0.1:${metricsPort}/metrics`, null);
       assert.equal(m.status, 200, m.text);
+      // Every store operation is timed, by concern and operation.
+      assert.ok(
+        sampleSum(m.text, 'tessera_store_operation_duration_seconds_count', {
+          concern: 'objects',
+          operation: 'addObjects',
+          outcome: 'ok',
+        }) >= 1,
+      );
+      assert.ok(
+        sampleSum(m.text, 'tessera_store_operation_duration_seconds_count', {
+          concern: 'principals',
+          operation: 'getMember',
+        }) >= 1,
+      );
       assert.equal(sampleSum(m.text, HTTP, { route: '/taxii2/', status: '200' }), N);
       assert.ok(hasSample(m.text, 'process_cpu_user_seconds_total'));
       const other = await fetch(`http://127.0.0.1:${metricsPort}/taxii2/`);

@@ -25,6 +25,7 @@ import { collectionRoutes } from './collections';
 import { ctx } from './context';
 import { discoveryRoutes } from './discovery';
 import { pageRoutes } from './pages';
+import type { Metrics } from '../../telemetry/metrics';
 import { writeRoutes } from './writes';
 
 export interface TaxiiDeps {
@@ -39,10 +40,13 @@ export interface TaxiiDeps {
   logger: Logger;
   /** Receives a record of every request on a collection's objects. */
   audit: AuditTrail;
+  /** Prometheus metrics, or null when off. */
+  metrics: Metrics | null;
 }
 
 export function taxiiRouter(deps: TaxiiDeps): Router {
-  const { registry, objects, statuses, config, cursors, authenticator, prepare, logger, audit } = deps;
+  const { registry, objects, statuses, config, cursors, authenticator, prepare, logger, audit, metrics } =
+    deps;
   const router = Router({ strict: false });
 
   // Content negotiation, then authentication: every TAXII endpoint needs both.
@@ -72,6 +76,6 @@ export function taxiiRouter(deps: TaxiiDeps): Router {
   discoveryRoutes(router, { registry, statuses, config });
   collectionRoutes(router, { registry });
   pageRoutes(router, { registry, objects, config, cursors });
-  writeRoutes(router, { registry, objects, statuses, config, prepare, logger });
+  writeRoutes(router, { registry, objects, statuses, config, prepare, logger, metrics });
   return router;
 }

@@ -11,6 +11,7 @@ import { formatTaxiiTimestamp } from '../../time';
 import type { CursorCodec, Endpoint } from '../cursor';
 import { sendTaxii } from '../http';
 import { STIX_MEDIA_TYPE } from '../media';
+import { noteObjects } from '../../telemetry/facts';
 import { parseTaxiiQuery, QUERY_PARAMS, type QueryParam, type TaxiiQuery } from '../query';
 import { audited, authorisedCollection, ctx, param, searchOf } from './context';
 
@@ -117,6 +118,7 @@ export function pageRoutes(router: Router, deps: PageDeps): void {
       }
     }
     dateHeaders(res, page.items);
+    noteObjects(res, page.items.length);
     const last = page.items[page.items.length - 1];
     let head = '{';
     if (page.more && last) {

@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import { objectScope } from '../../access/policy';
 import type { Config } from '../../config';
 import { NotFoundError, UnsupportedMediaTypeError } from '../../errors';
-import { boundStatus, commitPrepared, type PrepareFn } from '../../ingest';
+import { boundStatus, commitPrepared, summarise, type PrepareFn } from '../../ingest';
+import { noteObjects } from '../../telemetry/facts';
+import type { Metrics } from '../../telemetry/metrics';
 import type { DeleteObjectArgs, ObjectStore, RegistryStore, StatusStore } from '../../store/contract';
 import { nowMicros } from '../../time';
 import { readBody, sendTaxii } from '../http';
@@ -21,6 +23,7 @@ export interface WriteDeps {
   /** Parses, checks and validates a POSTed envelope (a worker pool in production). */
   prepare: PrepareFn;
   logger: Logger;
+  metrics: Metrics | null;
 }
 
 const DELETE_PARAMS: readonly QueryParam[] = ['match[version]', 'match[spec_version]'];
@@ -55,16 +58,20 @@ export function writeRoutes(router: Router, deps: WriteDeps): void {
     );
     audit.count = status.successes.length;
     audit.detail = `${status.totalCount} objects: ${status.successes.length} stored, ${status.failures.length} failed`;
+    const summary = summarise(status);
     deps.logger.info(
       {
         member: principal.member,
         collection: collection.id,
-        total: status.totalCount,
-        successes: status.successCount,
-        failures: status.failureCount,
+        total: summary.total,
+        added: summary.added,
+        duplicates: summary.duplicates,
+        failed: summary.failed,
       },
-      'objects added',
+      `objects received: ${summary.added} added, ${summary.duplicates} duplicates, ${summary.failed} failed`,
     );
+    deps.metrics?.ingested('taxii', summary);
+    noteObjects(res, summary.total);
     // As stored: the lists bounded (GET status serves the same).
     sendTaxii(res, 202, presentStatus(boundStatus(status, config.maxStatusBytes)));
   });
@@ -82,6 +89,7 @@ export function writeRoutes(router: Router, deps: WriteDeps): void {
     const deleted = await objects.deleteObject(args);
     audit.count = deleted;
     if (deleted === 0) throw new NotFoundError(`object ${objectId} not found`);
+    noteObjects(res, deleted);
     deps.logger.info(
       { member: ctx(res).principal.member, collection: collection.id, object: objectId, deleted },
       'object deleted',
