@@ -4,6 +4,10 @@
  * unless enabled.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from '../../server/config';
 import { Metrics } from '../../server/telemetry/metrics';
 import { startHub, TAXII, type TestHub } from '../helpers/hub';
@@ -214,6 +218,58 @@ describe(`metrics [${backendName()}]: own listener (TESSERA_METRICS_LISTEN), hub
       assert.deepEqual(await hub.terminate(), { code: 0, signal: null });
     });
   }
+
+  it('counts scheduled feed runs by outcome (ok, failed, then backoff) and the objects feeds add', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-feed-metrics-'));
+    const list = join(dir, 'list.txt');
+    writeFileSync(list, '192.0.2.10\n192.0.2.11\n');
+    const target = { apiRoot: 'api1', collection: collectionId };
+    // Every second: "good" reads a local list; "down" cannot connect, fails once and then backs
+    // off for a minute, so its next starts are skipped as backoff.
+    const feeds = [
+      {
+        name: 'good',
+        kind: 'ioc-list',
+        schedule: '* * * * * *',
+        url: pathToFileURL(list).toString(),
+        target,
+      },
+      { name: 'down', kind: 'ioc-list', schedule: '* * * * * *', url: 'http://127.0.0.1:9/never', target },
+    ];
+    const feedsFile = join(dir, 'feeds.json');
+    writeFileSync(feedsFile, JSON.stringify(feeds));
+    const metricsPort = await freePort();
+    const hub = await startHubProcess({
+      storeUrl: fresh.url,
+      env: {
+        TESSERA_METRICS_LISTEN: `127.0.0.1:${metricsPort}`,
+        TESSERA_FEEDS_FILE: feedsFile,
+      },
+    });
+    hubs.push(hub);
+    const RUNS = 'tessera_feed_runs_total';
+    let text = '';
+    const runs = (feed: string, outcome: string) => sampleSum(text, RUNS, { feed, outcome });
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      text = (await scrape(`http://127.0.0.1:${metricsPort}/metrics`, null)).text;
+      if (runs('good', 'ok') >= 2 && runs('down', 'backoff') >= 1) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(runs('good', 'ok') >= 2, text);
+    assert.equal(runs('good', 'failed'), 0);
+    assert.equal(runs('down', 'failed'), 1, 'one failure, then back-off');
+    assert.ok(runs('down', 'backoff') >= 1);
+    assert.equal(runs('down', 'ok'), 0);
+    const duration = (feed: string, outcome: string) =>
+      sampleSum(text, 'tessera_feed_run_duration_seconds_count', { feed, outcome });
+    assert.equal(duration('good', 'ok'), runs('good', 'ok'));
+    assert.equal(duration('down', 'failed'), 1);
+    assert.equal(duration('down', 'backoff'), 0, 'a start skipped for back-off has no duration');
+    // The list's two addresses were added by the first run; later runs find the file unchanged.
+    assert.equal(sampleSum(text, 'tessera_objects_ingested_total', { source: 'feed', outcome: 'added' }), 2);
+    assert.deepEqual(await hub.terminate(), { code: 0, signal: null });
+  });
 });
 
 describe('metrics settings (config.ts)', () => {
