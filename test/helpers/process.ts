@@ -304,6 +304,57 @@ export function reportOnFailure(ctx: Mocha.Context, hubs: (HubProcess | undefine
   }
 }
 
+/** What `useSeededStore` gives a suite: its store (once `before` ran), collection and hubs. */
+export interface SeededStore {
+  /** The fresh store's URL. */
+  readonly url: string;
+  /** The one collection, readable and writable by the member's group. */
+  readonly collectionId: string;
+  /** Basic credentials of the member. */
+  readonly auth: string;
+  /** Hub processes the suite starts: their output is printed when a test fails; killed after. */
+  readonly hubs: HubProcess[];
+}
+
+/**
+ * Mocha hooks for a suite of hub-process tests: before all, a fresh shared store seeded with one
+ * member in `group` and one collection that group reads and writes; after each failed test, the
+ * hubs' output; after all, the hubs killed and the store removed.
+ */
+export function useSeededStore(member: { name: string; password: string; group: string }): SeededStore {
+  let fresh: TestStoreUrl | undefined;
+  let collectionId: string | undefined;
+  const hubs: HubProcess[] = [];
+  before(async () => {
+    fresh = processStoreUrl();
+    [collectionId] = await seedStore(fresh.url, {
+      members: [{ name: member.name, password: member.password, groups: [member.group] }],
+      collections: [{ grants: [{ group: member.group, read: true, write: true }] }],
+    });
+  });
+  afterEach(function () {
+    reportOnFailure(this, hubs);
+  });
+  after(async () => {
+    await killAllHubs(hubs);
+    await fresh?.dispose();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useSeededStore: read in a test or hook, after before()');
+    return value;
+  };
+  return {
+    get url() {
+      return ready(fresh).url;
+    },
+    get collectionId() {
+      return ready(collectionId);
+    },
+    auth: basic(member.name, member.password),
+    hubs,
+  };
+}
+
 // ------------------------------------------------------------------------------------- HTTP
 
 export interface StatusDetailJson {

@@ -13,79 +13,61 @@ import { tessera } from '../helpers/cli';
 import {
   API_ROOT,
   assertStoreConsistent,
-  basic,
   getTaxii,
-  killAllHubs,
   postEnvelope,
-  processStoreUrl,
-  reportOnFailure,
-  seedStore,
   startHubProcess,
-  type HubProcess,
+  useSeededStore,
 } from '../helpers/process';
 import { makeIndicator, withModified, type StixObject } from '../helpers/stix';
-import { backendName, type TestStoreUrl } from '../helpers/store';
-
-const AUTH = basic('ops', 'backup-secret-1');
+import { backendName } from '../helpers/store';
 
 describe(`tessera backup [${backendName()}]: online copy, restore into a new hub`, function () {
   this.timeout(180_000);
-  let fresh: TestStoreUrl;
+  const seeded = useSeededStore({ name: 'ops', password: 'backup-secret-1', group: 'ops' });
+  const AUTH = seeded.auth;
   let dir: string;
-  let collectionId: string;
-  const hubs: HubProcess[] = [];
 
   before(async () => {
-    fresh = processStoreUrl();
     dir = await mkdtemp(path.join(os.tmpdir(), 'tessera-backup-'));
-    [collectionId] = (await seedStore(fresh.url, {
-      members: [{ name: 'ops', password: 'backup-secret-1', groups: ['ops'] }],
-      collections: [{ grants: [{ group: 'ops', read: true, write: true }] }],
-    })) as [string];
-  });
-  afterEach(function () {
-    reportOnFailure(this, hubs);
   });
   after(async () => {
-    await killAllHubs(hubs);
-    await fresh?.dispose();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('MongoDB stores are pointed to mongodump / mongorestore', async function () {
     if (backendName() !== 'mongodb') this.skip();
-    const r = await tessera(fresh.url, ['backup', path.join(dir, 'x.db')]);
+    const r = await tessera(seeded.url, ['backup', path.join(dir, 'x.db')]);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /mongodump/);
   });
 
   it('copies the store while the hub writes; a hub on the copy serves every acknowledged object', async function () {
     if (backendName() !== 'sqlite') this.skip();
-    const hub = await startHubProcess({ storeUrl: fresh.url });
-    hubs.push(hub);
+    const hub = await startHubProcess({ storeUrl: seeded.url });
+    seeded.hubs.push(hub);
     // Acknowledged before the backup: 200 objects, 50 of them with a second version.
     const before: StixObject[] = [];
     for (let b = 0; b < 4; b++) {
       const batch = Array.from({ length: 50 }, () => makeIndicator());
-      const status = await postEnvelope(hub, collectionId, AUTH, batch);
+      const status = await postEnvelope(hub, seeded.collectionId, AUTH, batch);
       assert.equal(status.success_count, 50);
       before.push(...batch);
     }
     const second = before.slice(0, 50).map((o) => withModified(o, '2025-06-01T00:00:00.000Z'));
-    assert.equal((await postEnvelope(hub, collectionId, AUTH, second)).success_count, 50);
+    assert.equal((await postEnvelope(hub, seeded.collectionId, AUTH, second)).success_count, 50);
 
     // The backup runs while another client keeps POSTing.
     let writing = true;
     const writer = (async () => {
       let n = 0;
       while (writing) {
-        await postEnvelope(hub, collectionId, AUTH, [makeIndicator(), makeIndicator()]);
+        await postEnvelope(hub, seeded.collectionId, AUTH, [makeIndicator(), makeIndicator()]);
         n += 2;
       }
       return n;
     })();
     const file = path.join(dir, 'tessera-backup.db');
-    const run = await tessera(fresh.url, ['backup', file, '--json']);
+    const run = await tessera(seeded.url, ['backup', file, '--json']);
     writing = false;
     await writer;
     assert.equal(run.code, 0, run.stderr);
@@ -95,13 +77,13 @@ describe(`tessera backup [${backendName()}]: online copy, restore into a new hub
     assert.equal(existsSync(`${file}.partial`), false);
 
     // An existing file is never overwritten.
-    const again = await tessera(fresh.url, ['backup', file]);
+    const again = await tessera(seeded.url, ['backup', file]);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /already exists/);
 
     // Restore as README says: a hub started on the copy.
     const restored = await startHubProcess({ storeUrl: `sqlite:${file}` });
-    hubs.push(restored);
+    seeded.hubs.push(restored);
     const served = new Map<string, StixObject[]>();
     let next: string | undefined;
     for (;;) {
@@ -109,7 +91,7 @@ describe(`tessera backup [${backendName()}]: online copy, restore into a new hub
         ? `?match[version]=all&next=${encodeURIComponent(next)}`
         : '?match[version]=all&limit=1000';
       const res = await getTaxii(
-        `${restored.url}/${API_ROOT}/collections/${collectionId}/objects/${q}`,
+        `${restored.url}/${API_ROOT}/collections/${seeded.collectionId}/objects/${q}`,
         AUTH,
       );
       assert.equal(res.status, 200);
@@ -135,7 +117,7 @@ describe(`tessera backup [${backendName()}]: online copy, restore into a new hub
     assert.deepEqual(await restored.terminate(), { code: 0, signal: null });
     const copy = await openStore(`sqlite:${file}`);
     try {
-      await assertStoreConsistent(copy.objects, collectionId);
+      await assertStoreConsistent(copy.objects, seeded.collectionId);
     } finally {
       await copy.close();
     }

@@ -11,16 +11,12 @@ import {
   assertStoreConsistent,
   basic,
   getTaxii,
-  killAllHubs,
   postEnvelope,
-  processStoreUrl,
-  reportOnFailure,
-  seedStore,
   startHubProcess,
-  type HubProcess,
+  useSeededStore,
   type StatusJson,
 } from '../helpers/process';
-import { backendName, type TestStoreUrl } from '../helpers/store';
+import { backendName } from '../helpers/store';
 import { makeIndicator, type StixObject } from '../helpers/stix';
 
 const MEMBER = 'poster';
@@ -35,27 +31,11 @@ const ALREADY_PRESENT = /^already present/;
 
 describe(`hub process [${backendName()}]: crash safety`, function () {
   this.timeout(120_000);
-  let fresh: TestStoreUrl;
-  let collectionId: string;
+  const seeded = useSeededStore({ name: MEMBER, password: PASSWORD, group: 'posters' });
   let store: Stores | undefined;
-  const hubs: HubProcess[] = [];
-
-  before(async () => {
-    fresh = processStoreUrl();
-    [collectionId] = (await seedStore(fresh.url, {
-      members: [{ name: MEMBER, password: PASSWORD, groups: ['posters'] }],
-      collections: [{ grants: [{ group: 'posters', read: true, write: true }] }],
-    })) as [string];
-  });
-
-  afterEach(function () {
-    reportOnFailure(this, hubs);
-  });
 
   after(async () => {
-    await killAllHubs(hubs);
     await store?.close();
-    await fresh.dispose();
   });
 
   it('keeps every acknowledged object and a consistent store after SIGKILL mid-ingest', async () => {
@@ -68,14 +48,14 @@ describe(`hub process [${backendName()}]: crash safety`, function () {
     const unanswered: StixObject[][] = [];
     let killed: Promise<unknown> | null = null;
 
-    const hub = await startHubProcess({ storeUrl: fresh.url });
-    hubs.push(hub);
+    const hub = await startHubProcess({ storeUrl: seeded.url });
+    seeded.hubs.push(hub);
     const poster = async (mine: StixObject[][]) => {
       for (const objects of mine) {
         if (killed) return;
         let status: StatusJson;
         try {
-          status = await postEnvelope(hub, collectionId, AUTH, objects);
+          status = await postEnvelope(hub, seeded.collectionId, AUTH, objects);
         } catch (e) {
           // Only a request cut off by the kill may fail.
           if (!killed) throw e;
@@ -98,8 +78,8 @@ describe(`hub process [${backendName()}]: crash safety`, function () {
     }
 
     // Restart on the same store.
-    const hub2 = await startHubProcess({ storeUrl: fresh.url });
-    hubs.push(hub2);
+    const hub2 = await startHubProcess({ storeUrl: seeded.url });
+    seeded.hubs.push(hub2);
 
     // Every answered status is still readable and every success it reported is served.
     const reported = new Map<string, string>();
@@ -114,7 +94,7 @@ describe(`hub process [${backendName()}]: crash safety`, function () {
     for (let i = 0; i < ids.length; i += 100) {
       const batch = ids.slice(i, i + 100);
       const url =
-        `${hub2.url}/${API_ROOT}/collections/${collectionId}/manifest/` +
+        `${hub2.url}/${API_ROOT}/collections/${seeded.collectionId}/manifest/` +
         `?match[id]=${batch.join(',')}&match[version]=all&limit=1000`;
       const res = await getTaxii(url, AUTH);
       assert.equal(res.status, 200);
@@ -126,8 +106,8 @@ describe(`hub process [${backendName()}]: crash safety`, function () {
     }
 
     // The store is consistent and holds only objects that were sent.
-    store = await openStore(fresh.url);
-    const stored = await assertStoreConsistent(store.objects, collectionId);
+    store = await openStore(seeded.url);
+    const stored = await assertStoreConsistent(store.objects, seeded.collectionId);
     const sent = new Set([...acked.map((a) => a.objects), ...unanswered].flat().map((o) => o.id));
     for (const v of stored) assert.ok(sent.has(v.id), `stored object ${v.id} was never sent`);
     const storedIds = new Set(stored.map((v) => v.id));
@@ -136,18 +116,18 @@ describe(`hub process [${backendName()}]: crash safety`, function () {
 
     // Re-sending the acknowledged envelopes adds nothing: every object is a duplicate.
     for (const { objects } of acked) {
-      const status = await postEnvelope(hub2, collectionId, AUTH, objects);
+      const status = await postEnvelope(hub2, seeded.collectionId, AUTH, objects);
       assert.equal(status.success_count, ENVELOPE_SIZE);
       for (const s of status.successes ?? []) assert.match(s.message ?? '', ALREADY_PRESENT);
     }
-    assert.equal(await store.objects.countObjects(collectionId), before);
+    assert.equal(await store.objects.countObjects(seeded.collectionId), before);
 
     // Re-sending the envelopes cut off by the kill completes them: every sent object exactly once.
     for (const objects of unanswered) {
-      const status = await postEnvelope(hub2, collectionId, AUTH, objects);
+      const status = await postEnvelope(hub2, seeded.collectionId, AUTH, objects);
       assert.equal(status.success_count, ENVELOPE_SIZE);
     }
-    const after = await assertStoreConsistent(store.objects, collectionId);
+    const after = await assertStoreConsistent(store.objects, seeded.collectionId);
     assert.equal(after.length, sent.size);
     assert.deepEqual(new Set(after.map((v) => v.id)), sent);
 

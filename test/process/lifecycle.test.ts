@@ -10,17 +10,13 @@ import {
   API_ROOT,
   basic,
   getTaxii,
-  killAllHubs,
   postEnvelope,
-  processStoreUrl,
-  reportOnFailure,
   runHubToExit,
-  seedStore,
   startHubProcess,
+  useSeededStore,
   TAXII,
-  type HubProcess,
 } from '../helpers/process';
-import { backendName, type TestStoreUrl } from '../helpers/store';
+import { backendName } from '../helpers/store';
 import { makeIndicator } from '../helpers/stix';
 
 const MEMBER = 'operator';
@@ -37,30 +33,11 @@ async function feedsFile(definitions: unknown[]): Promise<string> {
 
 describe(`hub process [${backendName()}]: lifecycle`, function () {
   this.timeout(120_000);
-  let fresh: TestStoreUrl;
-  let collectionId: string;
-  const hubs: HubProcess[] = [];
-
-  before(async () => {
-    fresh = processStoreUrl();
-    [collectionId] = (await seedStore(fresh.url, {
-      members: [{ name: MEMBER, password: PASSWORD, groups: ['ops'] }],
-      collections: [{ grants: [{ group: 'ops', read: true, write: true }] }],
-    })) as [string];
-  });
-
-  afterEach(function () {
-    reportOnFailure(this, hubs);
-  });
-
-  after(async () => {
-    await killAllHubs(hubs);
-    await fresh?.dispose();
-  });
+  const seeded = useSeededStore({ name: MEMBER, password: PASSWORD, group: 'ops' });
 
   it('answers /healthz and /readyz, and exits 0 on SIGTERM with the data kept', async () => {
-    const hub = await startHubProcess({ storeUrl: fresh.url });
-    hubs.push(hub);
+    const hub = await startHubProcess({ storeUrl: seeded.url });
+    seeded.hubs.push(hub);
     const health = await fetch(`${hub.url}/healthz`);
     assert.equal(health.status, 200);
     assert.deepEqual(await health.json(), { status: 'ok' });
@@ -70,7 +47,7 @@ describe(`hub process [${backendName()}]: lifecycle`, function () {
 
     // Leave a kept-alive client connection open: shutdown must not wait for it.
     const indicator = makeIndicator();
-    const status = await postEnvelope(hub, collectionId, AUTH, [indicator]);
+    const status = await postEnvelope(hub, seeded.collectionId, AUTH, [indicator]);
     assert.equal(status.success_count, 1);
     const discovery = await fetch(`${hub.url}/taxii2/`, { headers: { Authorization: AUTH, Accept: TAXII } });
     assert.equal(discovery.status, 200);
@@ -80,10 +57,10 @@ describe(`hub process [${backendName()}]: lifecycle`, function () {
     assert.doesNotMatch(hub.output(), /deadline passed/);
 
     // The store was closed cleanly: a new process on it serves what the old one stored.
-    const again = await startHubProcess({ storeUrl: fresh.url });
-    hubs.push(again);
+    const again = await startHubProcess({ storeUrl: seeded.url });
+    seeded.hubs.push(again);
     const res = await getTaxii(
-      `${again.url}/${API_ROOT}/collections/${collectionId}/objects/${indicator.id}/`,
+      `${again.url}/${API_ROOT}/collections/${seeded.collectionId}/objects/${indicator.id}/`,
       AUTH,
     );
     assert.equal(res.status, 200);
@@ -92,15 +69,15 @@ describe(`hub process [${backendName()}]: lifecycle`, function () {
   });
 
   it('runs as a cluster of hub processes (TESSERA_PROCESSES=2) that serve and stop together', async () => {
-    const hub = await startHubProcess({ storeUrl: fresh.url, env: { TESSERA_PROCESSES: '2' } });
-    hubs.push(hub);
+    const hub = await startHubProcess({ storeUrl: seeded.url, env: { TESSERA_PROCESSES: '2' } });
+    seeded.hubs.push(hub);
     const indicators = [makeIndicator(), makeIndicator(), makeIndicator()];
-    const status = await postEnvelope(hub, collectionId, AUTH, indicators);
+    const status = await postEnvelope(hub, seeded.collectionId, AUTH, indicators);
     assert.equal(status.success_count, 3);
     // Several requests on fresh connections reach either process; all see the same data.
     for (let i = 0; i < 6; i++) {
       const res = await fetch(
-        `${hub.url}/${API_ROOT}/collections/${collectionId}/objects/${indicators[i % 3]?.id}/`,
+        `${hub.url}/${API_ROOT}/collections/${seeded.collectionId}/objects/${indicators[i % 3]?.id}/`,
         {
           headers: { Authorization: AUTH, Accept: TAXII, Connection: 'close' },
         },
@@ -114,7 +91,7 @@ describe(`hub process [${backendName()}]: lifecycle`, function () {
     const file = await feedsFile([{ name: 'x', kind: 'rss', schedule: 'never', url: 'ftp://x', target: {} }]);
     for (const processes of ['1', '2']) {
       const run = await runHubToExit({
-        TESSERA_STORE: fresh.url,
+        TESSERA_STORE: seeded.url,
         TESSERA_FEEDS_FILE: file,
         TESSERA_HOST: '127.0.0.1',
         TESSERA_PROCESSES: processes,
@@ -138,7 +115,7 @@ describe(`hub process [${backendName()}]: lifecycle`, function () {
       },
     ]);
     const run = await runHubToExit({
-      TESSERA_STORE: fresh.url,
+      TESSERA_STORE: seeded.url,
       TESSERA_FEEDS_FILE: file,
       TESSERA_HOST: '127.0.0.1',
     });

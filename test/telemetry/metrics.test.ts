@@ -11,19 +11,10 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from '../../server/config';
 import { Metrics } from '../../server/telemetry/metrics';
 import { startHub, TAXII, type TestHub } from '../helpers/hub';
-import {
-  basic,
-  freePort,
-  killAllHubs,
-  processStoreUrl,
-  reportOnFailure,
-  seedStore,
-  startHubProcess,
-  type HubProcess,
-} from '../helpers/process';
+import { freePort, startHubProcess, useSeededStore } from '../helpers/process';
 import { hasSample, sampleSum } from '../helpers/prometheus';
 import { makeIndicator } from '../helpers/stix';
-import { backendName, type TestStoreUrl } from '../helpers/store';
+import { backendName } from '../helpers/store';
 
 const TOKEN = 'scrape-token-0123456789';
 const HTTP = 'tessera_http_request_duration_seconds_count';
@@ -144,36 +135,17 @@ describe(`metrics [${backendName()}]: off unless enabled`, function () {
 
 describe(`metrics [${backendName()}]: own listener (TESSERA_METRICS_LISTEN), hub processes`, function () {
   this.timeout(120_000);
-  let fresh: TestStoreUrl;
-  let collectionId: string;
-  const hubs: HubProcess[] = [];
-  const AUTH = basic('ops', 'metrics-secret-1');
-
-  before(async () => {
-    fresh = processStoreUrl();
-    [collectionId] = (await seedStore(fresh.url, {
-      members: [{ name: 'ops', password: 'metrics-secret-1', groups: ['ops'] }],
-      collections: [{ grants: [{ group: 'ops', read: true, write: true }] }],
-    })) as [string];
-  });
-
-  afterEach(function () {
-    reportOnFailure(this, hubs);
-  });
-
-  after(async () => {
-    await killAllHubs(hubs);
-    await fresh?.dispose();
-  });
+  const seeded = useSeededStore({ name: 'ops', password: 'metrics-secret-1', group: 'ops' });
+  const AUTH = seeded.auth;
 
   for (const processes of ['1', '2']) {
     it(`serves /metrics on its own port, summed over ${processes} process(es); the hub's port has none`, async () => {
       const metricsPort = await freePort();
       const hub = await startHubProcess({
-        storeUrl: fresh.url,
+        storeUrl: seeded.url,
         env: { TESSERA_METRICS_LISTEN: `127.0.0.1:${metricsPort}`, TESSERA_PROCESSES: processes },
       });
-      hubs.push(hub);
+      seeded.hubs.push(hub);
       const N = 8;
       for (let i = 0; i < N; i++) {
         // A fresh connection each time, so that a cluster spreads them over its processes.
@@ -183,7 +155,7 @@ describe(`metrics [${backendName()}]: own listener (TESSERA_METRICS_LISTEN), hub
         assert.equal(res.status, 200);
         await res.arrayBuffer();
       }
-      const post = await fetch(`${hub.url}/api1/collections/${collectionId}/objects/`, {
+      const post = await fetch(`${hub.url}/api1/collections/${seeded.collectionId}/objects/`, {
         method: 'POST',
         headers: { Authorization: AUTH, Accept: TAXII, 'Content-Type': TAXII, Connection: 'close' },
         body: JSON.stringify({ objects: [makeIndicator()] }),
@@ -223,7 +195,7 @@ describe(`metrics [${backendName()}]: own listener (TESSERA_METRICS_LISTEN), hub
     const dir = mkdtempSync(join(tmpdir(), 'tessera-feed-metrics-'));
     const list = join(dir, 'list.txt');
     writeFileSync(list, '192.0.2.10\n192.0.2.11\n');
-    const target = { apiRoot: 'api1', collection: collectionId };
+    const target = { apiRoot: 'api1', collection: seeded.collectionId };
     // Every second: "good" reads a local list; "down" cannot connect, fails once and then backs
     // off for a minute, so its next starts are skipped as backoff.
     const feeds = [
@@ -240,13 +212,13 @@ describe(`metrics [${backendName()}]: own listener (TESSERA_METRICS_LISTEN), hub
     writeFileSync(feedsFile, JSON.stringify(feeds));
     const metricsPort = await freePort();
     const hub = await startHubProcess({
-      storeUrl: fresh.url,
+      storeUrl: seeded.url,
       env: {
         TESSERA_METRICS_LISTEN: `127.0.0.1:${metricsPort}`,
         TESSERA_FEEDS_FILE: feedsFile,
       },
     });
-    hubs.push(hub);
+    seeded.hubs.push(hub);
     const RUNS = 'tessera_feed_runs_total';
     let text = '';
     const runs = (feed: string, outcome: string) => sampleSum(text, RUNS, { feed, outcome });
