@@ -41,6 +41,13 @@ export const COMMANDS: CommandSpec[] = [
   },
   { words: ['root', 'list'], positionals: [], options: {}, usage: 'root list', summary: 'list API roots' },
   {
+    words: ['root', 'remove'],
+    positionals: ['name'],
+    options: { yes: 'flag' },
+    usage: 'root remove <name> --yes',
+    summary: 'remove an API root that holds no collection (remove its collections first)',
+  },
+  {
     words: ['group', 'add'],
     positionals: ['group'],
     options: {},
@@ -217,6 +224,14 @@ export const COMMANDS: CommandSpec[] = [
     usage: 'collection set <root> <id-or-alias> --default-tlp <level>',
     summary: "set the TLP of the collection's objects that carry no TLP marking",
     audit: 'admin',
+  },
+  {
+    words: ['collection', 'remove'],
+    positionals: ['root', 'collection'],
+    options: { yes: 'flag' },
+    usage: 'collection remove <root> <id-or-alias> --yes',
+    summary:
+      'remove a collection with its objects, statuses and grants (without --yes: only says what would go)',
   },
   {
     words: ['import'],

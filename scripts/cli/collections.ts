@@ -1,19 +1,24 @@
 /**
  * `tessera collection …`: collections, their grants to trust groups with TLP ceilings, and their
- * default TLP (the registry; grants name trust groups).
+ * default TLP (the registry; grants name trust groups); removing a collection with its objects and
+ * statuses.
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_TLP, parseTlpLevel, TLP_LEVELS, type TlpLevel } from '../../server/access/tlp';
 import { BadRequestError, ConflictError, NotFoundError } from '../../server/errors';
+import type { Config } from '../../server/config';
 import type {
   CollectionRecord,
   GrantInput,
+  ObjectStore,
   PrincipalStore,
   RegistryStore,
+  StatusStore,
 } from '../../server/store/contract';
 import { UsageError } from './args';
 import { out, unique, type Handlers } from './command';
 import { collectionText, grantsText, presentCollection } from './output';
+import { progressBar } from './progress';
 
 const UUID4_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const UUID_ANY_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -97,7 +102,69 @@ async function grantsFrom(
   }));
 }
 
-export const collectionCommands: Handlers<'registry' | 'principals'> = {
+/** Versions deleted per store call: small enough that the hub's writes get their turn in between. */
+const PURGE_BATCH = 2000;
+
+/** Deletes every version of the collection, batch by batch; returns how many. */
+async function purgeObjects(
+  objects: ObjectStore,
+  collectionId: string,
+  onBatch: (removed: number) => void = () => undefined,
+): Promise<number> {
+  let removed = 0;
+  for (;;) {
+    const n = await objects.purgeCollection({ collectionId, limit: PURGE_BATCH });
+    if (n === 0) return removed;
+    removed += n;
+    onBatch(removed);
+  }
+}
+
+/** The feeds of TESSERA_FEEDS_FILE (as this CLI sees it) that write into the collection. */
+async function feedsInto(config: Config, c: CollectionRecord): Promise<string[]> {
+  if (!config.feedsFile) return [];
+  const { loadFeedFile, FeedConfigError } = await import('../../feeds/definition');
+  try {
+    return loadFeedFile(config.feedsFile)
+      .filter(
+        (f) =>
+          f.target.apiRoot === c.apiRoot && (f.target.collection === c.id || f.target.collection === c.alias),
+      )
+      .map((f) => f.name);
+  } catch (e) {
+    if (e instanceof FeedConfigError) throw new BadRequestError(e.message);
+    throw e;
+  }
+}
+
+/**
+ * What goes with a collection and in which order, so that the hub may keep running and a run cut
+ * short (crash, ^C, lost MongoDB connection) is finished by running the command again:
+ *   1. its grants are removed: from then on every member's request gets 404, as for a collection
+ *      that does not exist (the hub reads the registry on every request: there is no cache); a
+ *      POST that passed its checks before this step may still commit (see step 4);
+ *   2. its object versions are deleted in batches, then its statuses;
+ *   3. its record goes (the alias is free again);
+ *   4. versions a POST accepted before step 1 committed meanwhile are deleted.
+ * Until step 3 the collection is still listed (without grants), so the same command finishes the
+ * job; after it, a leftover can only come from a POST that was already past its checks, and
+ * `collection remove <root> <id>` removes such leftovers by id.
+ */
+async function removeCollectionAndData(
+  stores: { registry: RegistryStore; objects: ObjectStore; statuses: StatusStore },
+  c: CollectionRecord,
+  onProgress: (removed: number) => void,
+): Promise<{ objects: number; statuses: number }> {
+  const { registry, objects, statuses } = stores;
+  if (c.grants.length > 0) await registry.setGrants({ collectionId: c.id, grants: [] });
+  let removed = await purgeObjects(objects, c.id, onProgress);
+  const statusCount = await statuses.purgeCollectionStatuses({ collectionId: c.id });
+  await registry.removeCollection({ collectionId: c.id });
+  removed += await purgeObjects(objects, c.id, (n) => onProgress(removed + n));
+  return { objects: removed, statuses: statusCount };
+}
+
+export const collectionCommands: Handlers<'registry' | 'principals' | 'objects' | 'statuses'> = {
   'collection add': async ({ args, options, json, usage, stores: { registry, principals } }) => {
     const root = args.root as string;
     if (options.title === undefined) throw new UsageError('missing option --title', usage);
@@ -224,6 +291,70 @@ export const collectionCommands: Handlers<'registry' | 'principals'> = {
     const c = await findCollectionOrFail(registry, args.root as string, args.collection as string);
     const updated = await registry.setDefaultTlp({ collectionId: c.id, defaultTlp });
     await out(json, presentCollection(updated), collectionText(updated));
+    return 0;
+  },
+
+  'collection remove': async ({ args, options, json, config, stores }) => {
+    const { registry, objects, statuses } = stores;
+    const root = args.root as string;
+    const idOrAlias = args.collection as string;
+    const yes = options.yes !== undefined;
+    if (!(await registry.getApiRoot(root)))
+      throw new NotFoundError(`API root ${JSON.stringify(root)} does not exist`);
+    const c = await registry.findCollection({ apiRoot: root, idOrAlias });
+    if (!c) {
+      // What an earlier removal left behind (see removeCollectionAndData), asked for by id.
+      const id = idOrAlias.toLowerCase();
+      const left = UUID_ANY_RE.test(id) ? await objects.countObjects(id) : 0;
+      if (left === 0) {
+        throw new NotFoundError(`collection ${JSON.stringify(idOrAlias)} does not exist in API root ${root}`);
+      }
+      if (!yes) {
+        throw new BadRequestError(
+          `collection ${id} no longer exists, but ${left} object version(s) of it are left from its removal; nothing removed: add --yes to remove them`,
+        );
+      }
+      const bar = json ? null : progressBar(process.stderr, 'object versions');
+      const removed = await purgeObjects(objects, id, (n) => bar?.update(n, left));
+      bar?.end();
+      const statusCount = await statuses.purgeCollectionStatuses({ collectionId: id });
+      await out(
+        json,
+        { id, api_root: root, removed: true, objects: removed, statuses: statusCount, leftovers: true },
+        `removed what was left of collection ${id}: ${removed} object version(s), ${statusCount} status(es)`,
+      );
+      return 0;
+    }
+    const label = c.alias !== undefined ? `${c.alias} (${c.id})` : c.id;
+    const feeds = await feedsInto(config, c);
+    if (feeds.length > 0) {
+      throw new ConflictError(
+        `feed${feeds.length > 1 ? 's' : ''} ${feeds.join(', ')} of ${config.feedsFile} write${feeds.length > 1 ? '' : 's'} into collection ${label}: remove or retarget ${feeds.length > 1 ? 'them' : 'it'} there (and restart the hub) first; a hub does not start with a feed whose collection is missing`,
+      );
+    }
+    const count = await objects.countObjects(c.id);
+    const groups = c.grants.map((g) => g.group);
+    if (!yes) {
+      throw new BadRequestError(
+        `collection ${label} in API root ${root} holds ${count} object version(s)${groups.length ? ` and is shared with ${groups.join(', ')}` : ''}; nothing removed: add --yes to remove it with its objects and statuses`,
+      );
+    }
+    const bar = json ? null : progressBar(process.stderr, 'object versions');
+    const removed = await removeCollectionAndData(stores, c, (n) => bar?.update(n, Math.max(n, count)));
+    bar?.end();
+    await out(
+      json,
+      {
+        id: c.id,
+        ...(c.alias !== undefined ? { alias: c.alias } : {}),
+        api_root: root,
+        removed: true,
+        objects: removed.objects,
+        statuses: removed.statuses,
+        groups,
+      },
+      `removed collection ${label} from API root ${root}: ${removed.objects} object version(s), ${removed.statuses} status(es)${groups.length ? `, grants of ${groups.join(', ')}` : ''}`,
+    );
     return 0;
   },
 };

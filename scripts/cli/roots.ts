@@ -1,5 +1,5 @@
 /** `tessera root …`: API roots (the registry). */
-import { BadRequestError } from '../../server/errors';
+import { BadRequestError, ConflictError, NotFoundError } from '../../server/errors';
 import { UsageError } from './args';
 import { checkName, out, ROOT_RE, unique, type Handlers } from './command';
 import { presentRoot } from './output';
@@ -7,7 +7,7 @@ import { presentRoot } from './output';
 /** Paths the hub serves itself; an API root of that name would be unreachable. */
 const RESERVED_ROOTS = new Set(['taxii2', 'healthz', 'readyz']);
 
-export const rootCommands: Handlers<'registry'> = {
+export const rootCommands: Handlers<'registry' | 'objects'> = {
   'root add': async ({ args, options, json, usage, stores: { registry } }) => {
     checkName('API root', args.name as string, ROOT_RE);
     if (RESERVED_ROOTS.has(args.name as string)) {
@@ -37,6 +37,42 @@ export const rootCommands: Handlers<'registry'> = {
             .map((r) => `${r.name}\t${r.title}${r.name === config.defaultApiRoot ? '\t(default)' : ''}`)
             .join('\n'),
     );
+    return 0;
+  },
+
+  /*
+   * A root is removed only once it holds no collection: data goes collection by collection, each
+   * removal naming what it deletes, so no single command (or typo in a root name) erases several
+   * collections, and a removal cut short is finished per collection.
+   */
+  'root remove': async ({ args, options, json, config, stores: { registry, objects } }) => {
+    const name = args.name as string;
+    if (name === config.defaultApiRoot) {
+      throw new ConflictError(
+        `${name} is the default API root (TESSERA_DEFAULT_API_ROOT): the hub and the CLI create it again whenever it is missing; make another root the default first`,
+      );
+    }
+    if (!(await registry.getApiRoot(name)))
+      throw new NotFoundError(`API root ${JSON.stringify(name)} does not exist`);
+    const held = await registry.listCollections({ apiRoot: name, visibleTo: 'all' });
+    if (held.length > 0) {
+      const lines: string[] = [];
+      for (const c of held) {
+        lines.push(
+          `  tessera collection remove ${name} ${c.alias ?? c.id} --yes   (${await objects.countObjects(c.id)} object version(s))`,
+        );
+      }
+      throw new ConflictError(
+        `API root ${name} still holds ${held.length} collection(s); remove them first:\n${lines.join('\n')}`,
+      );
+    }
+    if (options.yes === undefined) {
+      throw new BadRequestError(
+        `API root ${name} holds no collection; nothing removed: add --yes to remove it`,
+      );
+    }
+    await registry.removeApiRoot(name);
+    await out(json, { name, removed: true }, `removed API root ${name}`);
     return 0;
   },
 };

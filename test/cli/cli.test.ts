@@ -23,7 +23,7 @@ import {
   TAXII,
   type HubProcess,
 } from '../helpers/process';
-import { describeRun, fails, ok, okJson, tessera, type CliRun } from '../helpers/cli';
+import { addSharedCollection, describeRun, fails, ok, okJson, tessera, type CliRun } from '../helpers/cli';
 import type { TestStoreUrl } from '../helpers/store';
 import { makeIndicator, makeIpv4Addr, makeMalware, withModified, type StixObject } from '../helpers/stix';
 
@@ -89,19 +89,12 @@ describe('admin CLI (tessera)', function () {
   /** A group, a member in it and a collection granting it read and write; returns the collection. */
   async function setUp(alias = 'shared'): Promise<CollectionJson> {
     await ok(url, ['group', 'add', 'csirts']);
-    return okJson<CollectionJson>(url, [
-      'collection',
-      'add',
-      'api1',
-      '--title',
-      'Shared',
-      '--alias',
+    return addSharedCollection<CollectionJson>(url, {
+      root: 'api1',
       alias,
-      '--read',
-      'csirts',
-      '--write',
-      'csirts',
-    ]);
+      group: 'csirts',
+      title: 'Shared',
+    });
   }
 
   async function writeJson(name: string, value: unknown): Promise<string> {
@@ -129,6 +122,8 @@ describe('admin CLI (tessera)', function () {
           'collection grant <root> <id-or-alias> <group> [--read] [--write] [--max-tlp <level>]',
           'collection revoke <root> <id-or-alias> <group>',
           'collection set <root> <id-or-alias> --default-tlp <level>',
+          'collection remove <root> <id-or-alias> --yes',
+          'root remove <name> --yes',
           'import <root>',
           'export <root>',
           'validate <file> [--strict]',

@@ -15,7 +15,7 @@ import {
   useStores,
 } from './fixture';
 
-describe(suite('objectExists, deleteObject, countObjects'), function () {
+describe(suite('objectExists, deleteObject, countObjects, purgeCollection'), function () {
   const stores = useStores();
   let root: string;
   before(async function () {
@@ -268,6 +268,69 @@ describe(suite('objectExists, deleteObject, countObjects'), function () {
       await add(stores(), col, [toNewVersion(obj), toNewVersion(obj)]);
       await add(stores(), col, [toNewVersion(obj)]);
       assert.equal(await stores().objects.countObjects(col), 1);
+    });
+  });
+
+  describe('purgeCollection', function () {
+    it('deletes every version of the collection in batches of at most limit, whatever its TLP or publisher', async function () {
+      const col = await collection();
+      const other = await collection();
+      const red = makeIndicator({
+        object_marking_refs: ['marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1'],
+      });
+      await threeVersions(col);
+      await add(stores(), col, [toNewVersion(red), toNewVersion(makeIpv4Addr())]);
+      await stores().objects.addObjects({
+        collectionId: col,
+        addedBy: 'someone-else',
+        objects: [toNewVersion(makeIndicator())],
+      });
+      const keep = await threeVersions(other);
+      assert.equal(await stores().objects.countObjects(col), 6);
+      const batches: number[] = [];
+      for (;;) {
+        const n = await stores().objects.purgeCollection({ collectionId: col, limit: 4 });
+        batches.push(n);
+        if (n === 0) break;
+      }
+      assert.deepEqual(batches, [4, 2, 0]);
+      assert.equal(await stores().objects.countObjects(col), 0);
+      assert.deepEqual(await queryAll(stores(), col, { versions: ALL }), []);
+      assert.equal(
+        await stores().objects.objectExists({ visibleTo: 'all', collectionId: col, id: red.id }),
+        false,
+      );
+      assert.deepEqual(labels(await queryAll(stores(), other, { versions: ALL })), [
+        at(keep, 1),
+        at(keep, 2),
+        at(keep, 3),
+      ]);
+    });
+
+    it('is 0 for a collection without objects, or one the registry does not know', async function () {
+      assert.equal(
+        await stores().objects.purgeCollection({ collectionId: await collection(), limit: 10 }),
+        0,
+      );
+      assert.equal(
+        await stores().objects.purgeCollection({
+          collectionId: '6f0c6b2e-1d4c-4c1e-9b54-3b1c0e8d2a11',
+          limit: 10,
+        }),
+        0,
+      );
+    });
+
+    it('a purged collection takes new objects again as new: a version once stored is added, not a duplicate', async function () {
+      const col = await collection();
+      const obj = makeIndicator();
+      await add(stores(), col, [toNewVersion(obj)]);
+      assert.equal(await stores().objects.purgeCollection({ collectionId: col, limit: 100 }), 1);
+      const [again] = await add(stores(), col, [toNewVersion(obj)]);
+      assert.equal(again?.outcome, 'added');
+      assert.deepEqual(labels(await queryAll(stores(), col, { versions: ALL })), [
+        `${obj.id}@${obj.modified}`,
+      ]);
     });
   });
 

@@ -12,6 +12,12 @@ function ids(cols: readonly CollectionRecord[]): string[] {
   return cols.map((c) => c.id);
 }
 
+function nthGroup(grants: readonly { group: string }[]): string {
+  const g = grants[0];
+  assert.ok(g);
+  return g.group;
+}
+
 describe(suite('API roots'), function () {
   const stores = useStores();
 
@@ -60,6 +66,31 @@ describe(suite('API roots'), function () {
     await stores().registry.createApiRoot({ name, title: 'Original' });
     await assert.rejects(stores().registry.createApiRoot({ name, title: 'Copy' }), ConflictError);
     assert.equal((await stores().registry.getApiRoot(name))?.title, 'Original');
+  });
+
+  it('removeApiRoot removes an empty root (true), then finds none (false); the name is free again', async function () {
+    const name = await newApiRoot(stores());
+    const other = await newApiRoot(stores());
+    assert.equal(await stores().registry.removeApiRoot(name), true);
+    assert.equal(await stores().registry.getApiRoot(name), null);
+    assert.equal(
+      (await stores().registry.listApiRoots()).some((r) => r.name === name),
+      false,
+    );
+    assert.ok(await stores().registry.getApiRoot(other), 'another root is untouched');
+    assert.equal(await stores().registry.removeApiRoot(name), false);
+    await stores().registry.createApiRoot({ name, title: 'Again' });
+    assert.equal((await stores().registry.getApiRoot(name))?.title, 'Again');
+  });
+
+  it('removeApiRoot refuses a root that holds a collection (ConflictError), and keeps both', async function () {
+    const name = await newApiRoot(stores());
+    const col = await newCollection(stores(), name);
+    await assert.rejects(stores().registry.removeApiRoot(name), ConflictError);
+    assert.ok(await stores().registry.getApiRoot(name));
+    assert.equal((await stores().registry.findCollection({ apiRoot: name, idOrAlias: col.id }))?.id, col.id);
+    assert.equal(await stores().registry.removeCollection({ collectionId: col.id }), true);
+    assert.equal(await stores().registry.removeApiRoot(name), true);
   });
 });
 
@@ -244,5 +275,53 @@ describe(suite('collections'), function () {
       (await stores().registry.findCollection({ apiRoot: root, idOrAlias: col.id }))?.title,
       col.title,
     );
+  });
+
+  describe('removeCollection', function () {
+    it('removes the record and its grants: not found by id or alias, not listed to anyone', async function () {
+      const root = await newApiRoot(stores());
+      const grants = [{ group: uniq('g'), read: true, write: true }];
+      const gone = await newCollection(stores(), root, { alias: 'going', grants });
+      const kept = await newCollection(stores(), root, { alias: 'staying', grants });
+      assert.equal(await stores().registry.removeCollection({ collectionId: gone.id }), true);
+      for (const idOrAlias of [gone.id, 'going'])
+        assert.equal(await stores().registry.findCollection({ apiRoot: root, idOrAlias }), null);
+      assert.deepEqual(ids(await stores().registry.listCollections({ apiRoot: root, visibleTo: 'all' })), [
+        kept.id,
+      ]);
+      assert.deepEqual(
+        ids(await stores().registry.listCollections({ apiRoot: root, visibleTo: [nthGroup(grants)] })),
+        [kept.id],
+      );
+      assert.deepEqual(
+        (await stores().registry.findCollection({ apiRoot: root, idOrAlias: 'staying' }))?.grants.map(
+          (g) => g.group,
+        ),
+        [nthGroup(grants)],
+      );
+    });
+
+    it('is false for a collection that does not exist (a second removal)', async function () {
+      const root = await newApiRoot(stores());
+      const col = await newCollection(stores(), root);
+      assert.equal(await stores().registry.removeCollection({ collectionId: col.id }), true);
+      assert.equal(await stores().registry.removeCollection({ collectionId: col.id }), false);
+      assert.equal(await stores().registry.removeCollection({ collectionId: randomUUID() }), false);
+    });
+
+    it('frees the alias and the id: a new collection may take them, with no grant of the old one', async function () {
+      const root = await newApiRoot(stores());
+      const old = await newCollection(stores(), root, {
+        alias: 'reused',
+        grants: [{ group: uniq('g'), read: true, write: false }],
+      });
+      await stores().registry.removeCollection({ collectionId: old.id });
+      const again = await newCollection(stores(), root, { id: old.id, alias: 'reused', grants: [] });
+      assert.deepEqual(again.grants, []);
+      assert.deepEqual(
+        (await stores().registry.findCollection({ apiRoot: root, idOrAlias: 'reused' }))?.grants,
+        [],
+      );
+    });
   });
 });

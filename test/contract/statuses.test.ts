@@ -119,4 +119,15 @@ describe(suite('statuses'), function () {
     assert.equal(await stores().statuses.purgeStatuses({ before: base + 12 }), 2);
     assert.equal(await stores().statuses.getStatus({ apiRoot: root, id: later.id }), null);
   });
+
+  it('purgeCollectionStatuses deletes the statuses of one collection only and returns their number', async function () {
+    const gone = (await newCollection(stores(), root)).id;
+    const mine = [status({ collectionId: gone }), status({ collectionId: gone, status: 'pending' })];
+    const kept = status();
+    for (const s of [...mine, kept]) await stores().statuses.putStatus(s);
+    assert.equal(await stores().statuses.purgeCollectionStatuses({ collectionId: gone }), 2);
+    for (const s of mine) assert.equal(await stores().statuses.getStatus({ apiRoot: root, id: s.id }), null);
+    assert.deepEqual(plain(await stores().statuses.getStatus({ apiRoot: root, id: kept.id })), kept);
+    assert.equal(await stores().statuses.purgeCollectionStatuses({ collectionId: gone }), 0);
+  });
 });

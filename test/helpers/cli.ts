@@ -81,3 +81,25 @@ export async function fails(
   if (code === 2) assert.match(r.stderr, /usage: tessera/, describeRun(r));
   return r;
 }
+
+/** `tessera collection add <root> --alias <alias>` shared with `group` for read and write; its --json output. */
+export async function addSharedCollection<T = { id: string }>(
+  storeUrl: string,
+  opts: { root: string; alias: string; group: string; title?: string },
+): Promise<T> {
+  const { root, alias, group } = opts;
+  const title = opts.title ?? alias;
+  return okJson<T>(storeUrl, [
+    'collection',
+    'add',
+    root,
+    '--title',
+    title,
+    '--alias',
+    alias,
+    '--read',
+    group,
+    '--write',
+    group,
+  ]);
+}

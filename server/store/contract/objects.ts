@@ -117,6 +117,12 @@ export interface DeleteObjectArgs {
   specVersions?: string[];
 }
 
+export interface PurgeCollectionArgs {
+  collectionId: string;
+  /** Delete at most this many versions in this call (>= 1), so that other writers get their turn. */
+  limit: number;
+}
+
 export interface ObjectStore {
   /**
    * Store every object of the batch durably before resolving (one atomic write per batch where the
@@ -134,4 +140,10 @@ export interface ObjectStore {
   deleteObject(args: DeleteObjectArgs): Promise<number>;
   /** Number of stored object versions in the collection (every version counts). */
   countObjects(collectionId: string): Promise<number>;
+  /**
+   * Delete up to `limit` versions of the collection, whatever their TLP or publisher (removing a
+   * collection); returns how many. Call until it returns 0. Each call is complete in itself, so
+   * an interrupted purge is finished by calling again.
+   */
+  purgeCollection(args: PurgeCollectionArgs): Promise<number>;
 }

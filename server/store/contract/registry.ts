@@ -97,11 +97,20 @@ export interface ListCollectionsArgs {
   visibleTo: GroupScope;
 }
 
+export interface RemoveCollectionArgs {
+  collectionId: string;
+}
+
 export interface RegistryStore {
   // API roots
   createApiRoot(args: CreateApiRootArgs): Promise<ApiRootRecord>;
   getApiRoot(name: string): Promise<ApiRootRecord | null>;
   listApiRoots(): Promise<ApiRootRecord[]>;
+  /**
+   * Remove an API root that holds no collection: true when it was removed, false when there was
+   * none of that name; ConflictError while it holds a collection (remove those first).
+   */
+  removeApiRoot(name: string): Promise<boolean>;
 
   // Collections (listings ordered by id)
   createCollection(args: CreateCollectionArgs): Promise<CollectionRecord>;
@@ -112,4 +121,10 @@ export interface RegistryStore {
   setDefaultTlp(args: SetDefaultTlpArgs): Promise<CollectionRecord>;
   findCollection(args: FindCollectionArgs): Promise<CollectionRecord | null>;
   listCollections(args: ListCollectionsArgs): Promise<CollectionRecord[]>;
+  /**
+   * Remove the collection's record and its grants (its alias becomes free): true when removed,
+   * false when there was none. Its objects and statuses are other concerns' (purgeCollection,
+   * purgeCollectionStatuses); the caller removes those first (scripts/cli/collections.ts).
+   */
+  removeCollection(args: RemoveCollectionArgs): Promise<boolean>;
 }

@@ -44,9 +44,15 @@ export interface PurgeStatusesArgs {
   before: Micros;
 }
 
+export interface PurgeCollectionStatusesArgs {
+  collectionId: string;
+}
+
 export interface StatusStore {
   /** Insert, or replace the status with the same id. */
   putStatus(status: StatusRecord): Promise<void>;
   getStatus(args: GetStatusArgs): Promise<StatusRecord | null>;
   purgeStatuses(args: PurgeStatusesArgs): Promise<number>;
+  /** Delete every status of a collection's POSTs (removing the collection); returns how many. */
+  purgeCollectionStatuses(args: PurgeCollectionStatusesArgs): Promise<number>;
 }

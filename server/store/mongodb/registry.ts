@@ -10,12 +10,13 @@ import type {
   ListCollectionsArgs,
   PutGrantArgs,
   RegistryStore,
+  RemoveCollectionArgs,
   RemoveGrantArgs,
   SetDefaultTlpArgs,
   SetGrantsArgs,
 } from '../contract';
 import { completeGrants, storedLevel } from '../grants';
-import { NotFoundError, StoreError } from '../../errors';
+import { ConflictError, NotFoundError, StoreError } from '../../errors';
 import { nowMicros, type Micros } from '../../time';
 import { guard, type MongoConnection } from './connection';
 import { API_ROOTS, COLLECTIONS } from './indexes';
@@ -105,6 +106,29 @@ export class MongoRegistryStore implements RegistryStore {
     return guard('list API roots', async () => {
       const docs = await this.apiRoots.find({}).sort({ _id: 1 }).toArray();
       return docs.map(apiRootFromDoc).sort(byString((r) => r.name));
+    });
+  }
+
+  /*
+   * Without transactions: the root is deleted only when it holds no collection, and checked again
+   * afterwards; a collection created in it at that very moment (createCollection checks the root,
+   * then inserts) puts the root back and the removal is refused, so no collection is left without
+   * its root.
+   */
+  async removeApiRoot(name: string): Promise<boolean> {
+    return guard(`remove API root ${name}`, async () => {
+      const held = async () => this.collections.countDocuments({ apiRoot: name });
+      const refuse = (n: number) => new ConflictError(`API root ${name} still holds ${n} collection(s)`);
+      let n = await held();
+      if (n > 0) throw refuse(n);
+      const doc = await this.apiRoots.findOneAndDelete({ _id: name });
+      if (!doc) return false;
+      n = await held();
+      if (n > 0) {
+        await this.apiRoots.insertOne(doc);
+        throw refuse(n);
+      }
+      return true;
     });
   }
 
@@ -198,6 +222,14 @@ export class MongoRegistryStore implements RegistryStore {
         (await this.collections.findOne({ _id: args.idOrAlias, apiRoot: args.apiRoot })) ??
         (await this.collections.findOne({ ak: aliasKey(args.apiRoot, args.idOrAlias) }));
       return d ? collectionFromDoc(d) : null;
+    });
+  }
+
+  async removeCollection(args: RemoveCollectionArgs): Promise<boolean> {
+    return guard(`remove collection ${args.collectionId}`, async () => {
+      // Grants live in the collection's document: one delete removes both.
+      const r = await this.collections.deleteOne({ _id: args.collectionId });
+      return r.deletedCount > 0;
     });
   }
 

@@ -1,5 +1,12 @@
 /** Statuses on MongoDB: collection statuses (./indexes.ts). */
-import type { GetStatusArgs, PurgeStatusesArgs, StatusDetail, StatusRecord, StatusStore } from '../contract';
+import type {
+  GetStatusArgs,
+  PurgeCollectionStatusesArgs,
+  PurgeStatusesArgs,
+  StatusDetail,
+  StatusRecord,
+  StatusStore,
+} from '../contract';
 import { guard, type MongoConnection } from './connection';
 import { STATUSES } from './indexes';
 
@@ -82,6 +89,13 @@ export class MongoStatusStore implements StatusStore {
   async purgeStatuses(args: PurgeStatusesArgs): Promise<number> {
     return guard('purge statuses', async () => {
       const r = await this.statuses.deleteMany({ expiresAt: { $lt: args.before } });
+      return r.deletedCount;
+    });
+  }
+
+  async purgeCollectionStatuses(args: PurgeCollectionStatusesArgs): Promise<number> {
+    return guard('purge the statuses of a collection', async () => {
+      const r = await this.statuses.deleteMany({ collectionId: args.collectionId });
       return r.deletedCount;
     });
   }

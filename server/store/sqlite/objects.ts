@@ -12,6 +12,7 @@ import type {
   ObjectScope,
   ObjectStore,
   Page,
+  PurgeCollectionArgs,
   QueryObjectsArgs,
   StoredVersion,
   VersionSelector,
@@ -192,6 +193,20 @@ export class SqliteObjectStore implements ObjectStore {
          (SELECT date_added FROM objects WHERE collection_id = ? AND id = ? ORDER BY version_key DESC LIMIT 1)`,
       )
       .run(collectionId, id);
+  }
+
+  async purgeCollection(args: PurgeCollectionArgs): Promise<number> {
+    return this.db.run(`purge collection ${args.collectionId}`, () =>
+      this.db.immediate(
+        () =>
+          this.db
+            .stmt(
+              `DELETE FROM objects WHERE date_added IN
+               (SELECT date_added FROM objects WHERE collection_id = ? LIMIT ?)`,
+            )
+            .run(args.collectionId, Math.max(1, Math.floor(args.limit))).changes,
+      ),
+    );
   }
 
   async countObjects(collectionId: string): Promise<number> {

@@ -10,12 +10,13 @@ import type {
   ListCollectionsArgs,
   PutGrantArgs,
   RegistryStore,
+  RemoveCollectionArgs,
   RemoveGrantArgs,
   SetDefaultTlpArgs,
   SetGrantsArgs,
 } from '../contract';
 import { completeGrants, storedLevel } from '../grants';
-import { NotFoundError } from '../../errors';
+import { ConflictError, NotFoundError } from '../../errors';
 import { nowMicros } from '../../time';
 import type { SqliteConnection } from './connection';
 
@@ -74,6 +75,20 @@ export class SqliteRegistryStore implements RegistryStore {
           created_at: number;
         }[]
       ).map(apiRootFromRow),
+    );
+  }
+
+  async removeApiRoot(name: string): Promise<boolean> {
+    return this.db.run(`remove API root ${name}`, () =>
+      this.db.immediate(() => {
+        const held = this.db.stmt('SELECT count(*) AS n FROM collections WHERE api_root = ?').get(name) as {
+          n: number;
+        };
+        if (held.n > 0) {
+          throw new ConflictError(`API root ${name} still holds ${held.n} collection(s)`);
+        }
+        return this.db.stmt('DELETE FROM api_roots WHERE name = ?').run(name).changes > 0;
+      }),
     );
   }
 
@@ -196,6 +211,15 @@ export class SqliteRegistryStore implements RegistryStore {
           .get(args.apiRoot, args.idOrAlias)) as CollectionRow | undefined;
       return row ? this.collectionFromRow(row) : null;
     });
+  }
+
+  async removeCollection(args: RemoveCollectionArgs): Promise<boolean> {
+    return this.db.run(`remove collection ${args.collectionId}`, () =>
+      this.db.immediate(() => {
+        this.db.stmt('DELETE FROM grants WHERE collection_id = ?').run(args.collectionId);
+        return this.db.stmt('DELETE FROM collections WHERE id = ?').run(args.collectionId).changes > 0;
+      }),
+    );
   }
 
   async listCollections(args: ListCollectionsArgs): Promise<CollectionRecord[]> {

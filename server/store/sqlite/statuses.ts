@@ -1,5 +1,11 @@
 /** Statuses on SQLite: table statuses (./schema.ts). */
-import type { GetStatusArgs, PurgeStatusesArgs, StatusRecord, StatusStore } from '../contract';
+import type {
+  GetStatusArgs,
+  PurgeCollectionStatusesArgs,
+  PurgeStatusesArgs,
+  StatusRecord,
+  StatusStore,
+} from '../contract';
 import type { SqliteConnection } from './connection';
 
 interface StatusRow {
@@ -82,6 +88,13 @@ export class SqliteStatusStore implements StatusStore {
     return this.db.run(
       'purge statuses',
       () => this.db.stmt('DELETE FROM statuses WHERE expires_at < ?').run(args.before).changes,
+    );
+  }
+
+  async purgeCollectionStatuses(args: PurgeCollectionStatusesArgs): Promise<number> {
+    return this.db.run(
+      'purge the statuses of a collection',
+      () => this.db.stmt('DELETE FROM statuses WHERE collection_id = ?').run(args.collectionId).changes,
     );
   }
 }

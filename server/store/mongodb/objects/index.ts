@@ -11,6 +11,7 @@ import type {
   ObjectExistsArgs,
   ObjectStore,
   Page,
+  PurgeCollectionArgs,
   QueryObjectsArgs,
   StoredVersion,
 } from '../../contract';
@@ -147,6 +148,24 @@ export class MongoObjectStore implements ObjectStore {
       } finally {
         if (!released) h.clock.abandonIntent(token);
       }
+    });
+  }
+
+  /*
+   * A batch of the collection's documents by _id, then one deleteMany of exactly those: each call
+   * removes at most `limit` documents (no transaction needed, since every version of the
+   * collection goes and no first/last flag is left to settle), and calling again continues.
+   */
+  async purgeCollection(args: PurgeCollectionArgs): Promise<number> {
+    return guard(`purge collection ${args.collectionId}`, async () => {
+      const h = this.handles;
+      const ids = await h.objects
+        .find({ c: args.collectionId }, { projection: { _id: 1 } })
+        .limit(Math.max(1, Math.floor(args.limit)))
+        .toArray();
+      if (ids.length === 0) return 0;
+      const r = await h.objects.deleteMany({ _id: { $in: ids.map((d) => d._id) } });
+      return r.deletedCount;
     });
   }
 
