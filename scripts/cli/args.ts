@@ -46,6 +46,7 @@ export const COMMANDS: CommandSpec[] = [
     options: { yes: 'flag' },
     usage: 'root remove <name> --yes',
     summary: 'remove an API root that holds no collection (remove its collections first)',
+    audit: 'admin',
   },
   {
     words: ['group', 'add'],
@@ -232,6 +233,7 @@ export const COMMANDS: CommandSpec[] = [
     usage: 'collection remove <root> <id-or-alias> --yes',
     summary:
       'remove a collection with its objects, statuses and grants (without --yes: only says what would go)',
+    audit: 'admin',
   },
   {
     words: ['import'],
@@ -301,6 +303,7 @@ export const COMMANDS: CommandSpec[] = [
     options: {},
     usage: 'backup <file>',
     summary: 'copy the embedded SQLite store to a new file while the hub runs (online backup)',
+    audit: 'read',
   },
   { words: ['help'], positionals: [], options: {}, usage: 'help', summary: 'show this help' },
 ];

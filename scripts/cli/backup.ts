@@ -11,7 +11,7 @@ import { ConflictError } from '../../server/errors';
 import { out, type Handlers } from './command';
 
 export const backupCommands: Handlers<'backup'> = {
-  async backup({ args, json, stores }) {
+  async backup({ args, json, stores, audit }) {
     const file = path.resolve(args.file as string);
     if (existsSync(file)) throw new ConflictError(`${file} already exists; give a new file name`);
     const partial = `${file}.partial`;
@@ -24,6 +24,7 @@ export const backupCommands: Handlers<'backup'> = {
       throw e;
     }
     const bytes = (await stat(file)).size;
+    audit.detail = `${pages} pages, ${bytes} bytes`;
     await out(
       json,
       { file, pages, bytes },

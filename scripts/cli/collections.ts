@@ -294,13 +294,14 @@ export const collectionCommands: Handlers<'registry' | 'principals' | 'objects' 
     return 0;
   },
 
-  'collection remove': async ({ args, options, json, config, stores }) => {
+  'collection remove': async ({ args, options, json, config, stores, audit }) => {
     const { registry, objects, statuses } = stores;
     const root = args.root as string;
     const idOrAlias = args.collection as string;
     const yes = options.yes !== undefined;
     if (!(await registry.getApiRoot(root)))
       throw new NotFoundError(`API root ${JSON.stringify(root)} does not exist`);
+    audit.apiRoot = root;
     const c = await registry.findCollection({ apiRoot: root, idOrAlias });
     if (!c) {
       // What an earlier removal left behind (see removeCollectionAndData), asked for by id.
@@ -314,10 +315,13 @@ export const collectionCommands: Handlers<'registry' | 'principals' | 'objects' 
           `collection ${id} no longer exists, but ${left} object version(s) of it are left from its removal; nothing removed: add --yes to remove them`,
         );
       }
+      audit.collection = id;
       const bar = json ? null : progressBar(process.stderr, 'object versions');
       const removed = await purgeObjects(objects, id, (n) => bar?.update(n, left));
       bar?.end();
       const statusCount = await statuses.purgeCollectionStatuses({ collectionId: id });
+      audit.count = removed;
+      audit.detail = `leftovers of a removed collection: ${removed} object version(s), ${statusCount} status(es)`;
       await out(
         json,
         { id, api_root: root, removed: true, objects: removed, statuses: statusCount, leftovers: true },
@@ -326,6 +330,7 @@ export const collectionCommands: Handlers<'registry' | 'principals' | 'objects' 
       return 0;
     }
     const label = c.alias !== undefined ? `${c.alias} (${c.id})` : c.id;
+    audit.collection = c.id;
     const feeds = await feedsInto(config, c);
     if (feeds.length > 0) {
       throw new ConflictError(
@@ -342,6 +347,8 @@ export const collectionCommands: Handlers<'registry' | 'principals' | 'objects' 
     const bar = json ? null : progressBar(process.stderr, 'object versions');
     const removed = await removeCollectionAndData(stores, c, (n) => bar?.update(n, Math.max(n, count)));
     bar?.end();
+    audit.count = removed.objects;
+    audit.detail = `${removed.objects} object version(s), ${removed.statuses} status(es) removed; grants of ${groups.join(',') || '-'} withdrawn`;
     await out(
       json,
       {

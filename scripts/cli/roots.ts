@@ -45,8 +45,9 @@ export const rootCommands: Handlers<'registry' | 'objects'> = {
    * removal naming what it deletes, so no single command (or typo in a root name) erases several
    * collections, and a removal cut short is finished per collection.
    */
-  'root remove': async ({ args, options, json, config, stores: { registry, objects } }) => {
+  'root remove': async ({ args, options, json, config, audit, stores: { registry, objects } }) => {
     const name = args.name as string;
+    audit.apiRoot = name;
     if (name === config.defaultApiRoot) {
       throw new ConflictError(
         `${name} is the default API root (TESSERA_DEFAULT_API_ROOT): the hub and the CLI create it again whenever it is missing; make another root the default first`,

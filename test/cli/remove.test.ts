@@ -127,6 +127,21 @@ describe('admin CLI (tessera): collection remove, root remove', function () {
       assert.equal(await stores.objects.countObjects(going.id), 0);
       assert.equal(await stores.statuses.getStatus({ apiRoot: 'api1', id: first.id }), null);
       assert.equal(await stores.registry.findCollection({ apiRoot: 'api1', idOrAlias: going.id }), null);
+      // The audit trail records the refusal and the removal, with what went.
+      const records = (await stores.audit.queryAudit({ collection: going.id, limit: 100 })).filter(
+        (r) => r.endpoint === 'tessera collection remove',
+      );
+      assert.deepEqual(
+        records.map((r) => [r.kind, r.apiRoot, r.status, r.count]),
+        [
+          ['admin', 'api1', 400, null],
+          ['admin', 'api1', 200, 7],
+        ],
+      );
+      assert.match(
+        records[1]?.detail ?? '',
+        /7 object version\(s\), 2 status\(es\) removed; grants of csirts withdrawn/,
+      );
     } finally {
       await stores.close();
     }
@@ -281,5 +296,17 @@ describe('admin CLI (tessera): collection remove, root remove', function () {
     );
     assert.equal((await getTaxii(`${hub.url}/partners/`, auth)).status, 404);
     await fails(url, ['root', 'remove', 'partners', '--yes'], 1, /API root "partners" does not exist/);
+    const audit = await openStore(url);
+    try {
+      const rs = (await audit.audit.queryAudit({ limit: 1000 })).filter(
+        (r) => r.endpoint === 'tessera root remove' && r.apiRoot === 'partners',
+      );
+      assert.deepEqual(
+        rs.map((r) => r.status),
+        [409, 400, 200, 404],
+      );
+    } finally {
+      await audit.close();
+    }
   });
 });

@@ -122,5 +122,23 @@ describe(`tessera backup [${backendName()}]: online copy, restore into a new hub
       await copy.close();
     }
     assert.deepEqual(await hub.terminate(), { code: 0, signal: null });
+    // The audit trail of the original store records who took the copy (and the refused second try).
+    const original = await openStore(seeded.url);
+    try {
+      const rs = (await original.audit.queryAudit({ limit: 100_000 })).filter(
+        (r) => r.endpoint === 'tessera backup',
+      );
+      assert.deepEqual(
+        rs.map((r) => [r.kind, r.status]),
+        [
+          ['read', 200],
+          ['read', 409],
+        ],
+      );
+      assert.match(rs[0]?.address ?? '', /^cli:/);
+      assert.match(rs[0]?.detail ?? '', /pages, \d+ bytes/);
+    } finally {
+      await original.close();
+    }
   });
 });
