@@ -76,7 +76,7 @@ export const GROUPS: readonly MutationGroup[] = [
   {
     name: 'ingest',
     description: 'POSTed envelopes: preparation, worker pool, status resources',
-    mutate: ['server/ingest*.ts', 'server/ingest/**/*.ts'],
+    mutate: ['server/ingest/**/*.ts'],
     tests: [
       'test/ingest/**/*.test.ts',
       'test/http/post.test.ts',
@@ -86,9 +86,9 @@ export const GROUPS: readonly MutationGroup[] = [
   },
   {
     name: 'sqlite',
-    description: 'the embedded SQLite store, through the store contract suite',
+    description: 'the embedded SQLite store, through the store contract suite and its own tests',
     mutate: ['server/store/sqlite/**/*.ts', 'server/store/index.ts'],
-    tests: ['test/contract/**/*.test.ts'],
+    tests: ['test/contract/**/*.test.ts', 'test/sqlite/**/*.test.ts'],
   },
   {
     name: 'mongodb',

@@ -7,6 +7,7 @@
  *   npm run test:mutation -- --mutate server/stix/pattern/parser.ts
  *                                                 one file (or file:line-range), with its group's tests
  *   npm run test:mutation -- --list               the groups, their files and tests
+ *   npm run test:mutation -- --help               usage
  *   npm run test:mutation -- --summary [dir…]     the per-file table of reports already written
  *
  * Any other `--option value` is passed to `stryker run` (e.g. `--concurrency 2`). Each run writes
@@ -18,11 +19,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { mongoTestStoreUrl } from '../mongodb-test-store';
-import { GROUPS, groupMutates, type MutationGroup } from './groups';
+import { GROUPS, globMatches, groupMutates, type MutationGroup } from './groups';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const REPORTS = path.join(ROOT, 'reports', 'mutation');
 const SOURCE_DIRS = ['server', 'feeds', 'scripts', 'collections'];
+const TEST_DIR = 'test';
 
 interface Run {
   name: string;
@@ -31,9 +33,9 @@ interface Run {
   mongodb: boolean;
 }
 
-function sourceFiles(): string[] {
+function sourceFiles(dirs: readonly string[] = SOURCE_DIRS): string[] {
   const out: string[] = [];
-  for (const dir of SOURCE_DIRS) {
+  for (const dir of dirs) {
     const abs = path.join(ROOT, dir);
     if (!existsSync(abs)) continue;
     for (const f of readdirSync(abs, { recursive: true, encoding: 'utf8' })) {
@@ -47,9 +49,23 @@ function filesOf(group: MutationGroup, files: readonly string[]): string[] {
   return files.filter((f) => groupMutates(group, f));
 }
 
+const HELP = `usage: npm run test:mutation -- [group… | --mutate <file>[:lines][,<file>…]] [--<stryker option> <value>…]
+       npm run test:mutation -- --list | --summary [report dir or json…] | --help
+
+  (no argument)        every group, one after another (long: prefer one group or one file)
+  group…               the named groups: ${GROUPS.map((g) => g.name).join(', ')}
+  --mutate <file>      one file (or file:line-range) with its group's tests
+  --list               the groups, the files they mutate and their tests
+  --summary [dir…]     the per-file table of reports already written (default: reports/mutation/*)
+  --help, -h           this text
+  --<option> <value>   passed to \`stryker run\` (e.g. --concurrency 1)
+
+Reports: reports/mutation/<run>/mutation.{html,json}.
+The mongodb group needs TESSERA_MONGO_URL (scripts/ferretdb.sh start).`;
+
 function usage(message: string): never {
   console.error(`test:mutation: ${message}`);
-  console.error(`groups: ${GROUPS.map((g) => g.name).join(', ')}  (see --list)`);
+  console.error(`groups: ${GROUPS.map((g) => g.name).join(', ')}  (see --list, --help)`);
   process.exit(2);
 }
 
@@ -61,11 +77,18 @@ function parseArgs(argv: string[]): { runs: Run[]; passthrough: string[]; summar
   const files = sourceFiles();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
-    if (a === '--list') {
+    if (a === '--help' || a === '-h') {
+      console.log(HELP);
+      process.exit(0);
+    } else if (a === '--list') {
+      const tests = sourceFiles([TEST_DIR]);
       for (const g of GROUPS) {
         console.log(`${g.name}: ${g.description}${g.mongodb ? ' (needs TESSERA_MONGO_URL)' : ''}`);
         console.log(`  mutates: ${filesOf(g, files).join(' ') || '(no file yet)'}`);
+        // A test glob left behind by a move would silently shrink the group's tests.
+        const stale = g.tests.filter((t) => !tests.some((f) => globMatches(t, f)));
         console.log(`  tests:   ${g.tests.join(' ')}`);
+        if (stale.length > 0) console.log(`  MATCH NO TEST FILE: ${stale.join(' ')}`);
       }
       process.exit(0);
     } else if (a === '--summary') {
