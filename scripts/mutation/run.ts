@@ -6,6 +6,11 @@
  *   npm run test:mutation -- pattern query        the named groups
  *   npm run test:mutation -- --mutate server/stix/pattern/parser.ts
  *                                                 one file (or file:line-range), with its group's tests
+ *   npm run test:mutation -- --mutate <file> --tests test/access/secrets.test.ts
+ *                                                 one file with only the given tests (comma-separated
+ *                                                 globs): for code that fixtures run in before()
+ *                                                 hooks, whose mutants are static and each run the
+ *                                                 whole group (see mocha-hooks.ts)
  *   npm run test:mutation -- --list               the groups, their files and tests
  *   npm run test:mutation -- --help               usage
  *   npm run test:mutation -- --summary [dir…]     the per-file table of reports already written
@@ -55,6 +60,7 @@ const HELP = `usage: npm run test:mutation -- [group… | --mutate <file>[:lines
   (no argument)        every group, one after another (long: prefer one group or one file)
   group…               the named groups: ${GROUPS.map((g) => g.name).join(', ')}
   --mutate <file>      one file (or file:line-range) with its group's tests
+  --tests <glob,…>     with --mutate: run these test files instead of the group's
   --list               the groups, the files they mutate and their tests
   --summary [dir…]     the per-file table of reports already written (default: reports/mutation/*)
   --help, -h           this text
@@ -72,6 +78,7 @@ function usage(message: string): never {
 function parseArgs(argv: string[]): { runs: Run[]; passthrough: string[]; summary?: string[] } {
   const names: string[] = [];
   const mutates: string[] = [];
+  const testsOverride: string[] = [];
   const passthrough: string[] = [];
   let summary: string[] | undefined;
   const files = sourceFiles();
@@ -100,6 +107,12 @@ function parseArgs(argv: string[]): { runs: Run[]; passthrough: string[]; summar
       mutates.push(...v.split(','));
     } else if (a.startsWith('--mutate=')) {
       mutates.push(...a.slice('--mutate='.length).split(','));
+    } else if (a === '--tests') {
+      const v = argv[++i];
+      if (v === undefined) usage('--tests needs test files');
+      testsOverride.push(...v.split(','));
+    } else if (a.startsWith('--tests=')) {
+      testsOverride.push(...a.slice('--tests='.length).split(','));
     } else if (a.startsWith('-')) {
       passthrough.push(a);
       const v = argv[i + 1];
@@ -110,6 +123,7 @@ function parseArgs(argv: string[]): { runs: Run[]; passthrough: string[]; summar
     }
   }
   if (summary) return { runs: [], passthrough, summary };
+  if (testsOverride.length > 0 && mutates.length === 0) usage('--tests goes with --mutate');
   if (mutates.length > 0) {
     if (names.length > 0) usage('give either groups or --mutate, not both');
     const groups = new Set<MutationGroup>();
@@ -126,7 +140,7 @@ function parseArgs(argv: string[]): { runs: Run[]; passthrough: string[]; summar
         {
           name: `file-${label}`,
           mutate: mutates,
-          tests: [...new Set([...groups].flatMap((g) => g.tests))],
+          tests: testsOverride.length > 0 ? testsOverride : [...new Set([...groups].flatMap((g) => g.tests))],
           mongodb: [...groups].some((g) => g.mongodb === true),
         },
       ],

@@ -38,6 +38,25 @@ describe('npm run test:mutation', function () {
     });
   }
 
+  it('--tests without --mutate is refused (exit 2) before anything runs', () => {
+    // The mongodb group without TESSERA_MONGO_URL: a run that ignored the check stops there (exit 2,
+    // another message) instead of starting Stryker.
+    const env = { ...process.env };
+    delete env.TESSERA_MONGO_URL;
+    const r = spawnSync(
+      process.execPath,
+      ['--import', TSX, RUN, 'mongodb', '--tests', 'test/access/secrets.test.ts'],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        env,
+        timeout: 20_000,
+      },
+    );
+    assert.equal(r.status, 2, r.stdout);
+    assert.match(r.stderr, /--tests goes with --mutate/);
+  });
+
   it('every group mutates files that exist and names test files that exist', () => {
     const sources = ['server', 'feeds', 'scripts', 'collections'].flatMap(files);
     const tests = files('test');
