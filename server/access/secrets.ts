@@ -19,9 +19,13 @@ const LOG_N = 15;
 const R = 8;
 const P = 1;
 const KEY_LEN = 32;
-/** Parameters read from a stored hash are bounded, so a damaged record cannot make a check run away. */
-const MAX_LOG_N = 20;
+/**
+ * Parameters read from a stored hash are bounded, so a damaged record cannot make a check run away:
+ * scrypt's memory, 128·N·r bytes, is capped by MAXMEM (scrypt refuses more, and refuses N ≥ 2^(16·r)
+ * and zero values); p multiplies the time without using memory, so it has a bound of its own.
+ */
 const MAXMEM = 256 * 1024 * 1024;
+const MAX_P = 16;
 
 function scrypt(secret: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
@@ -49,7 +53,9 @@ function decode(encoded: string): ScryptParams | null {
   const [, logN, r, p, saltB64, keyB64] = parts as [string, string, string, string, string, string];
   const nums = [logN, r, p].map((x) => (/^\d{1,3}$/.test(x) ? Number(x) : NaN));
   const [n0, r0, p0] = nums as [number, number, number];
-  if (!(n0 >= 1 && n0 <= MAX_LOG_N && r0 >= 1 && r0 <= 32 && p0 >= 1 && p0 <= 16)) return null;
+  // A field that is not 1 to 3 digits is NaN, which scrypt refuses like its other impossible
+  // values; the other bounds are scrypt's (see MAXMEM).
+  if (!(p0 <= MAX_P)) return null;
   const salt = Buffer.from(saltB64, 'base64');
   const key = Buffer.from(keyB64, 'base64');
   if (salt.length === 0 || key.length < 16) return null;
@@ -60,12 +66,17 @@ function decode(encoded: string): ScryptParams | null {
 export async function verifySecret(secret: string, encoded: string): Promise<boolean> {
   const params = decode(encoded);
   if (!params) return false;
-  const key = await scrypt(secret, params.salt, params.key.length, {
-    N: 2 ** params.logN,
-    r: params.r,
-    p: params.p,
-    maxmem: MAXMEM,
-  });
+  let key: Buffer;
+  try {
+    key = await scrypt(secret, params.salt, params.key.length, {
+      N: 2 ** params.logN,
+      r: params.r,
+      p: params.p,
+      maxmem: MAXMEM,
+    });
+  } catch {
+    return false; // parameters scrypt refuses (too much memory, N = 1, r or p 0): unusable
+  }
   return timingSafeEqual(key, params.key);
 }
 

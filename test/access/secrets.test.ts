@@ -4,6 +4,7 @@
  * its size cap.
  */
 import assert from 'node:assert/strict';
+import { randomBytes, scryptSync } from 'node:crypto';
 import { dummyHash, hashSecret, VerificationCache, verifySecret } from '../../server/access/secrets';
 import { ExpiringMap } from '../../server/access/expiring';
 
@@ -41,6 +42,80 @@ describe('access: member secrets', function () {
     for (const d of damaged) assert.equal(await verifySecret('correct horse battery', d), false, d);
   });
 
+  /** A stored hash with the given parameters, computed here as the decoder should read it. */
+  function encoded(
+    secret: string,
+    p: { logN: number; r: number; p: number; salt?: Buffer; keyLen?: number },
+    fields: { logN?: string; r?: string; p?: string } = {},
+  ): string {
+    const salt = p.salt ?? randomBytes(16);
+    const key = scryptSync(secret, salt, p.keyLen ?? 32, {
+      N: 2 ** p.logN,
+      r: p.r,
+      p: p.p,
+      maxmem: 256 * 1024 * 1024,
+    });
+    return [
+      'scrypt',
+      fields.logN ?? p.logN,
+      fields.r ?? p.r,
+      fields.p ?? p.p,
+      salt.toString('base64'),
+      key.toString('base64'),
+    ].join('$');
+  }
+
+  it('any parameters scrypt can run within 256 MiB verify, with p up to 16 and a key of 16 bytes or more', async function () {
+    const secret = 'correct horse battery';
+    const good = [
+      { logN: 1, r: 1, p: 1 },
+      { logN: 1, r: 33, p: 1 },
+      { logN: 1, r: 1, p: 16 },
+      { logN: 4, r: 8, p: 1, keyLen: 16 },
+      { logN: 15, r: 1, p: 1 }, // the largest N scrypt takes with r = 1 (N < 2^(16 r))
+    ];
+    for (const params of good) {
+      const stored = encoded(secret, params);
+      assert.equal(await verifySecret(secret, stored), true, JSON.stringify(params));
+      assert.equal(await verifySecret('wrong', stored), false, JSON.stringify(params));
+    }
+  });
+
+  it('a hash outside the bounds is refused even when it was computed right', async function () {
+    const secret = 'correct horse battery';
+    const refused: [string, string][] = [
+      ['p 17', encoded(secret, { logN: 1, r: 1, p: 17 })],
+      ['a key of 15 bytes', encoded(secret, { logN: 1, r: 1, p: 1, keyLen: 15 })],
+      ['an empty salt', encoded(secret, { logN: 1, r: 1, p: 1, salt: Buffer.alloc(0) })],
+      // Parameters are 1 to 3 digits, nothing else around them.
+      ['log N 0001', encoded(secret, { logN: 1, r: 1, p: 1 }, { logN: '0001' })],
+      ['r " 1"', encoded(secret, { logN: 1, r: 1, p: 1 }, { r: ' 1' })],
+      ['p "1 "', encoded(secret, { logN: 1, r: 1, p: 1 }, { p: '1 ' })],
+    ];
+    for (const [what, stored] of refused) assert.equal(await verifySecret(secret, stored), false, what);
+  });
+
+  it('parameters scrypt refuses make the check false, never an exception (no 500 for a damaged record)', async function () {
+    const salt = randomBytes(16).toString('base64');
+    const key = randomBytes(32).toString('base64');
+    const cases: [string, string, string][] = [
+      ['0', '8', '1'], // N = 1
+      ['16', '1', '1'], // N ≥ 2^(16 r)
+      ['20', '8', '1'], // 1 GiB of memory
+      ['99', '8', '1'],
+      ['999', '999', '1'],
+      ['15', '0', '1'],
+      ['15', '8', '0'],
+    ];
+    for (const [logN, r, p] of cases) {
+      assert.equal(
+        await verifySecret('x', ['scrypt', logN, r, p, salt, key].join('$')),
+        false,
+        `${logN} ${r} ${p}`,
+      );
+    }
+  });
+
   it('the dummy hash is a real hash of the same cost that no guess matches', async function () {
     const d = await dummyHash();
     assert.equal(d, await dummyHash(), 'computed once');
@@ -76,6 +151,15 @@ describe('access: the verification cache', function () {
     // The separator keeps ("ab","c") and ("a","bc") apart.
     c.remember('ab', 'c', 'H');
     assert.equal(c.has('a', 'bc', 'H'), false);
+  });
+
+  it('remembers for 10 minutes by default', function () {
+    const c = new VerificationCache({ now });
+    c.remember('alice', 'pw', 'H');
+    clock += 10 * 60_000 - 1;
+    assert.equal(c.has('alice', 'pw', 'H'), true);
+    clock += 1;
+    assert.equal(c.has('alice', 'pw', 'H'), false);
   });
 
   it('forgets an entry when its TTL has passed', function () {
