@@ -55,6 +55,7 @@ export function ceilingOn(principal: Principal, collection: CollectionRecord): T
   for (const g of collection.grants) {
     if (!g.read || !principal.groups.includes(g.group)) continue;
     const r = rankOf(g.maxTlp);
+    // Stryker disable next-line EqualityOperator: r equal to the ceiling leaves the ceiling as it is
     if (ceiling === null || r > ceiling) ceiling = r;
   }
   return ceiling;

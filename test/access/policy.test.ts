@@ -139,9 +139,10 @@ describe('access: the policy', function () {
       unmarked: true,
       publisher: 'alice',
     });
-    assert.deepEqual(
-      objectScope(alice, collection([g('soc', true, true, 'red')], 'red')).ranks,
-      [0, 1, 2, 3, 4],
-    );
+    assert.deepEqual(objectScope(alice, collection([g('soc', true, true, 'red')], 'red')), {
+      ranks: [0, 1, 2, 3, 4],
+      unmarked: true,
+      publisher: 'alice',
+    });
   });
 });

@@ -15,6 +15,8 @@ import { ConflictError, NotFoundError, StoreError, StoreUnavailableError, Tesser
 import { migrate } from './migrate';
 import { SCHEMA } from './schema';
 
+const BUSY_TIMEOUT_MS = 10_000;
+
 /** Bound parameters of a statement. */
 export type Params = (string | number | null)[];
 
@@ -49,7 +51,18 @@ export class SqliteConnection {
     reject: (e: Error) => void;
   }[] = [];
 
-  constructor(private readonly path: string) {}
+  private readonly busyTimeoutMs: number;
+
+  /**
+   * `busyTimeoutMs`: how long a statement waits for another connection's write lock before it
+   * fails as busy (503). Ten seconds by default: far longer than any one write transaction takes.
+   */
+  constructor(
+    private readonly path: string,
+    opts: { busyTimeoutMs?: number } = {},
+  ) {
+    this.busyTimeoutMs = opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
+  }
 
   private get conn(): Database.Database {
     if (!this.db) throw new StoreUnavailableError('the store is closed');
@@ -99,7 +112,7 @@ export class SqliteConnection {
     return this.run('open database', () => {
       if (!this.db) {
         if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
-        const db = new Database(this.path, { timeout: 10_000 });
+        const db = new Database(this.path, { timeout: this.busyTimeoutMs });
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = FULL');
         db.pragma('foreign_keys = ON');
