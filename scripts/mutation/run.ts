@@ -101,18 +101,13 @@ function parseArgs(argv: string[]): { runs: Run[]; passthrough: string[]; summar
     } else if (a === '--summary') {
       summary = argv.slice(i + 1);
       break;
-    } else if (a === '--mutate') {
-      const v = argv[++i];
-      if (v === undefined) usage('--mutate needs a file');
-      mutates.push(...v.split(','));
-    } else if (a.startsWith('--mutate=')) {
-      mutates.push(...a.slice('--mutate='.length).split(','));
-    } else if (a === '--tests') {
-      const v = argv[++i];
-      if (v === undefined) usage('--tests needs test files');
-      testsOverride.push(...v.split(','));
-    } else if (a.startsWith('--tests=')) {
-      testsOverride.push(...a.slice('--tests='.length).split(','));
+    } else if (a === '--mutate' || a.startsWith('--mutate=') || a === '--tests' || a.startsWith('--tests=')) {
+      // A comma-separated list, as `--opt list` or `--opt=list`.
+      const eq = a.indexOf('=');
+      const name = eq < 0 ? a : a.slice(0, eq);
+      const v = eq < 0 ? argv[++i] : a.slice(eq + 1);
+      if (v === undefined) usage(`${name} needs a comma-separated list of files`);
+      (name === '--mutate' ? mutates : testsOverride).push(...v.split(','));
     } else if (a.startsWith('-')) {
       passthrough.push(a);
       const v = argv[i + 1];

@@ -71,25 +71,22 @@ describe('access: the authenticator', function () {
     return { headers, address: '192.0.2.10', endpoint: 'GET /taxii2/', ...extra };
   }
 
-  async function refused(a: MemberAuthenticator, r: AuthRequest): Promise<UnauthorizedError> {
+  /** The error `a` refuses `r` with, which must be a `type`. */
+  async function refusal<E extends Error>(
+    type: new (...args: never[]) => E,
+    a: MemberAuthenticator,
+    r: AuthRequest,
+  ): Promise<E> {
     try {
       await a.authenticate(r);
     } catch (e) {
-      assert.ok(e instanceof UnauthorizedError, `401 expected, got ${String(e)}`);
+      assert.ok(e instanceof type, `${type.name} expected, got ${String(e)}`);
       return e;
     }
     assert.fail('authenticated');
   }
-
-  async function throttled(a: MemberAuthenticator, r: AuthRequest): Promise<TooManyRequestsError> {
-    try {
-      await a.authenticate(r);
-    } catch (e) {
-      assert.ok(e instanceof TooManyRequestsError, `429 expected, got ${String(e)}`);
-      return e;
-    }
-    assert.fail('authenticated');
-  }
+  const refused = (a: MemberAuthenticator, r: AuthRequest) => refusal(UnauthorizedError, a, r);
+  const throttled = (a: MemberAuthenticator, r: AuthRequest) => refusal(TooManyRequestsError, a, r);
 
   describe('no, unsupported and malformed credentials', function () {
     it('no credentials: 401 with every challenge, not reported', async function () {
