@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -123,6 +123,32 @@ describe('SQLite: the connection', function () {
       } finally {
         other.close();
       }
+    });
+
+    it('open again on an open connection keeps its one handle: closing leaves no connection behind', async function () {
+      const c = await connect();
+      await c.open();
+      await c.ping();
+      await c.close();
+      assert.deepEqual(readdirSync(dir), ['hub.sqlite'], 'the WAL files go with the last connection');
+    });
+
+    it('a file that cannot be opened: 503 naming the open', async function () {
+      const e = await rejection(new SqliteConnection(dir).open());
+      assert.ok(e instanceof StoreUnavailableError, String(e));
+      assert.equal(e.message, 'open database: the database is busy or unavailable');
+    });
+
+    it('statements are prepared once per SQL text; the cache starts again past 501', async function () {
+      const c = await connect();
+      const before = c.cachedStatements;
+      assert.equal(c.stmt('SELECT 1 AS one'), c.stmt('SELECT 1 AS one'));
+      assert.equal(c.cachedStatements, before + 1);
+      for (let i = c.cachedStatements; i < 501; i++) c.stmt(`SELECT ${i} AS n`);
+      assert.equal(c.cachedStatements, 501);
+      assert.deepEqual(c.stmt('SELECT 1000 AS n').get(), { n: 1000 });
+      assert.equal(c.cachedStatements, 1);
+      assert.deepEqual(c.stmt('SELECT 1 AS one').get(), { one: 1 });
     });
 
     it('a closed connection refuses with 503 “the store is closed”, closes twice, and opens again', async function () {
