@@ -239,6 +239,76 @@ describe('access: the authenticator', function () {
       await throttled(a, req(basicOf('alice', 'alice-pw')));
     });
 
+    it('a cached secret answers as a secret, and for 10 minutes of the clock only', async function () {
+      const a = auth({ addressFailures: 2, userFailures: 100, failureWindowSeconds: 3600 });
+      await a.authenticate(req(basicOf('alice', 'alice-pw')));
+      for (const pw of ['x1', 'x2']) await refused(a, req(basicOf('bob', pw)));
+      clock += 10 * 60_000 - 1;
+      assert.deepEqual(await a.authenticate(req(basicOf('alice', 'alice-pw'))), {
+        member: 'alice',
+        groups: ['soc'],
+        credential: 'secret',
+      });
+      clock += 1;
+      await throttled(a, req(basicOf('alice', 'alice-pw')));
+    });
+
+    it('a stale cached secret on a blocked address: the 429 is reported as a Basic attempt of its user', async function () {
+      const a = auth({ addressFailures: 2, userFailures: 100 });
+      await a.authenticate(req(basicOf('alice', 'alice-pw')));
+      await t.principals.setMemberSecret({ name: 'alice', secretHash: cheapHash('alice-pw-2') });
+      for (const pw of ['x1', 'x2']) await refused(a, req(basicOf('bob', pw)));
+      await throttled(a, req(basicOf('alice', 'alice-pw')));
+      assert.deepEqual(
+        failures.filter((f) => f.status === 429).map((f) => [f.user, f.form]),
+        [['alice', 'basic']],
+      );
+    });
+
+    it('each blocked address and each locked name is reported once per episode', async function () {
+      const a = auth({ addressFailures: 1, userFailures: 1 });
+      const blocks = () =>
+        failures.filter((f) => f.status === 429).map((f) => [f.user, f.address, f.reason.split(';')[0]]);
+      // Two addresses blocked (each by a failure for its own name): two reports.
+      await refused(a, req(basicOf('u1', 'x'), { address: '198.51.100.1' }));
+      await refused(a, req(basicOf('u2', 'x'), { address: '198.51.100.2' }));
+      await throttled(a, req(basicOf('u3', 'x'), { address: '198.51.100.1' }));
+      await throttled(a, req(basicOf('u3', 'x'), { address: '198.51.100.2' }));
+      await throttled(a, req(basicOf('u4', 'x'), { address: '198.51.100.2' }));
+      assert.deepEqual(blocks(), [
+        ['u3', '198.51.100.1', 'too many failed authentications from this address'],
+        ['u3', '198.51.100.2', 'too many failed authentications from this address'],
+      ]);
+      // Two names locked (u1 and u2 failed once each): one report per name, whatever the address.
+      failures = [];
+      await throttled(a, req(basicOf('u1', 'x'), { address: '203.0.113.1' }));
+      await throttled(a, req(basicOf('u1', 'x'), { address: '203.0.113.2' }));
+      await throttled(a, req(basicOf('u2', 'x'), { address: '203.0.113.3' }));
+      assert.deepEqual(blocks(), [
+        ['u1', '203.0.113.1', 'too many failed authentications from this user name'],
+        ['u2', '203.0.113.3', 'too many failed authentications from this user name'],
+      ]);
+    });
+
+    it('an address and a name blocked for as long: reported as the address, once', async function () {
+      const a = auth({ addressFailures: 1, userFailures: 1 });
+      await refused(a, req(basicOf('u1', 'x')));
+      await throttled(a, req(basicOf('u1', 'x')));
+      await throttled(a, req(basicOf('u2', 'x')));
+      assert.deepEqual(
+        failures.filter((f) => f.status === 429).map((f) => [f.user, f.reason.split(';')[0]]),
+        [['u1', 'too many failed authentications from this address']],
+      );
+    });
+
+    it('a login exempts only its own (name, address) pair, even where name and address run together', async function () {
+      const a = auth({ addressFailures: 100, userFailures: 1 });
+      await a.authenticate(req(basicOf('alice', 'alice-pw'), { address: '10.0.0.1' }));
+      await refused(a, req(basicOf('alice1', 'x'), { address: '198.51.100.1' }));
+      // "alice1" + "0.0.0.1" spells what "alice" + "10.0.0.1" does: not the same pair.
+      await throttled(a, req(basicOf('alice1', 'x'), { address: '0.0.0.1' }));
+    });
+
     it('failures for one user name from many addresses lock the name, except where it logged in before', async function () {
       const a = auth({ addressFailures: 100, userFailures: 2 });
       await a.authenticate(req(basicOf('alice', 'alice-pw'), { address: '203.0.113.5' }));
