@@ -67,7 +67,11 @@ export const DEFAULT_TLP: Record<string, Tlp> = {
 };
 
 export class FeedConfigError extends Error {
-  constructor(readonly problems: string[]) {
+  /** `feeds`: the definitions without problems, so that their target collections can be checked too. */
+  constructor(
+    readonly problems: string[],
+    readonly feeds: FeedDefinition[] = [],
+  ) {
     super(`invalid feed definitions:\n  - ${problems.join('\n  - ')}`);
   }
 }
@@ -301,7 +305,7 @@ export function checkFeedDefinitions(
       say('passwordEnv', `names the environment variable ${def.passwordEnv}, which is not set`);
     feeds.push(def);
   });
-  if (problems.length > 0) throw new FeedConfigError(problems);
+  if (problems.length > 0) throw new FeedConfigError(problems, feeds);
   return feeds;
 }
 

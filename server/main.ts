@@ -17,6 +17,7 @@ import { createServer, listen, loadTls, type TlsMaterial } from './listen';
 import { createLogger } from './logger';
 import { PreparePool, validationLimits } from './ingest';
 import { openStore } from './store';
+import type { Stores } from './store/contract';
 import { nowMicros } from './time';
 import { stixValidator } from './stix/plug';
 import { clusterCollector, metricsHandler, Metrics } from './telemetry/metrics';
@@ -130,17 +131,30 @@ function readConfig(): Config {
   }
 }
 
-function readFeeds(config: Config): FeedDefinition[] {
+/**
+ * The feeds of TESSERA_FEEDS_FILE, or else every problem with them at once: the definitions'
+ * problems, then the target collections (of the definitions without problems) that do not exist;
+ * the hub stops there (exit 2).
+ */
+async function checkFeeds(config: Config, stores: Stores): Promise<FeedDefinition[]> {
   if (!config.feedsFile) return [];
+  let feeds: FeedDefinition[];
+  let problems: string[] = [];
   try {
-    return loadFeedFile(config.feedsFile);
+    feeds = loadFeedFile(config.feedsFile);
   } catch (e) {
-    if (e instanceof FeedConfigError) {
-      console.error(`tessera: ${e.message}`);
-      process.exit(EXIT_CONFIG);
-    }
-    throw e;
+    if (!(e instanceof FeedConfigError)) throw e;
+    ({ feeds, problems } = e);
   }
+  const lost = await missingTargets(
+    feeds,
+    async (apiRoot, collection) =>
+      (await stores.registry.findCollection({ apiRoot, idOrAlias: collection })) !== null,
+  );
+  if (problems.length === 0 && lost.length === 0) return feeds;
+  console.error(`tessera: ${new FeedConfigError([...problems, ...lost]).message}`);
+  await stores.close();
+  process.exit(EXIT_CONFIG);
 }
 
 function readTls(config: Config): TlsMaterial | null {
@@ -156,7 +170,6 @@ function readTls(config: Config): TlsMaterial | null {
 }
 
 async function main(config: Config): Promise<void> {
-  const feeds = readFeeds(config);
   const tls = readTls(config);
   const logger = createLogger(config.logLevel);
   const metrics = config.metrics ? new Metrics() : null;
@@ -166,16 +179,7 @@ async function main(config: Config): Promise<void> {
   const stores = metrics ? metrics.instrument(opened) : opened;
   const { objects, registry, state, statuses } = stores;
   await bootstrap(stores, config, logger);
-  const lost = await missingTargets(
-    feeds,
-    async (apiRoot, collection) =>
-      (await registry.findCollection({ apiRoot, idOrAlias: collection })) !== null,
-  );
-  if (lost.length > 0) {
-    console.error(`tessera: ${new FeedConfigError(lost).message}`);
-    await stores.close();
-    process.exit(2);
-  }
+  const feeds = await checkFeeds(config, stores);
   const limits = contentLimits(config);
   const validate = stixValidator(config.strictValidation, validationLimits(limits));
   const pool =
@@ -295,11 +299,11 @@ async function main(config: Config): Promise<void> {
  * (paging cursors, clock and leases live in the store). Signals are relayed for an ordered stop.
  */
 async function primary(config: Config): Promise<void> {
-  readFeeds(config); // a bad feeds file stops here, before any process is forked
-  readTls(config); // so do unreadable or mismatched TLS files
+  readTls(config); // unreadable or mismatched TLS files stop here, before any process is forked
   const logger = createLogger(config.logLevel);
   const stores = await openStore(config.store);
   await bootstrap(stores, config, logger);
+  await checkFeeds(config, stores); // so does a feeds file with problems
   await stores.close();
   let stopping = false;
   const fork = () => cluster.fork();

@@ -87,8 +87,9 @@ describe(`hub process [${backendName()}]: lifecycle`, function () {
     assert.deepEqual(await hub.terminate(), { code: 0, signal: null });
   });
 
-  it('refuses a feeds file with problems, listing them on stderr', async () => {
-    const file = await feedsFile([{ name: 'x', kind: 'rss', schedule: 'never', url: 'ftp://x', target: {} }]);
+  /** The stderr of a hub refusing this feeds file (exit 2), as one process and as a cluster of 2. */
+  async function refusals(file: string): Promise<string[]> {
+    const out: string[] = [];
     for (const processes of ['1', '2']) {
       const run = await runHubToExit({
         TESSERA_STORE: seeded.url,
@@ -98,9 +99,17 @@ describe(`hub process [${backendName()}]: lifecycle`, function () {
       });
       assert.equal(run.timedOut, false, `the hub kept running; output:\n${run.output}`);
       assert.equal(run.code, 2, run.output);
-      assert.match(run.stderr, /invalid feed definitions/);
-      assert.match(run.stderr, /kind/);
-      assert.match(run.stderr, /url/);
+      out.push(run.stderr);
+    }
+    return out;
+  }
+
+  it('refuses a feeds file with problems, listing them on stderr', async () => {
+    const file = await feedsFile([{ name: 'x', kind: 'rss', schedule: 'never', url: 'ftp://x', target: {} }]);
+    for (const stderr of await refusals(file)) {
+      assert.match(stderr, /invalid feed definitions/);
+      assert.match(stderr, /kind/);
+      assert.match(stderr, /url/);
     }
   });
 
@@ -125,6 +134,37 @@ describe(`hub process [${backendName()}]: lifecycle`, function () {
       run.stderr,
       /feed drop: target collection "no-such-collection" does not exist in API root "api1"/,
     );
+  });
+
+  it('lists the problems of the definitions and the missing target collections together', async () => {
+    const file = await feedsFile([
+      {
+        name: 'typo',
+        kind: 'ioc-list',
+        schedule: '0 * * * *',
+        url: 'https://feeds.example.org/list.txt',
+        target: { apiRoot: 'api1', collection: seeded.collectionId },
+        confidance: 50,
+      },
+      {
+        name: 'lost',
+        kind: 'ioc-list',
+        schedule: '0 * * * *',
+        url: 'https://feeds.example.org/list.txt',
+        target: { apiRoot: 'api1', collection: 'no-such-collection' },
+      },
+    ]);
+    for (const [i, stderr] of (await refusals(file)).entries()) {
+      assert.equal(
+        stderr.trim(),
+        [
+          'tessera: invalid feed definitions:',
+          '  - feed typo: confidance is not a feed field (see README, Feeds)',
+          '  - feed lost: target collection "no-such-collection" does not exist in API root "api1" (create it with tessera collection add, or tessera apply)',
+        ].join('\n'),
+        `TESSERA_PROCESSES=${i + 1}`,
+      );
+    }
   });
 
   it('refuses a bad configuration, listing every problem on stderr', async () => {
