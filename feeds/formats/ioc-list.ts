@@ -9,7 +9,8 @@ import { convertEntries, type Conversion, type Entry, type FeedStamp, type Value
 export function convertIocList(text: string, stamp: FeedStamp, type: ValueType = 'auto'): Conversion {
   const entries: Entry[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
-    const value = raw.replace(/(^|\s)#.*$/, '').trim();
+    // A comment runs to the end of the line, whatever it holds.
+    const value = raw.replace(/(^|\s)#[\s\S]*/, '').trim();
     if (value !== '') entries.push({ line: i + 1, type, value });
   });
   const rejected: Conversion['rejected'] = [];

@@ -58,6 +58,7 @@ export function readTable(text: string, opts: TableOptions): Table {
       // The last comment line before the first data line that names the required columns.
       const before = first?.line ?? Number.POSITIVE_INFINITY;
       for (const c of read.comments) {
+        // Stryker disable next-line EqualityOperator: a comment line is never the first data line
         if (c.line > before) break;
         const cols = headerColumns(c.text, opts.delimiter);
         if (isHeader(cols, opts.required)) columns = cols;
@@ -88,6 +89,7 @@ export function readTable(text: string, opts: TableOptions): Table {
       line: r.line,
       get: (c) => {
         const i = index.get(c);
+        // Stryker disable next-line ConditionalExpression: fields[undefined] would be undefined too
         const v = i === undefined ? '' : (fields[i] ?? '').trim();
         return empty.has(v) ? '' : v;
       },

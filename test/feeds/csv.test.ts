@@ -118,6 +118,13 @@ describe('feed CSV tables', () => {
       [2, '192.0.2.1', 'ip', '', ''],
     );
     assert.deepEqual([row.has('type'), row.has('extra'), row.has('absent')], [true, true, false]);
+    // Quoted names and values keep their blanks in the CSV; the table trims them.
+    const quoted = readTable('" Value ","TYPE"\n" 192.0.2.1 "," ip"\n', { required: ['value', 'type'] });
+    assert.deepEqual(quoted.columns, ['value', 'type']);
+    assert.deepEqual(
+      quoted.rows.map((r) => [r.get('value'), r.get('type')]),
+      [['192.0.2.1', 'ip']],
+    );
   });
 
   it('every required column must be named for a line to be the header', () => {
@@ -136,14 +143,14 @@ describe('feed CSV tables', () => {
   });
 
   it('a header comment: the last one naming the columns before the first data line', () => {
-    const text = '# old: a,b\n# a,b\n# a,b,c\n1,2,3\n# a,b,z\n4,5,6\n';
+    const text = '# old: a,b\n# a,b\n# a,b,c\n# generated today\n1,2,3\n# a,b,z\n4,5,6\n';
     const t = readTable(text, { required: ['a', 'b'] });
     assert.deepEqual(t.columns, ['a', 'b', 'c'], 'not the comment after the data, nor the first one');
     assert.deepEqual(
       t.rows.map((r) => [r.line, r.get('c'), r.get('z')]),
       [
-        [4, '3', ''],
-        [6, '6', ''],
+        [5, '3', ''],
+        [7, '6', ''],
       ],
     );
     assert.deepEqual(readTable('# a,b\n1,2\n', { required: ['a'] }).columns, ['a', 'b']);

@@ -574,7 +574,7 @@ describe('feed formats: every field, every refusal', () => {
     // The blocklist without its header line: its usual columns.
     const bare = convertText(
       'feodo-csv',
-      '"2025-01-01 00:00:00","192.0.2.9","443","online","2025-03-01","Dridex"\n',
+      '"2025-02-03 04:05:06","192.0.2.9","443","online","2025-03-01","Dridex"\n',
       stamp(),
     );
     assert.deepEqual(
@@ -582,7 +582,7 @@ describe('feed formats: every field, every refusal', () => {
       [
         [
           '192.0.2.9',
-          '2025-01-01T00:00:00.000Z',
+          '2025-02-03T04:05:06.000Z',
           ['Dridex'],
           'Feodo Tracker: Dridex botnet C2, port 443, status online',
         ],
