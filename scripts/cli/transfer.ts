@@ -8,11 +8,12 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { NotFoundError, UnprocessableError } from '../../server/errors';
 import { contentLimits } from '../../server/config';
-import { ingest, isAdded, validationLimits, type IngestDeps } from '../../server/ingest';
+import { ingest, summarise, validationLimits, type IngestDeps } from '../../server/ingest';
 import type { CollectionRecord, ObjectStore, StatusDetail } from '../../server/store/contract';
 import { findCollectionOrFail } from './collections';
 import { out, type Handlers } from './command';
 import { writeStdout } from './output';
+import { progressBar, type ProgressBar } from './progress';
 
 export const IMPORT_BATCH = 500;
 export const EXPORT_PAGE = 1000;
@@ -78,24 +79,14 @@ export interface ImportTotals {
 
 type Progress = (done: number, total: number) => void;
 
-/** A progress bar on a TTY, a plain line per batch otherwise. */
+/**
+ * Import progress: the CLI's one progress bar (./progress.ts, cli-progress) on a terminal, a plain
+ * line per batch otherwise (logs of a scheduled import keep a trace of how far it got).
+ */
 export function progressReporter(stream: NodeJS.WriteStream): { update: Progress; end: () => void } {
   if (stream.isTTY) {
-    let drawn = false;
-    return {
-      update(done, total) {
-        const width = 30;
-        const filled = total === 0 ? width : Math.round((done / total) * width);
-        const pct = total === 0 ? 100 : Math.floor((done / total) * 100);
-        stream.write(
-          `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} objects (${pct}%)`,
-        );
-        drawn = true;
-      },
-      end() {
-        if (drawn) stream.write('\n');
-      },
-    };
+    const bar = progressBar(stream, 'objects');
+    return { update: (done, total) => bar.update(done, total), end: () => bar.end() };
   }
   return {
     update(done, total) {
@@ -133,13 +124,12 @@ export async function importObjects(
       member,
       objects: batch,
     });
-    for (const s of status.successes) {
-      if (isAdded(s)) totals.added++;
-      else totals.duplicates++;
-      if (s.message?.includes('warning:')) totals.warnings.push(s);
-    }
+    const summary = summarise(status);
+    totals.added += summary.added;
+    totals.duplicates += summary.duplicates;
+    totals.failed += summary.failed;
     totals.failures.push(...status.failures);
-    totals.failed += status.failures.length;
+    for (const s of status.successes) if (s.message?.includes('warning:')) totals.warnings.push(s);
     progress?.(Math.min(start + batch.length, objects.length), objects.length);
   }
   return totals;
@@ -164,7 +154,10 @@ export async function exportBundle(
   objects: ObjectStore,
   collection: CollectionRecord,
   allVersions: boolean,
+  bar: ProgressBar | null = null,
 ): Promise<number> {
+  // Every version counts in countObjects: a known total only when every version is exported.
+  const total = bar && allVersions ? await objects.countObjects(collection.id) : undefined;
   const filter = allVersions ? { versions: { kind: 'all' as const } } : {};
   let after: number | undefined;
   let count = 0;
@@ -194,6 +187,7 @@ export async function exportBundle(
       await writeStdout(`,\n${bodies.join(',\n')}`);
     }
     count += bodies.length;
+    bar?.update(count, total === undefined ? undefined : Math.max(total, count));
     const last = page.items[page.items.length - 1];
     if (!page.more || last === undefined) break;
     after = last.dateAdded;
@@ -242,7 +236,13 @@ export const transferCommands: Handlers<'registry' | 'objects' | 'statuses'> = {
     const c = await findCollectionOrFail(registry, args.root as string, args.collection as string);
     audit.apiRoot = c.apiRoot;
     audit.collection = c.id;
-    audit.count = await exportBundle(objects, c, options['all-versions'] !== undefined);
+    // The bundle goes to stdout; on a terminal, stderr shows how far it got.
+    const bar = progressBar(process.stderr, 'objects exported');
+    try {
+      audit.count = await exportBundle(objects, c, options['all-versions'] !== undefined, bar);
+    } finally {
+      bar.end();
+    }
     return 0;
   },
 };
