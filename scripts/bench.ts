@@ -16,6 +16,9 @@
  *   npm run bench -- --no-hostile          skip it
  *   npm run bench -- --feed-only           only the feed benchmark (scripts/bench-feed.ts)
  *   npm run bench -- --no-feed             everything but the feed benchmark
+ *   npm run bench -- --metrics-only --sizes 10000   only the cost of Prometheus metrics: the workload
+ *                                          (sqlite) with /metrics off and on (scraped every second),
+ *                                          alternating, medians of --reps each
  *
  * Workload, the same for every server: N generated STIX 2.1 indicators POSTed in 500-object
  * envelopes by 2 concurrent posters, then 8 concurrent clients each page through the whole
@@ -38,6 +41,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   enumerationTiming,
   measureUnderAttack,
@@ -75,11 +79,14 @@ interface Options {
   /** Run the TLP filter measurements (scripts/bench/tlp.ts), at these sizes per backend. */
   tlp: boolean;
   tlpSizes: { sqlite: number; mongodb: number };
+  /** Only the metrics overhead: the workload with metrics off and on (runMetricsOverhead). */
+  metricsOnly: boolean;
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--sizes 10000,100000,1000000] [--backends sqlite,mongodb]
        [--reps 3] [--limit 1000] [--medallion-size 2000] [--medallion-cap 900] [--no-medallion] [--profile DIR]
-       [--hostile-only | --no-hostile] [--feed-only | --no-feed] [--tlp | --tlp-only] [--tlp-sizes 100000,5000]`;
+       [--hostile-only | --no-hostile] [--feed-only | --no-feed] [--tlp | --tlp-only] [--tlp-sizes 100000,5000]
+       [--metrics-only]`;
 
 function parseSizes(s: string): number[] {
   const out = s
@@ -112,6 +119,7 @@ function parseArgs(argv: string[]): Options {
     feed: true,
     tlp: false,
     tlpSizes: { sqlite: 100_000, mongodb: 5_000 },
+    metricsOnly: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -159,7 +167,8 @@ function parseArgs(argv: string[]): Options {
     } else if (a === '--tlp-sizes') {
       const [sq, mo] = parseSizes(val());
       o.tlpSizes = { sqlite: sq ?? o.tlpSizes.sqlite, mongodb: mo ?? o.tlpSizes.mongodb };
-    } else if (a === '--help' || a === '-h') {
+    } else if (a === '--metrics-only') o.metricsOnly = true;
+    else if (a === '--help' || a === '-h') {
       console.log(USAGE);
       process.exit(0);
     } else throw new Error(`unknown argument ${a}\n${USAGE}`);
@@ -316,6 +325,94 @@ async function runTessera(backend: Backend, size: number, o: Options): Promise<R
   return summarise('tessera', backend, size, results);
 }
 
+/**
+ * The cost of Prometheus metrics: the same workload on a hub with metrics off, and on (on the hub's
+ * port behind a token, scraped every second while it runs: far more often than Prometheus would),
+ * alternating off/on so that drift in the machine's load falls on both. Ingest and paging time
+ * every request and every store operation when on.
+ */
+async function runMetricsOverhead(o: Options): Promise<void> {
+  const size = o.sizes.get('sqlite')?.[0] ?? 10_000;
+  const token = randomBytes(16).toString('hex');
+  const loadStart = loadAverage();
+  const reps: Record<'off' | 'on', Rep[]> = { off: [], on: [] };
+  let scrapes = 0;
+  let scrapeBytes = 0;
+  for (let i = 0; i < o.reps; i++) {
+    const order: ('off' | 'on')[] = i % 2 === 0 ? ['off', 'on'] : ['on', 'off'];
+    for (const mode of order) {
+      progress(`metrics ${mode}: N=${size.toLocaleString('en')} (repetition ${i + 1} of ${o.reps})`);
+      const fresh = freshStore('sqlite');
+      try {
+        const env: Record<string, string> = mode === 'on' ? { TESSERA_METRICS_TOKEN: token } : {};
+        const hub = await startTessera({ storeUrl: fresh.url, cpuProfDir: null, env });
+        let scraping = mode === 'on';
+        const scraper = (async () => {
+          while (scraping) {
+            const res = await fetch(`${hub.target.url}/metrics`, {
+              headers: { Authorization: `Bearer ${token}` },
+            });
+            const text = await res.text();
+            if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
+            scrapes++;
+            scrapeBytes = text.length;
+            await sleep(1000);
+          }
+        })();
+        try {
+          reps[mode].push(await oneRep(hub, size, o));
+        } finally {
+          scraping = false;
+          await scraper;
+          await hub.stop();
+        }
+      } finally {
+        await fresh.dispose();
+      }
+    }
+  }
+  const off = summarise('tessera', 'sqlite', size, reps.off);
+  const on = summarise('tessera', 'sqlite', size, reps.on);
+  const rows = [
+    ['metrics', 'N', 'reps', 'ingest obj/s', 'ingest/CPU-s', 'read obj/s', 'read/CPU-s', 'p50 ms', 'p99 ms'],
+  ];
+  for (const [name, r] of [
+    ['off', off],
+    ['on', on],
+  ] as const) {
+    rows.push([
+      name,
+      fmtInt(r.loaded),
+      String(r.reps),
+      fmtInt(r.ingestPerSecond),
+      fmtInt(r.ingestPerCpuSecond),
+      fmtInt(r.readPerSecond),
+      fmtInt(r.readPerCpuSecond),
+      fmtMs(r.p50Ms),
+      fmtMs(r.p99Ms),
+    ]);
+  }
+  console.log('');
+  console.log(
+    `Metrics overhead (sqlite): ${o.posters} posters x ${o.envelope}-object envelopes; ${o.clients} readers x limit=${o.limit}; /metrics scraped every second when on (${scrapes} scrapes, last ${fmtInt(scrapeBytes)} bytes)`,
+  );
+  console.log(`load average at start ${loadStart}, at end ${loadAverage()}; medians of the repetitions`);
+  console.log(table(rows));
+  console.log(
+    `  on/off: ingest obj/s ${fmtX(on.ingestPerSecond / off.ingestPerSecond)}, ingest/CPU-s ${fmtX(on.ingestPerCpuSecond / off.ingestPerCpuSecond)}, p50 ${fmtX(on.p50Ms / off.p50Ms)}, p99 ${fmtX(on.p99Ms / off.p99Ms)}`,
+  );
+  console.log(
+    `BENCH_JSON ${JSON.stringify({ metrics: { size, off, on, scrapes, loadStart, loadEnd: loadAverage() } })}`,
+  );
+}
+
+function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+}
+
 async function runMedallion(o: Options): Promise<Run | { skipped: string }> {
   const py = findPython();
   if ('missing' in py) return { skipped: py.missing };
@@ -460,6 +557,10 @@ async function validationFigures(): Promise<Record<string, unknown> | { skipped:
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
+  if (o.metricsOnly) {
+    await runMetricsOverhead(o);
+    return;
+  }
   const started = Date.now();
   const loadStart = os
     .loadavg()
