@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { generateApiKey } from '../../server/access/apikeys';
 import { ConfigError, loadConfig } from '../../server/config';
 import { Metrics } from '../../server/telemetry/metrics';
 import { startHub, TAXII, type TestHub } from '../helpers/hub';
@@ -83,6 +84,7 @@ describe(`metrics [${backendName()}]: on the hub's port behind a bearer token`, 
     assert.equal(await get('/taxii2/', { Authorization: auth() }), 200);
     assert.equal(await get('/taxii2/', {}), 401);
     assert.equal(await get('/taxii2/', { Authorization: hub.basic('alice', 'wrong-secret-1') }), 401);
+    assert.equal(await get('/taxii2/', { Authorization: `Bearer ${generateApiKey().key}` }), 401);
     assert.equal(await get(`/api1/collections/${collectionId}/objects/`, { Authorization: auth() }), 200);
     assert.equal(
       await get(`/api1/collections/${collectionId}/objects/${objects[0]?.id}/`, { Authorization: auth() }),
@@ -93,9 +95,11 @@ describe(`metrics [${backendName()}]: on the hub's port behind a bearer token`, 
     assert.equal(m.status, 200);
     assert.match(m.type, /^text\/plain; version=0\.0\.4/);
     assert.equal(sampleSum(m.text, HTTP, { route: '/taxii2/', method: 'GET', status: '200' }), 2);
-    assert.equal(sampleSum(m.text, HTTP, { route: '/taxii2/', method: 'GET', status: '401' }), 2);
+    assert.equal(sampleSum(m.text, HTTP, { route: '/taxii2/', method: 'GET', status: '401' }), 3);
     // A request without credentials is a challenge, not a failure; the wrong secret is one.
     assert.equal(sampleSum(m.text, 'tessera_auth_failures_total', { scheme: 'basic', status: '401' }), 1);
+    // A well-formed API key this hub never issued is a failure of its scheme.
+    assert.equal(sampleSum(m.text, 'tessera_auth_failures_total', { scheme: 'bearer', status: '401' }), 1);
     assert.equal(sampleSum(m.text, HTTP, { route: OBJECTS_ROUTE, method: 'POST', status: '202' }), 2);
     // One series per endpoint, not per object id.
     assert.equal(
