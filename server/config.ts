@@ -76,7 +76,10 @@ export interface Config {
   bodyTimeoutMs: number;
   /** TESSERA_KEEP_ALIVE_TIMEOUT_MS: how long an idle keep-alive connection stays open (default 65000). */
   keepAliveTimeoutMs: number;
-  /** TESSERA_SEND_TIMEOUT_MS: a client that stops reading its answer for this long is disconnected (default 60000). */
+  /**
+   * TESSERA_SEND_TIMEOUT_MS: a client that stops reading its answer is disconnected after one to two times this
+   * long (Node re-arms the timer once when the answer moved since it was set; default 60000).
+   */
   sendTimeoutMs: number;
   /** TESSERA_FEEDS_FILE: JSON list of peer feeds to pull on schedule (default: none). See feeds/examples. */
   feedsFile: string | null;
