@@ -95,6 +95,18 @@ export function boundStatus(s: StatusRecord, maxBytes: number): StatusRecord {
 }
 
 /**
+ * The bound on the status lists of a POST of `requestBytes`: `maxBytes` (TESSERA_MAX_STATUS_BYTES),
+ * and at most four times the request itself, though never less than 64 KiB. A client's own status
+ * is well within that (a success or failure line is about the size of a small object, and 64 KiB
+ * holds the lists of any small request), while an envelope of junk can no longer buy a status far
+ * larger than itself, stored for days and served again: 10,000 `1`s (20 KB) used to get a 1 MB
+ * status (issue 8 item 3); now its failures list is left out and the counts say it all.
+ */
+export function statusBudget(requestBytes: number, maxBytes: number): number {
+  return Math.min(maxBytes, Math.max(64 * 1024, 4 * requestBytes));
+}
+
+/**
  * The I/O half of ingest: store the accepted objects in one atomic batch, then the status with its
  * lists bounded (successes only for what is durably stored). Returns the whole status (every
  * detail, for in-process callers; TAXII presents boundStatus of it, as it was stored).

@@ -93,6 +93,24 @@ describe('hostile: failure amplification and partial writes (issue 8 item 3)', f
     assert.deepEqual((await again.json()) as StatusJson, s);
   });
 
+  it('a small envelope of junk gets a status near its own size, not fifty times it: counts exact, failures left out', async () => {
+    // 10,000 entries `1` (20 KB): their failures list alone is about 1 MB.
+    const body = `{"objects":[${'1,'.repeat(9_999)}1]}`;
+    const res = await w.post(body);
+    const text = await res.text();
+    assert.equal(res.status, 202, text.slice(0, 300));
+    assert.ok(text.length <= 64 * 1024, `a ${body.length}-byte request got a ${text.length}-byte status`);
+    const s = JSON.parse(text) as StatusJson;
+    assert.deepEqual(
+      [s.total_count, s.success_count, s.failure_count, s.pending_count],
+      [10_000, 0, 10_000, 0],
+    );
+    assert.equal(s.failures, undefined);
+    assert.deepEqual(s.x_tessera_omitted_lists, ['failures']);
+    const again = await w.get(`/api1/status/${s.id}/`);
+    assert.deepEqual((await again.json()) as StatusJson, s);
+  });
+
   it('a small status keeps every list, and each echoed id and message is cut to a fixed length', async () => {
     const longId = `x-junk--${'y'.repeat(10_000)}`;
     const manyBad: Record<string, unknown> = { ...makeIndicator() };

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { objectScope } from '../../access/policy';
 import type { Config } from '../../config';
 import { NotFoundError, UnsupportedMediaTypeError } from '../../errors';
-import { boundStatus, commitPrepared, summarise, type PrepareFn } from '../../ingest';
+import { boundStatus, commitPrepared, statusBudget, summarise, type PrepareFn } from '../../ingest';
 import { noteObjects } from '../../telemetry/facts';
 import type { Metrics } from '../../telemetry/metrics';
 import type { DeleteObjectArgs, ObjectStore, RegistryStore, StatusStore } from '../../store/contract';
@@ -43,13 +43,14 @@ export function writeRoutes(router: Router, deps: WriteDeps): void {
       idleTimeoutMs: config.bodyTimeoutMs,
     });
     const requestTimestamp = nowMicros();
+    const statusBytes = statusBudget(raw.length, config.maxStatusBytes);
     const prepared = await deps.prepare(raw.toString('utf8'));
     const status = await commitPrepared(
       {
         objects,
         statuses,
         statusTtlHours: config.statusTtlHours,
-        statusBytes: config.maxStatusBytes,
+        statusBytes,
         logger: deps.logger,
       },
       { apiRoot: collection.apiRoot, collectionId: collection.id, member: principal.member },
@@ -73,7 +74,7 @@ export function writeRoutes(router: Router, deps: WriteDeps): void {
     deps.metrics?.ingested('taxii', summary);
     noteObjects(res, summary.total);
     // As stored: the lists bounded (GET status serves the same).
-    sendTaxii(res, 202, presentStatus(boundStatus(status, config.maxStatusBytes)));
+    sendTaxii(res, 202, presentStatus(boundStatus(status, statusBytes)));
   });
 
   router.delete('/:root/collections/:collection/objects/:object/', async (req, res) => {
