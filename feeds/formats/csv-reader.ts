@@ -50,6 +50,7 @@ export function readCsv(text: string, opts: CsvOptions = {}): CsvRead {
   /** Skip to just after the end of the current line. */
   const skipLine = (): void => {
     while (i < n && text[i] !== '\n') i++;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: past the end, the reading stops all the same
     if (i < n) i++;
     line++;
   };
@@ -57,7 +58,8 @@ export function readCsv(text: string, opts: CsvOptions = {}): CsvRead {
   while (i < n) {
     // Start of a line: blank line or comment?
     let j = i;
-    while (j < n && (text[j] === ' ' || text[j] === '\t')) j++;
+    // Past the end text[j] is undefined, which is no blank: the loop needs no bound.
+    while (text[j] === ' ' || text[j] === '\t') j++;
     if (j >= n || text[j] === '\n' || (text[j] === '\r' && text[j + 1] === '\n')) {
       i = j;
       skipLine();
@@ -81,11 +83,12 @@ export function readCsv(text: string, opts: CsvOptions = {}): CsvRead {
     while (!endOfRecord) {
       // One field.
       let k = i;
-      while (k < n && (text[k] === ' ' || text[k] === '\t') && text[k] !== delim) k++;
+      while ((text[k] === ' ' || text[k] === '\t') && text[k] !== delim) k++;
       if (text[k] === '"') {
         k++;
         let value = '';
         let closed = false;
+        // Stryker disable next-line EqualityOperator: at the end the field is unclosed either way
         while (k < n) {
           const c = text[k] as string;
           if (c === '"') {
@@ -107,7 +110,7 @@ export function readCsv(text: string, opts: CsvOptions = {}): CsvRead {
           i = n;
           break;
         }
-        while (k < n && (text[k] === ' ' || text[k] === '\t') && text[k] !== delim) k++;
+        while ((text[k] === ' ' || text[k] === '\t') && text[k] !== delim) k++;
         if (k < n && text[k] !== delim && text[k] !== '\n' && !(text[k] === '\r' && text[k + 1] === '\n')) {
           problem = `unexpected ${JSON.stringify(text[k])} after a closing quote`;
           i = k;
@@ -130,6 +133,7 @@ export function readCsv(text: string, opts: CsvOptions = {}): CsvRead {
         fields.push(value.trim());
         i = end;
       }
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: at the end the line-end branch ends the record too
       if (i >= n) endOfRecord = true;
       else if (text[i] === delim) i++;
       else {
@@ -149,7 +153,8 @@ export function readCsv(text: string, opts: CsvOptions = {}): CsvRead {
 /** Splits a CSV header line (e.g. from a comment) into its column names, lower-cased. */
 export function headerColumns(text: string, delimiter = ','): string[] | undefined {
   const r = readCsv(text, { delimiter, comment: '' });
+  // One line holds one record or one problem.
   const rec = r.records[0];
-  if (!rec || r.problems.length > 0) return undefined;
+  if (!rec) return undefined;
   return rec.fields.map((f) => f.trim().toLowerCase());
 }

@@ -230,8 +230,7 @@ export function convertMispEvent(text: string, stamp: FeedStamp): Conversion {
     const type = typeof a.type === 'string' ? a.type : '';
     const value = typeof a.value === 'string' ? a.value : '';
     const ts = parseSourceTime(String(a.timestamp ?? '')) ?? evTs;
-    const firstSeen =
-      typeof a.first_seen === 'string' ? parseSourceTime(a.first_seen.slice(0, 19)) : undefined;
+    const firstSeen = typeof a.first_seen === 'string' ? parseSourceTime(a.first_seen) : undefined;
     let p: { pattern: string; name: string };
     try {
       p = mispPattern(type, value);

@@ -48,6 +48,9 @@ describe('feed CSV reader', () => {
       [6, ['c']],
     ]);
     assert.deepEqual(r.problems, []);
+    // Blanks at the very end, without a line end, are a blank line too; a CR alone ends no line.
+    assert.deepEqual(records(readCsv('a\n  \t')), [[1, ['a']]]);
+    assert.deepEqual(records(readCsv(' \rx\n')), [[1, ['x']]]);
   });
 
   it('comment lines, after blanks too, are kept apart with their line and text', () => {
@@ -94,10 +97,16 @@ describe('feed CSV reader', () => {
       { line: 4, reason: 'unexpected "\\r" after a closing quote' },
       { line: 6, reason: 'a quoted field is not closed (the file may be cut short)' },
     ]);
+    // A character after the closing quote is a problem even when the line ends right after it.
+    const late = readCsv('"a"b\nz\n');
+    assert.deepEqual(
+      [records(late), late.problems],
+      [[[2, ['z']]], [{ line: 1, reason: 'unexpected "b" after a closing quote' }]],
+    );
   });
 
   it('header columns: trimmed, lower-cased, split on the delimiter; undefined when not one clean record', () => {
-    assert.deepEqual(headerColumns(' ID , Url,"Date Added" '), ['id', 'url', 'date added']);
+    assert.deepEqual(headerColumns(' ID , Url," Date Added " '), ['id', 'url', 'date added']);
     assert.deepEqual(headerColumns('a;B', ';'), ['a', 'b']);
     assert.deepEqual(headerColumns('#,x'), ['#', 'x'], 'no comment marker inside a comment');
     assert.equal(headerColumns(''), undefined);

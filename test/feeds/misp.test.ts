@@ -323,7 +323,8 @@ describe('MISP feed conversion', () => {
             category: 'Network activity',
             comment: '  landing page  ',
             timestamp: '1740600000',
-            first_seen: '2025-02-10T08:00:00.000000+0000',
+            // MISP's form: microseconds and an offset, honoured (10:00 at +02:00 is 08:00 UTC).
+            first_seen: '2025-02-10T10:00:00.250000+0200',
             Tag: [{ name: 'phishing' }, { name: 'campaign:x' }],
           }),
           attr(2, 'ip-dst', '192.0.2.1', {
@@ -353,7 +354,7 @@ describe('MISP feed conversion', () => {
       pattern: "[domain-name:value = 'login.example']",
       pattern_type: 'stix',
       pattern_version: '2.1',
-      valid_from: '2025-02-10T08:00:00.000Z',
+      valid_from: '2025-02-10T08:00:00.250Z',
       description: 'MISP event "Phishing wave" — Network activity — landing page',
       labels: ['misp', 'feed-label', 'campaign:x', 'phishing'],
       confidence: 70,
