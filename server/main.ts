@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { FeedConfigError, loadFeedFile, missingTargets, scheduleFeeds, type FeedDefinition } from '../feeds';
 import { createApp } from './app';
+import { auditOfFeedRun, type FeedRunOutcome } from './audit/records';
 import { auditRetentionJob } from './audit/retention';
 import { AuditTrail } from './audit/trail';
 import { bootstrap } from './bootstrap';
@@ -243,6 +244,16 @@ async function main(config: Config): Promise<void> {
   scheduler.add(purgeAudit);
   void scheduler.trigger(purgeAudit); // now too: a lowered retention applies from the start
 
+  /** A run of the hub's scheduler in the audit trail, with its target collection (as the run found it). */
+  const auditFeedRun = async (run: FeedRunOutcome): Promise<void> => {
+    const def = feeds.find((f) => f.name === run.feed);
+    const collection = def
+      ? await registry
+          .findCollection({ apiRoot: def.target.apiRoot, idOrAlias: def.target.collection })
+          .catch(() => null)
+      : null;
+    audit.record(auditOfFeedRun(run, collection));
+  };
   scheduleFeeds(scheduler, feeds, {
     registry,
     objects,
@@ -253,14 +264,12 @@ async function main(config: Config): Promise<void> {
     logger,
     validate,
     limits,
-    ...(metrics
-      ? {
-          onRun: (feed, outcome, seconds, result) => {
-            metrics.feedRun(feed, outcome, seconds);
-            if (result?.ran) metrics.ingestedByFeed(result);
-          },
-        }
-      : {}),
+    onRun: (feed, outcome, seconds, result) => {
+      metrics?.feedRun(feed, outcome, seconds);
+      if (!result?.ran) return;
+      metrics?.ingestedByFeed(result);
+      void auditFeedRun(result);
+    },
   });
   if (feeds.length > 0) logger.info({ feeds: feeds.map((f) => f.name) }, 'feeds scheduled');
 

@@ -279,7 +279,7 @@ export const COMMANDS: CommandSpec[] = [
     options: {},
     usage: 'feed run <name>',
     summary: 'run a feed now, whatever its schedule or back-off (progress bar on a terminal)',
-    audit: 'admin',
+    audit: 'write',
   },
   {
     words: ['feed', 'status'],

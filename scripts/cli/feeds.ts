@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { contentLimits, type Config } from '../../server/config';
 import { validationLimits } from '../../server/ingest';
 import { BadRequestError, NotFoundError } from '../../server/errors';
+import { feedRunCount, feedRunDetail } from '../../server/audit/records';
 import { createLogger } from '../../server/logger';
 import { stixValidator } from '../../server/stix/plug';
 import {
@@ -117,7 +118,7 @@ export const feedCommands: Handlers<'registry' | 'objects' | 'statuses' | 'state
     return 0;
   },
 
-  'feed run': async ({ args, json, config, stores: { registry, objects, statuses, state } }) => {
+  'feed run': async ({ args, json, config, stores: { registry, objects, statuses, state }, audit }) => {
     const feeds = definitions(config);
     const def = pick(feeds, args.name as string);
     const bar = json ? { update: () => undefined, end: () => undefined } : feedProgress();
@@ -137,6 +138,16 @@ export const feedCommands: Handlers<'registry' | 'objects' | 'statuses' | 'state
       { trigger: 'manual', onProgress: bar.update },
     );
     bar.end();
+    if (result.ran) {
+      const target = await registry.findCollection({
+        apiRoot: def.target.apiRoot,
+        idOrAlias: def.target.collection,
+      });
+      audit.apiRoot = def.target.apiRoot;
+      audit.collection = target?.id ?? null;
+      audit.count = feedRunCount(result);
+      audit.detail = feedRunDetail(result);
+    }
     if (!result.ran)
       throw new BadRequestError(
         `feed ${def.name} is being run by ${result.runningOn ?? 'another instance'} right now; try again later`,

@@ -56,3 +56,54 @@ export function auditOfRequest(
     detail: detail === '' ? null : detail,
   };
 }
+
+/** What the audit trail needs of a feed run (feeds/runner.ts FeedRunResult). */
+export interface FeedRunOutcome {
+  feed: string;
+  id: string;
+  trigger: 'schedule' | 'manual';
+  ok: boolean;
+  fetched: number;
+  added: number;
+  duplicates: number;
+  rejected: number;
+  expired: number;
+  unchanged?: boolean;
+  error?: string;
+}
+
+/** Versions a feed run stored: new objects and the expiring versions of entries that left the list. */
+export function feedRunCount(r: FeedRunOutcome): number {
+  return r.added + r.expired;
+}
+
+/** The audit detail of a feed run: its id, what it did, and why it failed. */
+export function feedRunDetail(r: FeedRunOutcome): string {
+  const did = r.unchanged
+    ? 'source unchanged'
+    : `fetched ${r.fetched}, added ${r.added}, duplicates ${r.duplicates}, rejected ${r.rejected}, expired ${r.expired}`;
+  return `${r.trigger} run ${r.id}: ${did}${r.ok ? '' : `; failed: ${r.error ?? 'unknown error'}`}`;
+}
+
+/**
+ * A feed run of the hub's scheduler: a write by `feed:<name>` (the identity its objects are added
+ * by) into the target collection; status 200 when the run succeeded, 502 when it failed (its source
+ * or its target: the detail says which).
+ */
+export function auditOfFeedRun(
+  r: FeedRunOutcome,
+  collection: { id: string; apiRoot: string } | null,
+): AuditRecord {
+  return {
+    at: nowMicros(),
+    kind: 'write',
+    member: `feed:${r.feed}`,
+    address: null,
+    endpoint: 'feed run',
+    apiRoot: collection?.apiRoot ?? null,
+    collection: collection?.id ?? null,
+    count: feedRunCount(r),
+    status: r.ok ? 200 : 502,
+    detail: feedRunDetail(r),
+  };
+}

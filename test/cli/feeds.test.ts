@@ -116,6 +116,38 @@ describe('tessera feed', function () {
     assert.deepEqual([j.ok, j.added, j.rejected, j.trigger], [true, 6, 2, 'manual']);
   });
 
+  it('each feed run is in the audit trail: a write into the target collection, with what it stored', async () => {
+    const r = await tessera(['audit', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const runs = (
+      JSON.parse(r.stdout) as {
+        records: {
+          kind: string;
+          endpoint: string;
+          collection: string | null;
+          count: number | null;
+          detail: string;
+        }[];
+      }
+    ).records.filter((x) => x.endpoint === 'tessera feed run');
+    const col = JSON.parse((await tessera(['collection', 'list', 'api1', '--json'])).stdout) as {
+      collections: { id: string; alias?: string }[];
+    };
+    const target = col.collections.find((c) => c.alias === 'abuse-ch')?.id;
+    assert.ok(target);
+    assert.deepEqual(
+      runs.map((x) => [x.kind, x.collection, x.count]),
+      [
+        ['write', target, 3],
+        ['write', target, 6],
+      ],
+    );
+    assert.match(
+      runs[0]?.detail ?? '',
+      /manual run [0-9a-f-]{36}: fetched 5, added 3, duplicates 0, rejected 2, expired 0$/,
+    );
+  });
+
   it('feed status shows last runs and next run, as text or JSON; an unchanged source says so', async () => {
     // The file has not changed since the run above: a conditional read, recorded as unchanged.
     const again = await tessera(['feed', 'run', 'feodo']);

@@ -12,7 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +32,14 @@ import { freshTestStoreUrl, sharesUrl, type TestStoreUrl } from './store';
 export { basic, TAXII };
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/** A feeds file (TESSERA_FEEDS_FILE) holding these definitions, in a fresh temporary directory. */
+export async function feedsFile(definitions: unknown[]): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'tessera-feeds-'));
+  const file = path.join(dir, 'feeds.json');
+  await writeFile(file, JSON.stringify(definitions));
+  return file;
+}
 export const API_ROOT = 'api1';
 
 const TSX = 'tsx';

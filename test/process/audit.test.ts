@@ -3,16 +3,22 @@
  * graceful stop (SIGTERM) writes the ones still waiting before the store closes — requests answered
  * just before the signal are all in the trail. And the retention (TESSERA_AUDIT_RETENTION_DAYS)
  * applies from the start: records older than it are purged when the hub starts (then hourly).
+ * A feed the hub runs on its schedule is recorded as a write into its target collection.
  */
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { openStore } from '../../server/store';
 import type { AuditRecord } from '../../server/store/contract';
 import {
   API_ROOT,
   basic,
+  feedsFile,
   getTaxii,
   killAllHubs,
   processStoreUrl,
+  REPO_ROOT,
   reportOnFailure,
   seedStore,
   startHubProcess,
@@ -93,6 +99,44 @@ describe(`hub process [${backendName()}]: audit trail on shutdown`, function () 
       assert.deepEqual(await hub.terminate(), { code: 0, signal: null });
     } finally {
       await stores.close();
+    }
+  });
+
+  it('records each scheduled feed run as a write by feed:<name> into the target collection', async () => {
+    const file = await feedsFile([
+      {
+        name: 'blocklist',
+        kind: 'ioc-list',
+        schedule: '* * * * * *', // every second
+        url: pathToFileURL(path.join(REPO_ROOT, 'test', 'fixtures', 'feeds', 'ioc-list.txt')).toString(),
+        target: { apiRoot: API_ROOT, collection: collectionId },
+      },
+    ]);
+    const stores = await openStore(fresh.url);
+    try {
+      const hub = await startHubProcess({ storeUrl: fresh.url, env: { TESSERA_FEEDS_FILE: file } });
+      hubs.push(hub);
+      const runs = async () =>
+        (await stores.audit.queryAudit({ member: 'feed:blocklist', limit: 100 })).filter(
+          (r) => r.endpoint === 'feed run',
+        );
+      // Written by the trail within a second of the run; the first run is at the next second.
+      for (let i = 0; i < 100 && (await runs()).length === 0; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      const [first] = await runs();
+      assert.ok(first, 'a scheduled run is in the audit trail');
+      assert.deepEqual(
+        [first.kind, first.apiRoot, first.collection, first.count, first.status, first.address],
+        ['write', API_ROOT, collectionId, 6, 200, null],
+      );
+      assert.match(
+        first.detail ?? '',
+        /^schedule run [0-9a-f-]{36}: fetched 8, added 6, duplicates 0, rejected 2, expired 0$/,
+      );
+      assert.deepEqual(await hub.terminate(), { code: 0, signal: null });
+    } finally {
+      await stores.close();
+      await rm(path.dirname(file), { recursive: true, force: true });
     }
   });
 });

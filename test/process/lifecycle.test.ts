@@ -3,12 +3,10 @@
  * start with a bad configuration.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import {
   API_ROOT,
   basic,
+  feedsFile,
   getTaxii,
   postEnvelope,
   runHubToExit,
@@ -22,14 +20,6 @@ import { makeIndicator } from '../helpers/stix';
 const MEMBER = 'operator';
 const PASSWORD = 'lifecycle-secret-1';
 const AUTH = basic(MEMBER, PASSWORD);
-
-/** A feeds file holding these definitions, in a fresh temporary directory. */
-async function feedsFile(definitions: unknown[]): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'tessera-feeds-'));
-  const file = path.join(dir, 'feeds.json');
-  await writeFile(file, JSON.stringify(definitions));
-  return file;
-}
 
 describe(`hub process [${backendName()}]: lifecycle`, function () {
   this.timeout(120_000);
