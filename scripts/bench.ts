@@ -14,6 +14,9 @@
  *   npm run bench -- --tlp-only            only the cost of the TLP filter on paged reads (scripts/bench/tlp.ts;
  *                                          --tlp adds it to the rest; --tlp-sizes sqlite,mongodb sizes)
  *   npm run bench -- --no-hostile          skip it
+ *   npm run bench -- --auth-only           only the cost of authentication per credential form and of
+ *                                          the audit trail on paged reads (scripts/bench/credentials.ts;
+ *                                          --auth adds it to the rest; --auth-size N indicators, default 2000)
  *   npm run bench -- --feed-only           only the feed benchmark (scripts/bench-feed.ts)
  *   npm run bench -- --no-feed             everything but the feed benchmark
  *   npm run bench -- --metrics-only --sizes 10000   only the cost of Prometheus metrics: the workload
@@ -56,6 +59,7 @@ import { benchFeed, type FeedBench } from './bench-feed';
 import { load, read, type LoadResult, type ReadResult } from './bench/workload';
 import { openStore, withMongoDatabase } from '../server/store';
 import { benchTlp, type TlpRow } from './bench/tlp';
+import { benchCredentials, type CredentialBench } from './bench/credentials';
 
 type Backend = 'sqlite' | 'mongodb';
 
@@ -76,6 +80,9 @@ interface Options {
   hostile: boolean;
   /** Run the 100k-line feed benchmark (issue 11). */
   feed: boolean;
+  /** Run the authentication and audit measurements (scripts/bench/credentials.ts) on N indicators. */
+  auth: boolean;
+  authSize: number;
   /** Run the TLP filter measurements (scripts/bench/tlp.ts), at these sizes per backend. */
   tlp: boolean;
   tlpSizes: { sqlite: number; mongodb: number };
@@ -86,7 +93,7 @@ interface Options {
 const USAGE = `usage: npm run bench -- [--quick] [--sizes 10000,100000,1000000] [--backends sqlite,mongodb]
        [--reps 3] [--limit 1000] [--medallion-size 2000] [--medallion-cap 900] [--no-medallion] [--profile DIR]
        [--hostile-only | --no-hostile] [--feed-only | --no-feed] [--tlp | --tlp-only] [--tlp-sizes 100000,5000]
-       [--metrics-only]`;
+       [--metrics-only] [--auth | --auth-only] [--auth-size 2000]`;
 
 function parseSizes(s: string): number[] {
   const out = s
@@ -120,6 +127,8 @@ function parseArgs(argv: string[]): Options {
     tlp: false,
     tlpSizes: { sqlite: 100_000, mongodb: 5_000 },
     metricsOnly: false,
+    auth: false,
+    authSize: 2_000,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -164,7 +173,15 @@ function parseArgs(argv: string[]): Options {
       o.medallion = false;
       o.hostile = false;
       o.feed = false;
-    } else if (a === '--tlp-sizes') {
+    } else if (a === '--auth') o.auth = true;
+    else if (a === '--auth-only') {
+      o.auth = true;
+      o.throughput = false;
+      o.medallion = false;
+      o.hostile = false;
+      o.feed = false;
+    } else if (a === '--auth-size') o.authSize = parseSizes(val())[0] as number;
+    else if (a === '--tlp-sizes') {
       const [sq, mo] = parseSizes(val());
       o.tlpSizes = { sqlite: sq ?? o.tlpSizes.sqlite, mongodb: mo ?? o.tlpSizes.mongodb };
     } else if (a === '--metrics-only') o.metricsOnly = true;
@@ -586,6 +603,8 @@ async function main(): Promise<void> {
       }
     }
   }
+  let credentials: CredentialBench | null = null;
+  if (o.auth) credentials = await benchCredentials(o.authSize, {}, progress);
   let medallion: Run | { skipped: string } | null = null;
   let tesseraAtMedallion: Run | undefined;
   if (o.medallion) {
@@ -779,6 +798,33 @@ async function main(): Promise<void> {
       ]),
     );
   }
+  if (credentials) {
+    console.log('\n  authentication per request (authenticator over sqlite; medians of single calls):');
+    console.log(
+      table([
+        ['credential', 'calls', 'median µs'],
+        ...credentials.auth.map((r) => [r.form, fmtInt(r.calls), fmtInt(r.medianUs)]),
+      ]),
+    );
+    const [on, off] = credentials.audit;
+    if (on && off) {
+      console.log(
+        `\n  audit trail on paged reads (sqlite, N=${fmtInt(on.n)}, limit=${on.limit}, ${on.pagesPerPhase} pages per phase, medians of ${on.rounds} rounds of each phase's p50):`,
+      );
+      console.log(
+        table([
+          ['audit records', 'p50 page ms', 'p50 of each round', 'records written'],
+          ...credentials.audit.map((r) => [
+            r.audit,
+            fmtMs(r.p50PageMs),
+            r.roundsP50Ms.map(fmtMs).join(' '),
+            fmtInt(r.recordsWritten),
+          ]),
+        ]),
+      );
+      console.log(`  written / discarded = ${fmtX(on.p50PageMs / off.p50PageMs)}`);
+    }
+  }
   console.log(`\n  total time ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
   const round = (r: Run) => ({
@@ -809,6 +855,7 @@ async function main(): Promise<void> {
     validate,
     hostile,
     feed,
+    credentials,
     tlp: tlpRows.map((r) => ({
       ...r,
       p50PageMs: Number(r.p50PageMs.toFixed(3)),
