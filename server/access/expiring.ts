@@ -26,6 +26,7 @@ export class ExpiringMap<V> {
     this.entries.set(key, { value, until: this.now() + ttlMs });
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next();
+      // Stryker disable next-line ConditionalExpression: the loop runs only while the map holds more than maxEntries ≥ 0 entries, so there is an oldest
       if (oldest.done) break;
       this.entries.delete(oldest.value);
     }

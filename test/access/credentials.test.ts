@@ -104,6 +104,69 @@ describe('access: Authorization header parsing', function () {
   });
 });
 
+describe('access: Authorization header edges', function () {
+  it('the scheme starts the header and is followed by spaces only; optional whitespace around the value goes', function () {
+    const cred = b64('alice:pw');
+    const unsupported = { kind: 'unsupported', scheme: '' };
+    assert.deepEqual(parseAuthorization(''), unsupported);
+    assert.deepEqual(
+      parseAuthorization(`(Basic ${cred}`),
+      unsupported,
+      'a non-token character before the scheme',
+    );
+    assert.deepEqual(parseAuthorization(`"Basic" ${cred}`), unsupported);
+    assert.deepEqual(parseAuthorization(`Basic\t${cred}`), unsupported, 'a tab after the scheme');
+    assert.deepEqual(parseAuthorization(`xBasic ${cred}`), { kind: 'unsupported', scheme: 'xBasic' });
+    for (const header of [` Basic ${cred}`, `Basic ${cred}  `, `\tBasic   ${cred}\t \t`]) {
+      assert.deepEqual(
+        parseAuthorization(header),
+        { kind: 'basic', user: 'alice', password: 'pw' },
+        JSON.stringify(header),
+      );
+    }
+    assert.deepEqual(parseAuthorization(`Basic ${cred} junk`), {
+      kind: 'malformed',
+      scheme: 'basic',
+      reason: 'the Basic credentials are missing or not one token',
+    });
+  });
+
+  it('every malformed Basic credential names the Basic scheme and its reason', function () {
+    const malformed = (reason: string) => ({ kind: 'malformed', scheme: 'basic', reason });
+    assert.deepEqual(
+      parseAuthorization(`Basic ${b64('alice:pw').replace(/=+$/, '')}`),
+      malformed('the credentials are not valid base64'),
+    );
+    assert.deepEqual(
+      parseAuthorization('Basic YWxpY2U6cHd-'),
+      malformed('the credentials are not valid base64'),
+    );
+    assert.deepEqual(
+      parseAuthorization('Basic YWxpY2U6cHd=='),
+      malformed('the credentials are not valid base64'),
+    );
+    assert.deepEqual(
+      parseAuthorization(`Basic ${b64(Buffer.from([0x61, 0x3a, 0xff]))}`),
+      malformed('the credentials are not valid UTF-8'),
+    );
+    assert.deepEqual(parseAuthorization(`Basic ${b64('alice')}`), malformed('the credentials hold no ":"'));
+    assert.deepEqual(parseAuthorization(`Basic ${b64(':pw')}`), malformed('the user name is empty'));
+    assert.deepEqual(
+      parseAuthorization(`Basic ${b64('alice:p\u007fw')}`),
+      malformed('the credentials contain control characters'),
+    );
+    assert.deepEqual(
+      parseAuthorization(`Basic ${b64('al\u001fice:pw')}`),
+      malformed('the credentials contain control characters'),
+    );
+    assert.deepEqual(parseAuthorization(`Basic ${b64('alice: pw~')}`), {
+      kind: 'basic',
+      user: 'alice',
+      password: ' pw~',
+    });
+  });
+});
+
 describe('access: API key format', function () {
   it('a generated key parses back to its id and verifies against its hash, once only', function () {
     const { key, id, hash } = generateApiKey();

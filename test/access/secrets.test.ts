@@ -199,5 +199,10 @@ describe('access: the verification cache', function () {
     assert.equal(m.size, 2);
     clock += 100;
     assert.equal(m.get('y'), undefined);
+    m.set('w', 5, 100);
+    const held = m.size;
+    m.delete('w');
+    assert.equal(m.get('w'), undefined);
+    assert.equal(m.size, held - 1);
   });
 });

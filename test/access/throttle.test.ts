@@ -34,6 +34,15 @@ describe('access: failure limiter', function () {
     assert.equal(l.size, 0);
   });
 
+  it('a bucket drained to empty is dropped when next looked at', function () {
+    const l = new FailureLimiter({ burst: 3, windowMs: 1_000, now }); // 1 drains in 333.3 ms
+    l.fail('k');
+    assert.equal(l.size, 1);
+    clock += 333.5;
+    assert.equal(l.blockedFor('k'), 0);
+    assert.equal(l.size, 0);
+  });
+
   it('failures spread out within the drain rate are never refused', function () {
     const l = new FailureLimiter({ burst: 2, windowMs: 2_000, now });
     for (let i = 0; i < 50; i++) {
@@ -67,6 +76,16 @@ describe('access: address keys', function () {
     assert.equal(addressKey('fe80::1%eth0'), 'fe80:0:0:0::/64');
     assert.equal(addressKey('64:ff9b::192.0.2.1'), '64:ff9b:0:0::/64');
     assert.notEqual(addressKey('2001:db8:1:2::1'), addressKey('2001:db8:1:3::1'));
+  });
+
+  it('counts the groups after "::", an embedded IPv4 tail as two, and maps only ::ffff:a.b.c.d', function () {
+    assert.equal(addressKey('1::2:3:4:5:6:7'), '1:0:2:3::/64');
+    assert.equal(addressKey('1::2:3:4:5:1.2.3.4'), '1:0:2:3::/64');
+    assert.equal(addressKey('1:2::3:4:5:6'), '1:2:0:0::/64');
+    assert.equal(addressKey('::ffff:10.200.30.40'), '10.200.30.40');
+    assert.equal(addressKey('1::ffff:1.2.3.4'), '1:0:0:0::/64');
+    assert.equal(addressKey('::ffff:1.2.3.4x'), '::ffff:1.2.3.4x', 'not an address: kept as is');
+    assert.equal(addressKey('not an address'), 'not an address');
   });
 });
 
@@ -112,7 +131,8 @@ describe('access: slow-hash gate', function () {
     await assert.rejects(g.run(false, job('o3')), (e: unknown) => {
       assert.ok(e instanceof TooManyRequestsError);
       assert.equal(e.httpStatus, 429);
-      assert.ok(e.retryAfterSeconds >= 1);
+      assert.equal(e.retryAfterSeconds, 1);
+      assert.equal(e.message, 'too many password checks are in progress; try again shortly');
       return true;
     });
     // A preferred one displaces the newest other.
