@@ -3,9 +3,11 @@
  * (server/access/apikeys.ts): every refusal named, and the accepted forms exactly decoded.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import {
   generateApiKey,
   hashKeySecret,
+  KEY_ID_RE,
   looksLikeApiKey,
   parseApiKey,
   verifyApiKey,
@@ -204,11 +206,36 @@ describe('access: API key format', function () {
       `${key}x`,
       key.replace('tessera_', 'Tessera_'),
       key.replace(/_[0-9a-f]{16}_/, '_0123456789ABCDEF_'),
+      `x${key}`,
+      ` ${key}`,
       'alice-secret-1',
       '',
     ]) {
       assert.equal(parseApiKey(t), null, t);
       assert.equal(looksLikeApiKey(t), false, t);
     }
+  });
+
+  it('a key id is 16 lower-case hex digits, nothing around them', function () {
+    assert.equal(KEY_ID_RE.test('0123456789abcdef'), true);
+    for (const t of [
+      '0123456789abcde',
+      '0123456789abcdef0',
+      'x0123456789abcdef',
+      '0123456789ABCDEF',
+      'g123456789abcdef',
+      '',
+    ]) {
+      assert.equal(KEY_ID_RE.test(t), false, t);
+    }
+  });
+
+  it('the stored hash of a key does not change between versions (keys handed out keep working)', function () {
+    // sha256("tessera-api-key" NUL id NUL secret), base64, computed here independently.
+    const id = '0123456789abcdef';
+    const secret = 'A'.repeat(43);
+    const digest = createHash('sha256').update(`tessera-api-key\0${id}\0${secret}`).digest('base64');
+    assert.equal(hashKeySecret(id, secret), `sha256$${digest}`);
+    assert.notEqual(hashKeySecret('0123456789abcdeA', 'A'.repeat(42)), hashKeySecret(id, secret));
   });
 });
