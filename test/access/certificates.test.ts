@@ -28,6 +28,7 @@ describe('access: client certificates', function () {
       `sha256 Fingerprint=${COLONS}`,
       `SHA256 fingerprint = ${COLONS}`,
       `sha256fingerprint:${HEX}`,
+      `  sha256:${HEX}`,
       HEX.match(/.{8}/g)?.join(' ') ?? '',
     ]) {
       assert.equal(parseFingerprint(text), HEX, JSON.stringify(text));
@@ -42,6 +43,7 @@ describe('access: client certificates', function () {
       `${HEX} sha256`,
       `fingerprint=${HEX}`,
       `sha256-${HEX}`,
+      `${HEX.slice(0, 8)}sha256:${HEX.slice(8)}`,
       HEX.replace(/0/g, 'g'),
     ]) {
       assert.equal(parseFingerprint(text), null, JSON.stringify(text));
