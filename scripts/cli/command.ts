@@ -29,6 +29,8 @@ export interface AuditNote {
   collection?: string | null;
   count?: number | null;
   detail?: string | null;
+  /** The outcome when the command ran but what it did failed (a failed feed run: 502); else 200. */
+  status?: number;
 }
 
 /** A command handler given only the concerns `K` of the store; resolves to the exit code. */

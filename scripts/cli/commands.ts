@@ -94,7 +94,7 @@ export async function run(parsed: Parsed, config: Config, stores: Stores): Promi
             apiRoot: audit.apiRoot ?? null,
             collection: audit.collection ?? null,
             count: audit.count ?? null,
-            status,
+            status: audit.status ?? status,
             detail: [line, audit.detail].filter((x) => x).join(' — ') || null,
           },
         ]);

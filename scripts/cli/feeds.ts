@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { contentLimits, type Config } from '../../server/config';
 import { validationLimits } from '../../server/ingest';
 import { BadRequestError, NotFoundError } from '../../server/errors';
-import { feedRunCount, feedRunDetail } from '../../server/audit/records';
+import { feedRunCount, feedRunDetail, feedRunStatus } from '../../server/audit/records';
 import { createLogger } from '../../server/logger';
 import { stixValidator } from '../../server/stix/plug';
 import {
@@ -147,6 +147,7 @@ export const feedCommands: Handlers<'registry' | 'objects' | 'statuses' | 'state
       audit.collection = target?.id ?? null;
       audit.count = feedRunCount(result);
       audit.detail = feedRunDetail(result);
+      audit.status = feedRunStatus(result);
     }
     if (!result.ran)
       throw new BadRequestError(

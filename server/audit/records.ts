@@ -85,6 +85,11 @@ export function feedRunDetail(r: FeedRunOutcome): string {
   return `${r.trigger} run ${r.id}: ${did}${r.ok ? '' : `; failed: ${r.error ?? 'unknown error'}`}`;
 }
 
+/** The status a feed run is recorded with: 200 when it succeeded, 502 when it failed. */
+export function feedRunStatus(r: FeedRunOutcome): number {
+  return r.ok ? 200 : 502;
+}
+
 /**
  * A feed run of the hub's scheduler: a write by `feed:<name>` (the identity its objects are added
  * by) into the target collection; status 200 when the run succeeded, 502 when it failed (its source
@@ -103,7 +108,7 @@ export function auditOfFeedRun(
     apiRoot: collection?.apiRoot ?? null,
     collection: collection?.id ?? null,
     count: feedRunCount(r),
-    status: r.ok ? 200 : 502,
+    status: feedRunStatus(r),
     detail: feedRunDetail(r),
   };
 }

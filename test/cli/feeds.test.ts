@@ -237,6 +237,40 @@ describe('tessera feed', function () {
     }
   });
 
+  it('a failed feed run exits 1 and is in the audit trail with status 502; runs that worked have 200', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tessera-cli-failed-'));
+    const file = path.join(dir, 'feeds.json');
+    await writeFile(
+      file,
+      JSON.stringify([
+        {
+          name: 'gone',
+          kind: 'ioc-list',
+          schedule: '0 * * * *',
+          url: pathToFileURL(path.join(dir, 'no-such-list.txt')).toString(),
+          target: { apiRoot: 'api1', collection: 'abuse-ch' },
+        },
+      ]),
+    );
+    const r = await tessera(['feed', 'run', 'gone'], { TESSERA_FEEDS_FILE: file });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^feed gone: FAILED$/m);
+    const trail = await tessera(['audit', '--json']);
+    assert.equal(trail.code, 0, trail.stderr);
+    const runs = (
+      JSON.parse(trail.stdout) as { records: { endpoint: string; status: number; detail: string }[] }
+    ).records.filter((x) => x.endpoint === 'tessera feed run');
+    const failed = runs.filter((x) => x.detail.startsWith('"gone"'));
+    assert.deepEqual(
+      failed.map((x) => x.status),
+      [502],
+    );
+    assert.match(failed[0]?.detail ?? '', /manual run [0-9a-f-]{36}: .*; failed: /);
+    const feodo = runs.filter((x) => x.detail.startsWith('"feodo"'));
+    assert.ok(feodo.length >= 2);
+    assert.deepEqual(new Set(feodo.map((x) => x.status)), new Set([200]));
+  });
+
   it('unknown feed, missing feeds file, bad --runs: clear errors', async () => {
     const unknown = await tessera(['feed', 'run', 'nope']);
     assert.equal(unknown.code, 1);
