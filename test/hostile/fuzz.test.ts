@@ -24,8 +24,8 @@ const SEED = Number(process.env.TESSERA_FUZZ_SEED ?? 20_260_801);
 /**
  * 10,000 on SQLite (about 10 s). On MongoDB the default is 2,500: FerretDB 1.24, the test server,
  * filters most queries in Go after reading every document of the collection and journals every
- * write, so 10,000 take two minutes there on a quiet machine (over ten on a busy one);
- * `TESSERA_FUZZ_COUNT=10000` runs the full set, as CI does (.ci/run).
+ * write, so 10,000 take about 6 minutes there on a quiet machine (over ten on a busy one);
+ * `TESSERA_FUZZ_COUNT=10000` runs the full set.
  */
 const COUNT = Number(process.env.TESSERA_FUZZ_COUNT ?? (backendName() === 'mongodb' ? 2_500 : 10_000));
 const CONCURRENCY = Number(process.env.TESSERA_FUZZ_CONCURRENCY ?? 8);
