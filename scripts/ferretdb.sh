@@ -41,7 +41,10 @@ die() {
 }
 
 built_version_ok() {
-  [[ -x "$BIN" ]] && "$BIN" --version 2>/dev/null | grep -qx "version: $VERSION"
+  # Read the whole output before matching: with pipefail, `--version | grep -q` fails whenever
+  # grep exits at its match while the binary is still writing (SIGPIPE), i.e. at random.
+  local out
+  [[ -x "$BIN" ]] && out="$("$BIN" --version 2>/dev/null)" && grep -qx "version: $VERSION" <<<"$out"
 }
 
 cmd_build() {
