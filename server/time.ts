@@ -71,20 +71,11 @@ export function formatTaxiiTimestamp(us: Micros): string {
   return `${iso.slice(0, 23)}${micro}Z`;
 }
 
-let lastMicros = 0;
-
-/**
- * Current time in microseconds (millisecond clock, sub-millisecond from the monotonic clock).
- * The two clocks tick their milliseconds at different instants, so the sum alone can step back by
- * up to a millisecond between two calls (records written in order would sort out of order): such a
- * step returns the previous value instead. A larger step back is the wall clock being set, and is
- * followed, so the time never freezes behind a corrected clock.
- */
+/** Current time in microseconds (millisecond clock, sub-millisecond from the monotonic clock). */
 export function nowMicros(): Micros {
-  const t = Date.now() * 1000 + Math.floor((performance.now() % 1) * 1000);
-  if (t < lastMicros && lastMicros - t < 1000) return lastMicros;
-  lastMicros = t;
-  return t;
+  const ms = Date.now();
+  const sub = Math.floor((performance.now() % 1) * 1000);
+  return ms * 1000 + sub;
 }
 
 /**

@@ -9,7 +9,7 @@ import os from 'node:os';
 import type { Config } from '../../server/config';
 import { isTesseraError } from '../../server/errors';
 import type { Stores } from '../../server/store/contract';
-import { nowMicros } from '../../server/time';
+import { recordTime } from '../../server/audit/records';
 import { applyCommands } from './apply';
 import { backupCommands } from './backup';
 import type { Parsed } from './args';
@@ -86,7 +86,7 @@ export async function run(parsed: Parsed, config: Config, stores: Stores): Promi
       try {
         await stores.audit.appendAudit([
           {
-            at: nowMicros(),
+            at: recordTime(),
             kind: command.audit,
             member: null,
             address: `cli:${operator()}`,

@@ -4,11 +4,27 @@
  */
 import type { AuthFailure } from '../access/authenticate';
 import type { AuditKind, AuditRecord } from '../store/contract';
-import { nowMicros } from '../time';
+import { nowMicros, type Micros } from '../time';
+
+let lastAt = 0;
+
+/**
+ * The time of an audit record: nowMicros(), but never before the previous record's. nowMicros()
+ * adds the sub-millisecond part of another clock, whose milliseconds tick at other instants, so two
+ * calls can step back by up to 1 ms and records written in order would sort out of order. A larger
+ * step back is the wall clock being set, and is followed. (Only here: the MongoDB store clock's
+ * reservations depend on nowMicros() as it is.)
+ */
+export function recordTime(): Micros {
+  const t = nowMicros();
+  if (t < lastAt && lastAt - t < 1000) return lastAt;
+  lastAt = t;
+  return t;
+}
 
 export function auditOfFailure(f: AuthFailure): AuditRecord {
   return {
-    at: nowMicros(),
+    at: recordTime(),
     kind: 'auth',
     member: f.user,
     address: f.address,
@@ -44,7 +60,7 @@ export function auditOfRequest(
     .filter((x) => x !== null)
     .join('; ');
   return {
-    at: nowMicros(),
+    at: recordTime(),
     kind: a.kind,
     member: r.member,
     address: r.address,
@@ -100,7 +116,7 @@ export function auditOfFeedRun(
   collection: { id: string; apiRoot: string } | null,
 ): AuditRecord {
   return {
-    at: nowMicros(),
+    at: recordTime(),
     kind: 'write',
     member: `feed:${r.feed}`,
     address: null,
