@@ -23,7 +23,7 @@ import { TAXII_MEDIA_TYPE } from './media';
 
 export function sendTaxii(res: ServerResponse, status: number, body: unknown): void {
   // Written directly (not res.send) so the Content-Type is exactly the TAXII media type.
-  const payload = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
+  const payload = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   res.statusCode = status;
   res.setHeader('Content-Type', TAXII_MEDIA_TYPE);
   res.setHeader('Content-Length', payload.length);
@@ -39,15 +39,16 @@ export function errorResource(
 ) {
   const body: Record<string, unknown> = { title, http_status: String(status) };
   if (description) body.description = description;
-  if (extra) Object.assign(body, extra);
-  return body;
+  return Object.assign(body, extra);
 }
 
 /** The TAXII error resource of one of our errors. */
 function errorBody(err: TesseraError): Record<string, unknown> {
-  const extra: Record<string, unknown> = { error_code: err.code };
-  if (err.details) extra.details = err.details;
-  return errorResource(err.httpStatus, err.title, err.message, extra);
+  // Undefined details are left out when the resource is serialised.
+  return errorResource(err.httpStatus, err.title, err.message, {
+    error_code: err.code,
+    details: err.details,
+  });
 }
 
 /** Whether the request announced a body that has not been read to its end. */
@@ -64,6 +65,8 @@ function bodyLeftUnread(req: IncomingMessage): boolean {
 export function errorHandler(logger: Logger, challenges: string[]) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     if (res.headersSent) {
+      // Too late for an error resource: the client sees the connection cut short.
+      logger.error({ err, url: req.originalUrl }, 'error after the response started');
       req.socket.destroy();
       return;
     }
@@ -126,11 +129,10 @@ export function readBody(req: Request, limits: BodyLimits): Promise<Buffer> {
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    let done = false;
     let timer: NodeJS.Timeout | undefined;
+    // Called once or more (e.g. 'end' after a timeout): each step is idempotent, and a promise
+    // settles only once.
     const finish = (e: Error | null) => {
-      if (done) return;
-      done = true;
       clearTimeout(timer);
       req.off('data', onData);
       if (e) {
@@ -188,11 +190,11 @@ export function clientErrorHandler(logger: Logger) {
       e = new PayloadTooLargeError('the chunk extensions of the request body are too large');
     else e = new BadRequestError('the request is not valid HTTP/1.1');
     logger.debug({ code: err.code, status: e.httpStatus }, 'request refused by the HTTP parser');
-    const body = Buffer.from(JSON.stringify(errorBody(e)), 'utf8');
+    const body = JSON.stringify(errorBody(e));
     const head =
       `HTTP/1.1 ${e.httpStatus} ${e.title}\r\nContent-Type: ${TAXII_MEDIA_TYPE}\r\n` +
-      `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
-    socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]), () => socket.destroy());
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
+    socket.end(head + body, () => socket.destroy());
   };
 }
 

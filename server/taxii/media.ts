@@ -18,17 +18,17 @@ interface MediaRange {
 
 function parseMediaRange(s: string): MediaRange | null {
   const parts = s.split(';').map((p) => p.trim());
-  const type = (parts.shift() ?? '').toLowerCase();
-  if (!/^[a-z0-9!#$&^_.+*-]+\/[a-z0-9!#$&^_.+*-]+$/.test(type)) return null;
+  // Only exact types are ever accepted (see below), so the type is not checked further here.
+  const type = String(parts.shift()).toLowerCase();
   const params = new Map<string, string>();
   for (const p of parts) {
     if (p === '') continue;
     const eq = p.indexOf('=');
-    if (eq < 0) return null;
+    // A parameter needs a name and a value: a range with a malformed one is not understood.
+    if (eq < 1) return null;
     const k = p.slice(0, eq).trim().toLowerCase();
-    let v = p.slice(eq + 1).trim();
-    if (v.startsWith('"') && v.endsWith('"') && v.length >= 2) v = v.slice(1, -1);
-    params.set(k, v);
+    const v = p.slice(eq + 1).trim();
+    params.set(k, v.replace(/^"(.*)"$/, '$1'));
   }
   return { type, params };
 }
@@ -45,7 +45,8 @@ export function acceptsTaxii(accept: string | undefined): boolean {
   for (const item of accept.split(',')) {
     const r = parseMediaRange(item);
     if (!r) continue;
-    if (r.params.get('q') !== undefined && Number(r.params.get('q')) === 0) continue;
+    // q=0 (also written 0.0, 0.000, …) excludes the range.
+    if (Number(r.params.get('q')) === 0) continue;
     if (isTaxii21(r) || r.type === '*/*' || r.type === 'application/*') return true;
   }
   return false;

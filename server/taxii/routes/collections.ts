@@ -36,8 +36,9 @@ export function collectionRoutes(router: Router, deps: CollectionDeps): void {
       apiRoot: param(req, 'root'),
       idOrAlias: param(req, 'collection'),
     });
-    const rights = collection ? rightsOn(principal, collection) : null;
-    if (!collection || !rights || !isVisible(rights)) throw new NotFoundError('collection not found');
+    if (!collection) throw new NotFoundError('collection not found');
+    const rights = rightsOn(principal, collection);
+    if (!isVisible(rights)) throw new NotFoundError('collection not found');
     sendTaxii(res, 200, presentCollection(collection, rights));
   });
 }

@@ -40,11 +40,9 @@ interface Plan {
 }
 
 function dateHeaders(res: Response, items: StoredVersion[]): void {
-  const first = items[0];
-  const last = items[items.length - 1];
-  if (first && last) {
-    res.setHeader('X-TAXII-Date-Added-First', formatTaxiiTimestamp(first.dateAdded));
-    res.setHeader('X-TAXII-Date-Added-Last', formatTaxiiTimestamp(last.dateAdded));
+  const ends = { First: items[0], Last: items.at(-1) };
+  for (const [end, item] of Object.entries(ends)) {
+    if (item) res.setHeader(`X-TAXII-Date-Added-${end}`, formatTaxiiTimestamp(item.dateAdded));
   }
 }
 
@@ -119,9 +117,9 @@ export function pageRoutes(router: Router, deps: PageDeps): void {
     }
     dateHeaders(res, page.items);
     noteObjects(res, page.items.length);
-    const last = page.items[page.items.length - 1];
+    const last = page.more ? page.items.at(-1) : undefined;
     let head = '{';
-    if (page.more && last) {
+    if (last) {
       head += `"more":true,"next":${JSON.stringify(nextToken(p, endpoint, collection.id, last, objectId))}`;
     }
     if (page.items.length === 0) {

@@ -7,7 +7,7 @@ import { NotFoundError, UnsupportedMediaTypeError } from '../../errors';
 import { boundStatus, commitPrepared, statusBudget, summarise, type PrepareFn } from '../../ingest';
 import { noteObjects } from '../../telemetry/facts';
 import type { Metrics } from '../../telemetry/metrics';
-import type { DeleteObjectArgs, ObjectStore, RegistryStore, StatusStore } from '../../store/contract';
+import type { ObjectStore, RegistryStore, StatusStore } from '../../store/contract';
 import { nowMicros } from '../../time';
 import { readBody, sendTaxii } from '../http';
 import { isTaxiiContentType, TAXII_MEDIA_TYPE } from '../media';
@@ -84,10 +84,13 @@ export function writeRoutes(router: Router, deps: WriteDeps): void {
     const q = parseTaxiiQuery(searchOf(req), DELETE_PARAMS);
     // Only versions the requester can see are deleted; none → 404, as for a missing object.
     const visibleTo = objectScope(ctx(res).principal, collection);
-    const args: DeleteObjectArgs = { collectionId: collection.id, id: objectId, visibleTo };
-    if (q.versions) args.versions = q.versions;
-    if (q.specVersions) args.specVersions = q.specVersions;
-    const deleted = await objects.deleteObject(args);
+    const deleted = await objects.deleteObject({
+      collectionId: collection.id,
+      id: objectId,
+      visibleTo,
+      versions: q.versions,
+      specVersions: q.specVersions,
+    });
     audit.count = deleted;
     if (deleted === 0) throw new NotFoundError(`object ${objectId} not found`);
     noteObjects(res, deleted);
