@@ -6,6 +6,10 @@ import type { Config } from '../../server/config';
 import { BadRequestError, ConflictError } from '../../server/errors';
 import type { Stores } from '../../server/store/contract';
 import { printJson, writeStdout } from './output';
+import type { AuditNote } from '../../server/audit/records';
+
+/** Filled in by a handler for its audit record (commands marked `audit` in ./args.ts). */
+export type { AuditNote };
 
 export interface CommandContext<S> {
   /** Positional values by name. */
@@ -21,16 +25,6 @@ export interface CommandContext<S> {
   stores: S;
   /** What the audit record of this run says beyond the command itself; handlers fill it in. */
   audit: AuditNote;
-}
-
-/** Filled in by a handler for its audit record (commands marked `audit` in ./args.ts). */
-export interface AuditNote {
-  apiRoot?: string | null;
-  collection?: string | null;
-  count?: number | null;
-  detail?: string | null;
-  /** The outcome when the command ran but what it did failed (a failed feed run: 502); else 200. */
-  status?: number;
 }
 
 /** A command handler given only the concerns `K` of the store; resolves to the exit code. */

@@ -9,7 +9,7 @@ import os from 'node:os';
 import type { Config } from '../../server/config';
 import { isTesseraError } from '../../server/errors';
 import type { Stores } from '../../server/store/contract';
-import { recordTime } from '../../server/audit/records';
+import { auditOfCommand } from '../../server/audit/records';
 import { applyCommands } from './apply';
 import { backupCommands } from './backup';
 import type { Parsed } from './args';
@@ -85,18 +85,14 @@ export async function run(parsed: Parsed, config: Config, stores: Stores): Promi
       const line = commandLine(parsed);
       try {
         await stores.audit.appendAudit([
-          {
-            at: recordTime(),
+          auditOfCommand({
             kind: command.audit,
-            member: null,
-            address: `cli:${operator()}`,
-            endpoint: `tessera ${name}`,
-            apiRoot: audit.apiRoot ?? null,
-            collection: audit.collection ?? null,
-            count: audit.count ?? null,
-            status: audit.status ?? status,
-            detail: [line, audit.detail].filter((x) => x).join(' — ') || null,
-          },
+            operator: operator(),
+            command: name,
+            line,
+            note: audit,
+            status,
+          }),
         ]);
       } catch (e) {
         process.stderr.write(

@@ -1,6 +1,7 @@
 /**
- * The audit records the hub writes, built in one place: a refused authentication, and a request
- * on a collection's objects (read, write, delete) with its outcome.
+ * The audit records Tessera writes, built in one place: a refused authentication, a request on a
+ * collection's objects (read, write, delete) with its outcome, a feed run, and an admin command
+ * of the CLI.
  */
 import type { AuthFailure } from '../access/authenticate';
 import type { AuditKind, AuditRecord } from '../store/contract';
@@ -126,5 +127,42 @@ export function auditOfFeedRun(
     count: feedRunCount(r),
     status: feedRunStatus(r),
     detail: feedRunDetail(r),
+  };
+}
+
+/** What a CLI command handler fills in as it goes (scripts/cli); recorded when the command ends. */
+export interface AuditNote {
+  apiRoot?: string | null;
+  collection?: string | null;
+  count?: number | null;
+  detail?: string | null;
+  /** The outcome when the command ran but what it did failed (a failed feed run: 502); else 200. */
+  status?: number;
+}
+
+/**
+ * An admin command of the CLI, run by the OS user `operator` (the CLI has no member identity):
+ * `command` is its name (`member add`), `line` the command line as shown (never a secret), `status`
+ * 200 or the HTTP status of the error it ended with, unless the note says otherwise.
+ */
+export function auditOfCommand(c: {
+  kind: AuditKind;
+  operator: string;
+  command: string;
+  line: string;
+  note: AuditNote;
+  status: number;
+}): AuditRecord {
+  return {
+    at: recordTime(),
+    kind: c.kind,
+    member: null,
+    address: `cli:${c.operator}`,
+    endpoint: `tessera ${c.command}`,
+    apiRoot: c.note.apiRoot ?? null,
+    collection: c.note.collection ?? null,
+    count: c.note.count ?? null,
+    status: c.note.status ?? c.status,
+    detail: [c.line, c.note.detail].filter((x) => x).join(' — ') || null,
   };
 }
