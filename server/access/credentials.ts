@@ -31,11 +31,7 @@ const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 const SCHEME = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)(?:[ ]+(.*))?$/s;
 /** C0 controls and DEL: never part of a user name or password a client types. */
 function hasControl(text: string): boolean {
-  // Stryker disable next-line EqualityOperator: charCodeAt past the end is NaN, which no comparison below holds for
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
+  for (const ch of text) if (ch < ' ' || ch === '\x7f') return true;
   return false;
 }
 

@@ -24,11 +24,10 @@ export class ExpiringMap<V> {
     // Deleting first moves the key to the end of the Map's order: the first key is the stalest.
     this.entries.delete(key);
     this.entries.set(key, { value, until: this.now() + ttlMs });
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      // Stryker disable next-line ConditionalExpression: the loop runs only while the map holds more than maxEntries ≥ 0 entries, so there is an oldest
-      if (oldest.done) break;
-      this.entries.delete(oldest.value);
+    // Oldest first; deleting the key just visited is safe while iterating a Map.
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= this.maxEntries) break;
+      this.entries.delete(oldest);
     }
   }
 

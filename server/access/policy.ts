@@ -51,14 +51,10 @@ export function scopeOf(principal: Principal): GroupScope {
 
 /** The requester's TLP ceiling on a collection: the highest among its read grants (null: no read). */
 export function ceilingOn(principal: Principal, collection: CollectionRecord): TlpRank | null {
-  let ceiling: TlpRank | null = null;
-  for (const g of collection.grants) {
-    if (!g.read || !principal.groups.includes(g.group)) continue;
-    const r = rankOf(g.maxTlp);
-    // Stryker disable next-line EqualityOperator: r equal to the ceiling leaves the ceiling as it is
-    if (ceiling === null || r > ceiling) ceiling = r;
-  }
-  return ceiling;
+  const ranks = collection.grants
+    .filter((g) => g.read && principal.groups.includes(g.group))
+    .map((g) => rankOf(g.maxTlp));
+  return ranks.length === 0 ? null : (Math.max(...ranks) as TlpRank);
 }
 
 /** Which versions of a collection's objects the requester may see (or delete). */

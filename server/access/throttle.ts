@@ -60,10 +60,9 @@ export class FailureLimiter {
       this.buckets.delete(key);
       return 0;
     }
-    // Stryker disable next-line EqualityOperator: at level + 1 = burst the wait computed below is 0 as well
-    if (level + 1 <= this.opts.burst) return 0;
-    // (rounded to the microsecond first, so float noise does not add a millisecond)
-    return Math.ceil(Math.round(((level + 1 - this.opts.burst) / this.ratePerMs) * 1000) / 1000);
+    // Within the burst (level + 1 ≤ burst) the wait is 0; rounded to the microsecond first, so float
+    // noise does not add a millisecond.
+    return Math.max(0, Math.ceil(Math.round(((level + 1 - this.opts.burst) / this.ratePerMs) * 1000) / 1000));
   }
 
   /** Count one failure of `key`. */
@@ -161,9 +160,8 @@ export class HashGate {
         resolve,
         reject,
         timer: setTimeout(() => {
-          const i = list.indexOf(waiter);
-          // Stryker disable next-line ConditionalExpression: a waiter whose timer fires is still queued (served and displaced waiters have their timer cleared)
-          if (i >= 0) list.splice(i, 1);
+          // Still queued: a waiter leaves the queue only here or with its timer cleared (served, displaced).
+          list.splice(list.indexOf(waiter), 1);
           reject(this.busy());
         }, this.opts.maxWaitMs),
       };

@@ -45,26 +45,29 @@ export function parseTlpLevel(text: string): TlpLevel | null {
   return isTlpLevel(name) ? name : null;
 }
 
-/** marking-definition id → rank, for the TLP 1.0 and TLP 2.0 published definitions. */
-const RANK_OF_MARKING: ReadonlyMap<string, TlpRank> = new Map<string, TlpRank>([
-  ...[...TLP1_MARKINGS.values()].map((m): [string, TlpRank] => {
+/** marking-definition id → level, for the TLP 1.0 and TLP 2.0 published definitions. */
+const LEVEL_OF_MARKING: ReadonlyMap<string, TlpLevel> = new Map<string, TlpLevel>([
+  ...[...TLP1_MARKINGS.values()].map((m): [string, TlpLevel] => {
     const tlp = m.definition.tlp === 'white' ? 'clear' : m.definition.tlp;
     // Stryker disable next-line ConditionalExpression,StringLiteral: the published definitions all name a level; this guards the table against a bad edit
     if (!isTlpLevel(tlp)) throw new Error(`TLP 1.0 marking ${m.id} has an unknown level ${tlp}`);
-    return [m.id, rankOf(tlp)];
+    return [m.id, tlp];
   }),
-  ...[...TLP2_MARKINGS].map(([id, level]): [string, TlpRank] => {
+  ...[...TLP2_MARKINGS].map(([id, level]): [string, TlpLevel] => {
     // Stryker disable next-line ConditionalExpression,StringLiteral: the published definitions all name a level; this guards the table against a bad edit
     if (!isTlpLevel(level)) throw new Error(`TLP 2.0 marking ${id} has an unknown level ${level}`);
-    return [id, rankOf(level)];
+    return [id, level];
   }),
 ]);
 
+/** marking-definition id → rank; keyed by anything so a malformed reference simply finds nothing. */
+const RANK_OF_MARKING: ReadonlyMap<unknown, TlpRank> = new Map(
+  [...LEVEL_OF_MARKING].map(([id, level]) => [id, rankOf(level)]),
+);
+
 /** The TLP level a marking-definition id stands for, or undefined when it is not a TLP marking. */
 export function markingLevel(id: string): TlpLevel | undefined {
-  const r = RANK_OF_MARKING.get(id);
-  // Stryker disable next-line ConditionalExpression: levelOf(undefined) is undefined as well
-  return r === undefined ? undefined : levelOf(r);
+  return LEVEL_OF_MARKING.get(id);
 }
 
 /**
@@ -78,17 +81,10 @@ export function classify(obj: unknown): TlpRank | null {
     ? [...(o.object_marking_refs as unknown[])]
     : [o.object_marking_refs];
   if (Array.isArray(o.granular_markings)) {
-    for (const g of o.granular_markings as unknown[]) {
-      // Stryker disable next-line ConditionalExpression: a primitive has no marking_ref either
-      if (g !== null && typeof g === 'object') refs.push((g as { marking_ref?: unknown }).marking_ref);
-    }
+    // A malformed entry (a primitive, null) has no marking_ref: it contributes undefined.
+    for (const g of o.granular_markings as unknown[])
+      refs.push((g as { marking_ref?: unknown } | null)?.marking_ref);
   }
-  let rank: TlpRank | null = null;
-  for (const ref of refs) {
-    // Stryker disable next-line ConditionalExpression: the map has string keys only, so anything else gets undefined too
-    const r = typeof ref === 'string' ? RANK_OF_MARKING.get(ref) : undefined;
-    // Stryker disable next-line EqualityOperator: r equal to the rank leaves it as it is
-    if (r !== undefined && (rank === null || r > rank)) rank = r;
-  }
-  return rank;
+  const ranks = refs.map((ref) => RANK_OF_MARKING.get(ref)).filter((r) => r !== undefined);
+  return ranks.length === 0 ? null : (Math.max(...ranks) as TlpRank);
 }

@@ -239,6 +239,30 @@ describe('access: the authenticator', function () {
       await throttled(a, req(basicOf('alice', 'alice-pw')));
     });
 
+    it('a throttled attempt never asks the store (a flood stays cheap), a cached one asks it once', async function () {
+      // The real store, with its member lookups counted.
+      let lookups = 0;
+      const principals = new Proxy(t.principals, {
+        get(target, prop, receiver) {
+          if (prop === 'getMember') lookups++;
+          return Reflect.get(target, prop, receiver) as unknown;
+        },
+      });
+      const a = new MemberAuthenticator(principals, {
+        throttle: { ...throttle, addressFailures: 2, userFailures: 100 },
+        onFailure: (f) => failures.push(f),
+        now: () => clock,
+      });
+      await a.authenticate(req(basicOf('alice', 'alice-pw')));
+      for (const pw of ['x1', 'x2']) await refused(a, req(basicOf('bob', pw)));
+      lookups = 0;
+      await throttled(a, req(basicOf('bob', 'bob-pw')));
+      await throttled(a, req(basicOf('carol', 'x')));
+      assert.equal(lookups, 0);
+      assert.equal((await a.authenticate(req(basicOf('alice', 'alice-pw')))).member, 'alice');
+      assert.equal(lookups, 1);
+    });
+
     it('a cached secret answers as a secret, and for 10 minutes of the clock only', async function () {
       const a = auth({ addressFailures: 2, userFailures: 100, failureWindowSeconds: 3600 });
       await a.authenticate(req(basicOf('alice', 'alice-pw')));
