@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { StoreUnavailableError } from '../../server/errors';
 import { openStore } from '../../server/store';
 import type { StatusRecord } from '../../server/store/contract';
 import { backendName, freshTestStoreUrl, openTestStore, sharesUrl, type TestStores } from '../helpers/store';
@@ -29,10 +30,6 @@ describe(suite('lifecycle'), function () {
     assert.equal(t.backend, backendName());
   });
 
-  it('ping resolves', async function () {
-    await t.ping();
-  });
-
   it('init is idempotent: running it twice more keeps the data', async function () {
     const root = await newApiRoot(t);
     const col = await newCollection(t, root);
@@ -47,6 +44,18 @@ describe(suite('lifecycle'), function () {
 
   describe('several instances on the same URL', function () {
     const another = useOtherInstances(() => t.url);
+
+    it('ping answers while the store is open, and refuses with 503 once it is closed', async function () {
+      const s = await another(t.url);
+      assert.equal(await s.ping(), undefined);
+      await s.close();
+      await assert.rejects(
+        s.ping(),
+        (e: unknown) => e instanceof StoreUnavailableError && e.httpStatus === 503,
+      );
+      // The other instance on the same URL is not affected.
+      await t.ping();
+    });
 
     it('data survives close and reopen of the same URL', async function () {
       const s = t;
