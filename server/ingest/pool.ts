@@ -4,6 +4,7 @@
  * so that a second core is used. With no workers (TESSERA_INGEST_WORKERS=0) it runs inline.
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   BadRequestError,
@@ -15,12 +16,33 @@ import {
 import { DEFAULT_CONTENT_LIMITS, type ContentLimits, type PrepareFn, type Prepared } from './prepare';
 import type { PrepareRequest, WorkerData, WorkerMessage } from './worker';
 
+/**
+ * The worker script next to this file: ./worker.js in a build (dist/server/ingest/), else
+ * ./worker.ts (under tsx: tests, `node --import tsx server/main.ts`).
+ */
+export function workerFile(dir: string = __dirname): string {
+  const base = path.join(dir, 'worker');
+  return existsSync(`${base}.js`) ? `${base}.js` : `${base}.ts`;
+}
+
+/**
+ * What a worker thread runs: `serve(parentPort, workerData)` of the worker script. A TypeScript
+ * script is loaded through tsx's CommonJS hook; a compiled one needs nothing else (tsx is a
+ * development dependency, absent from a production install).
+ */
+export function bootCode(file: string): string {
+  const load = `const { parentPort, workerData } = require('node:worker_threads'); require(${JSON.stringify(file)}).serve(parentPort, workerData);`;
+  return file.endsWith('.ts') ? `require(${JSON.stringify(require.resolve('tsx/cjs'))}); ${load}` : load;
+}
+
 function errorFromReply(status: number, message: string): TesseraError {
   if (status === 400) return new BadRequestError(message);
   if (status === 413) return new PayloadTooLargeError(message);
   if (status === 422) return new UnprocessableError(message);
   return new StoreError(`ingest worker failed: ${message}`);
 }
+
+const CLOSED = 'the ingest worker pool is closed';
 
 interface Pending {
   resolve: (p: Prepared) => void;
@@ -31,6 +53,8 @@ class PrepareWorker {
   readonly pending = new Map<number, Pending>();
   /** True once the worker has compiled the validator and warmed it up. */
   ready = false;
+  /** How many times the worker thread died and was started again. */
+  restarts = 0;
   private worker: Worker;
   private closing = false;
 
@@ -42,18 +66,7 @@ class PrepareWorker {
   }
 
   private spawn(): Worker {
-    // Under tsx (tests, `node --import tsx server/main.ts`) the worker loads the TypeScript source
-    // through tsx's CommonJS hook; compiled builds start the .js file directly.
-    const w = this.file.endsWith('.ts')
-      ? new Worker(
-          `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(this.file)});`,
-          {
-            eval: true,
-            workerData: this.data,
-            execArgv: [],
-          },
-        )
-      : new Worker(this.file, { workerData: this.data });
+    const w = new Worker(bootCode(this.file), { eval: true, workerData: this.data, execArgv: [] });
     w.unref();
     this.ready = false;
     w.on('message', (reply: WorkerMessage) => {
@@ -67,25 +80,29 @@ class PrepareWorker {
       if (reply.ok) p.resolve(reply.prepared);
       else p.reject(errorFromReply(reply.status, reply.message));
     });
-    w.on('error', (err) => this.failAll(err));
+    w.on('error', (err) => this.failAll(err.message));
     w.on('exit', (code) => {
-      if (this.closing) return;
-      this.failAll(new Error(`ingest worker exited with code ${code}`));
+      if (this.closing) return this.failAll(CLOSED);
+      // Whatever it was preparing is lost: refused (500), and a new worker takes its place.
+      this.failAll(`ingest worker exited with code ${code}`);
+      this.restarts++;
       this.worker = this.spawn();
     });
     return w;
   }
 
-  private failAll(err: Error): void {
-    for (const [, p] of this.pending) p.reject(new StoreError(`ingest worker failed: ${err.message}`));
+  private failAll(why: string): void {
+    for (const [, p] of this.pending) p.reject(new StoreError(`ingest worker failed: ${why}`));
     this.pending.clear();
   }
 
   send(req: PrepareRequest, pending: Pending): void {
+    if (this.closing) return pending.reject(new StoreError(`ingest worker failed: ${CLOSED}`));
     this.pending.set(req.id, pending);
     this.worker.postMessage(req);
   }
 
+  /** Stops the thread; a request still pending is refused. */
   async close(): Promise<void> {
     this.closing = true;
     await this.worker.terminate();
@@ -97,10 +114,13 @@ export class PreparePool {
   private readonly workers: PrepareWorker[];
   private nextId = 1;
 
-  constructor(size: number, strict: boolean, limits: ContentLimits = DEFAULT_CONTENT_LIMITS) {
-    // ./worker.js next to this file in a build (dist/server/ingest/), ./worker.ts under tsx.
-    const base = `${__dirname}/worker`;
-    const file = existsSync(`${base}.js`) ? `${base}.js` : `${base}.ts`;
+  /** `file`: the worker script, see workerFile (tests give one of their own). */
+  constructor(
+    size: number,
+    strict: boolean,
+    limits: ContentLimits = DEFAULT_CONTENT_LIMITS,
+    file: string = workerFile(),
+  ) {
     this.workers = Array.from({ length: size }, () => new PrepareWorker(file, { strict, limits }));
   }
 
@@ -114,6 +134,11 @@ export class PreparePool {
   /** Whether every worker has finished compiling and warming up its validator (for /readyz). */
   isReady(): boolean {
     return this.workers.every((w) => w.ready);
+  }
+
+  /** How many worker threads died and were started again (each refused what it was preparing). */
+  restarts(): number {
+    return this.workers.reduce((n, w) => n + w.restarts, 0);
   }
 
   async close(): Promise<void> {

@@ -3,11 +3,41 @@
  * errors to the same TAXII statuses, and serves real POSTs.
  */
 import assert from 'node:assert/strict';
-import { BadRequestError, UnprocessableError } from '../../server/errors';
-import { prepareEnvelopeText, PreparePool } from '../../server/ingest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  BadRequestError,
+  PayloadTooLargeError,
+  StoreError,
+  TesseraError,
+  UnprocessableError,
+} from '../../server/errors';
+import { DEFAULT_CONTENT_LIMITS, prepareEnvelopeText, PreparePool } from '../../server/ingest';
+import { workerFile } from '../../server/ingest/pool';
 import { stixValidator } from '../../server/stix/plug';
 import { startHub, TAXII, type TestHub } from '../helpers/hub';
 import { makeIndicator } from '../helpers/stix';
+import { TEST_WORKER } from './test-worker';
+
+async function until(what: string, cond: () => boolean, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The error a pool request was refused with (fails if it was not refused). */
+async function refusal(p: Promise<unknown>): Promise<TesseraError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof TesseraError, String(e));
+    return e;
+  }
+  return assert.fail('the request was not refused');
+}
 
 describe('ingest worker pool', function () {
   this.timeout(60_000);
@@ -68,6 +98,138 @@ describe('ingest worker pool', function () {
     await assert.rejects(pool.prepare('{"objects": ['), BadRequestError);
     await assert.rejects(pool.prepare(JSON.stringify(makeIndicator())), UnprocessableError);
     await assert.rejects(pool.prepare('{"objects": []}'), UnprocessableError);
+  });
+
+  it('gives its workers its content limits and strictness: too many objects is a 413, its message intact', async () => {
+    const small = new PreparePool(1, true, { ...DEFAULT_CONTENT_LIMITS, maxObjects: 2 });
+    try {
+      const e = await refusal(small.prepare(JSON.stringify({ objects: [1, 2, 3] })));
+      assert.ok(e instanceof PayloadTooLargeError);
+      assert.match(e.message, /^the envelope holds 3 objects; this hub accepts at most 2 per request/);
+      // Strict: a custom property without the x_ prefix fails (in lax mode a warning).
+      const custom = { ...makeIndicator(), my_note: 'hello' };
+      const strict = await small.prepare(JSON.stringify({ objects: [custom] }));
+      const lax = await pool.prepare(JSON.stringify({ objects: [custom] }));
+      assert.deepEqual([strict.accepted.length, strict.failures.length], [0, 1]);
+      assert.deepEqual([lax.accepted.length, lax.failures.length], [1, 0]);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('finds its worker script: worker.js in a build, else worker.ts', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tessera-pool-'));
+    try {
+      assert.equal(workerFile(dir), path.join(dir, 'worker.ts'));
+      await writeFile(path.join(dir, 'worker.js'), '');
+      assert.equal(workerFile(dir), path.join(dir, 'worker.js'));
+      assert.equal(workerFile(), path.join(__dirname, '..', '..', 'server', 'ingest', 'worker.ts'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('starts a compiled (.js) worker script without tsx, which a production install lacks', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tessera-pool-'));
+    const file = path.join(dir, 'worker.js');
+    // Answers every request with an error reply saying whether TypeScript files can be loaded.
+    await writeFile(
+      file,
+      `exports.serve = (port) => {
+        port.postMessage({ ready: true });
+        port.on('message', (req) =>
+          port.postMessage({ id: req.id, ok: false, status: 500, message: 'ts loader: ' + ('.ts' in require.extensions) }));
+      };`,
+    );
+    const js = new PreparePool(1, false, DEFAULT_CONTENT_LIMITS, file);
+    try {
+      const e = await refusal(js.prepare('{}'));
+      assert.ok(e instanceof StoreError);
+      assert.equal(e.message, 'ingest worker failed: ts loader: false');
+      assert.equal(js.isReady(), true);
+    } finally {
+      await js.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe('when a worker fails', () => {
+    let p: PreparePool;
+    beforeEach(async () => {
+      p = new PreparePool(2, false, DEFAULT_CONTENT_LIMITS, TEST_WORKER);
+      await until('the pool is ready', () => p.isReady());
+    });
+    afterEach(async () => {
+      await p.close();
+    });
+
+    it('a worker that exits: what it was preparing is refused (500), a new worker takes its place', async () => {
+      // Both to the first worker (the second is busy with the slow request meanwhile).
+      const slow = p.prepare('thread after 1500 ms');
+      const other = p.prepare('thread after 0 ms');
+      const e = await refusal(other);
+      const otherThread = e.message;
+      const crash = p.prepare('exit 7');
+      const c = await refusal(crash);
+      assert.ok(c instanceof StoreError);
+      assert.equal(c.httpStatus, 500);
+      assert.equal(c.message, 'ingest worker failed: ingest worker exited with code 7');
+      assert.equal(p.isReady(), false, 'the new worker is not warmed up yet');
+      assert.equal(p.restarts(), 1);
+      // The other worker was not disturbed.
+      assert.notEqual((await refusal(slow)).message, otherThread);
+      await until('the new worker is ready', () => p.isReady());
+      const text = JSON.stringify({ objects: [makeIndicator()] });
+      for (let i = 0; i < 2; i++) assert.equal((await p.prepare(text)).accepted.length, 1);
+    });
+
+    it('a worker that throws: its requests are refused with the error, and it is replaced', async () => {
+      const e = await refusal(p.prepare('throw'));
+      assert.ok(e instanceof StoreError);
+      assert.equal(e.message, 'ingest worker failed: worker blew up');
+      await until('a worker was restarted', () => p.restarts() === 1);
+      await until('the new worker is ready', () => p.isReady());
+      assert.equal((await p.prepare(JSON.stringify({ objects: [1] }))).failures.length, 1);
+    });
+
+    it('each request goes to the least busy worker, the first of equals', async () => {
+      const first = p.prepare('thread after 800 ms');
+      const second = p.prepare('thread after 0 ms');
+      const [a, b] = await Promise.allSettled([first, second]).then((r) =>
+        r.map((x) => (x.status === 'rejected' ? String((x.reason as Error).message) : '')),
+      );
+      const id = (m: string | undefined) => Number(/thread (\d+)$/.exec(m ?? '')?.[1]);
+      assert.ok(id(a) > 0 && id(b) > 0, `${a} / ${b}`);
+      assert.ok(
+        id(a) < id(b),
+        `the first request went to the first worker (${a}), the second to the other (${b})`,
+      );
+      // An idle pool again: the first worker.
+      assert.equal(
+        (await refusal(p.prepare('thread after 0 ms'))).message,
+        `ingest worker failed: ${a?.replace(/^ingest worker failed: /, '')}`,
+      );
+    });
+
+    it('a second reply to a request is ignored', async () => {
+      const e = await refusal(p.prepare('reply twice'));
+      assert.ok(e instanceof UnprocessableError);
+      assert.equal(e.message, 'first');
+      const e2 = await refusal(p.prepare('{'));
+      assert.ok(e2 instanceof BadRequestError);
+      assert.equal(p.restarts(), 0);
+    });
+
+    it('closing refuses what is pending and what comes after, and starts no new worker', async () => {
+      const pending = p.prepare('thread after 5000 ms');
+      await p.close();
+      const e = await refusal(pending);
+      assert.ok(e instanceof StoreError);
+      assert.equal(e.message, 'ingest worker failed: the ingest worker pool is closed');
+      const late = await refusal(p.prepare('{}'));
+      assert.equal(late.message, 'ingest worker failed: the ingest worker pool is closed');
+      assert.equal(p.restarts(), 0);
+    });
   });
 
   describe('behind the HTTP API', () => {
