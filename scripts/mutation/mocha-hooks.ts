@@ -10,9 +10,24 @@
  */
 interface StrykerNamespace {
   currentTestId?: string;
+  activeMutant?: string;
 }
 
+/** The variable Stryker's instrumented code reads its active mutant from when its global has none. */
+const ACTIVE_MUTANT_ENV = '__STRYKER_ACTIVE_MUTANT__';
+
 export const mochaHooks = {
+  /**
+   * The mutant under test is a global of this thread: worker threads (the ingest pool) and child
+   * processes (hubs and CLI runs started by tests) would run the unmutated code, and a test comparing
+   * their output with the main thread's would "kill" a mutant it cannot see. They inherit the
+   * environment, so the active mutant is put there before each run (Stryker sets it per run).
+   */
+  beforeAll(): void {
+    const ns = (globalThis as { __stryker__?: StrykerNamespace }).__stryker__;
+    if (ns?.activeMutant === undefined) delete process.env[ACTIVE_MUTANT_ENV];
+    else process.env[ACTIVE_MUTANT_ENV] = String(ns.activeMutant);
+  },
   afterEach(): void {
     const ns = (globalThis as { __stryker__?: StrykerNamespace }).__stryker__;
     if (ns) ns.currentTestId = undefined;
