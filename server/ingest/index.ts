@@ -59,13 +59,16 @@ const HOUR_US = 3600 * 1_000_000;
 const ADDED_MESSAGE = 'added';
 const DUPLICATE_MESSAGE = 'already present (same id and version): no new version';
 
-/** Bytes of one status-details entry in JSON (near enough: the keys and punctuation are fixed). */
+/**
+ * Bytes of one status-details entry in JSON (near enough: the keys and punctuation are fixed).
+ * Buffer.byteLength counts UTF-8 unless told otherwise.
+ */
 function detailBytes(d: StatusDetail): number {
   return (
     40 +
-    Buffer.byteLength(d.id, 'utf8') +
-    Buffer.byteLength(d.version, 'utf8') +
-    (d.message === undefined ? 0 : Buffer.byteLength(d.message, 'utf8'))
+    Buffer.byteLength(d.id) +
+    Buffer.byteLength(d.version) +
+    (d.message === undefined ? 0 : Buffer.byteLength(d.message))
   );
 }
 

@@ -127,7 +127,7 @@ export function prepareObjects(
     }
     // Nesting is bounded by now, so serialising cannot overflow the stack.
     const body = JSON.stringify(obj);
-    const bytes = Buffer.byteLength(body, 'utf8');
+    const bytes = Buffer.byteLength(body); // UTF-8
     if (bytes > limits.maxObjectBytes) {
       failures.push(
         failureDetail(

@@ -171,6 +171,17 @@ describe('ingest: commit and status', function () {
     assert.deepEqual([smallStored?.failureCount, smallStored?.failures.length], [2, 0]);
   });
 
+  it('nothing valid: the object store is not asked (its failure does not stop the status)', async () => {
+    const closed = await openTestStore();
+    await closed.cleanup();
+    const s = await ingest(deps({ objects: closed.objects }), { ...args(), objects: [1] });
+    assert.deepEqual([s.totalCount, s.failureCount], [1, 1]);
+    assert.deepEqual(await stores.statuses.getStatus({ apiRoot: 'api1', id: s.id }), s);
+    await assert.rejects(
+      ingest(deps({ objects: closed.objects }), { ...args(), objects: [makeIndicator()] }),
+    );
+  });
+
   it('the request timestamp is the one given, else now', async () => {
     const p: Prepared = { total: 1, accepted: [], warnings: [], failures: [{ id: 'a', version: 'b' }] };
     const given = await commitPrepared(deps(), args(), p, 1234);
