@@ -41,12 +41,14 @@ async function refusal(p: Promise<unknown>): Promise<TesseraError> {
 
 describe('ingest worker pool', function () {
   this.timeout(60_000);
-  let pool: PreparePool;
-  before(() => {
-    pool = new PreparePool(2, false);
-  });
+  // Made by the first test that uses it, not in a before() hook: code run by hooks is static
+  // coverage for mutation testing (scripts/mutation/mocha-hooks.ts), each of its mutants a full run.
+  let shared: PreparePool | undefined;
+  const pool = {
+    prepare: (text: string) => (shared ??= new PreparePool(2, false)).prepare(text),
+  };
   after(async () => {
-    await pool.close();
+    await shared?.close();
   });
 
   it('reports ready only once its workers have compiled and warmed up the validator', async () => {
@@ -235,7 +237,7 @@ describe('ingest worker pool', function () {
   describe('behind the HTTP API', () => {
     let hub: TestHub;
     before(async () => {
-      hub = await startHub({ prepare: pool.prepare });
+      hub = await startHub({ prepare: (text) => pool.prepare(text) });
       await hub.addMember('poster', 'poster-password-1', ['g']);
     });
     after(async () => {
