@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { CreateApiKeyArgs } from '../../server/store/contract';
 import { ConflictError, NotFoundError } from '../../server/errors';
-import { assertMicros, suite, uniq, useStores } from './fixture';
+import { assertMicros, rejectsWith, suite, uniq, useStores } from './fixture';
 
 const keyId = () => randomBytes(8).toString('hex');
 const fingerprint = () => randomBytes(32).toString('hex');
@@ -43,7 +43,12 @@ describe(suite('API keys'), function () {
 
   it('an unknown key id is null; a key for an unknown member is a NotFoundError; a reused id a ConflictError', async function () {
     assert.equal(await stores().principals.getApiKey(keyId()), null);
-    await assert.rejects(stores().principals.createApiKey(keyArgs({ member: uniq('ghost') })), NotFoundError);
+    const ghost = uniq('ghost');
+    await rejectsWith(
+      stores().principals.createApiKey(keyArgs({ member: ghost })),
+      NotFoundError,
+      `member ${ghost} does not exist`,
+    );
     const args = keyArgs();
     await stores().principals.createApiKey(args);
     await assert.rejects(stores().principals.createApiKey({ ...args, hash: 'other' }), ConflictError);
@@ -58,7 +63,12 @@ describe(suite('API keys'), function () {
     const again = await stores().principals.revokeApiKey({ id: k.id, at: at + 1_000_000 });
     assert.equal(again.revokedAt, at, 'the first revocation time stays');
     assert.deepEqual(await stores().principals.getApiKey(k.id), revoked);
-    await assert.rejects(stores().principals.revokeApiKey({ id: keyId(), at }), NotFoundError);
+    const unknown = keyId();
+    await rejectsWith(
+      stores().principals.revokeApiKey({ id: unknown, at }),
+      NotFoundError,
+      `API key ${unknown} does not exist`,
+    );
   });
 
   it('listApiKeys: all members ordered by member then creation, or one member', async function () {
@@ -117,13 +127,11 @@ describe(suite('client certificates'), function () {
       ConflictError,
     );
     assert.equal((await stores().principals.getCertificate(fp))?.member, m1);
-    await assert.rejects(
-      stores().principals.bindCertificate({
-        fingerprint: fingerprint(),
-        member: uniq('ghost'),
-        subject: null,
-      }),
+    const ghost = uniq('ghost');
+    await rejectsWith(
+      stores().principals.bindCertificate({ fingerprint: fingerprint(), member: ghost, subject: null }),
       NotFoundError,
+      `member ${ghost} does not exist`,
     );
   });
 });
@@ -139,9 +147,11 @@ describe(suite('member and group life cycle'), function () {
     assert.equal((await stores().principals.listMembers()).find((x) => x.name === m)?.disabled, true);
     await stores().principals.setMemberDisabled({ name: m, disabled: false });
     assert.deepEqual(await stores().principals.getMember(m), created);
-    await assert.rejects(
-      stores().principals.setMemberDisabled({ name: uniq('ghost'), disabled: true }),
+    const ghost = uniq('ghost');
+    await rejectsWith(
+      stores().principals.setMemberDisabled({ name: ghost, disabled: true }),
       NotFoundError,
+      `member ${ghost} does not exist`,
     );
   });
 
@@ -181,10 +191,19 @@ describe(suite('member and group life cycle'), function () {
     assert.equal(await stores().principals.getCertificate(fp), null);
 
     // The name stays reserved: nobody inherits what the removed member published.
-    await assert.rejects(stores().principals.createMember({ name: m, secretHash: 'new' }), ConflictError);
+    await rejectsWith(
+      stores().principals.createMember({ name: m, secretHash: 'new' }),
+      ConflictError,
+      `member ${m}: the name belonged to a removed member and stays reserved`,
+    );
     assert.equal(await stores().principals.getMember(m), null);
-    await assert.rejects(stores().principals.removeMember(m), NotFoundError);
-    await assert.rejects(stores().principals.removeMember(uniq('ghost')), NotFoundError);
+    await rejectsWith(stores().principals.removeMember(m), NotFoundError, `member ${m} does not exist`);
+    const ghost = uniq('ghost');
+    await rejectsWith(
+      stores().principals.removeMember(ghost),
+      NotFoundError,
+      `member ${ghost} does not exist`,
+    );
   });
 
   it('removeGroup deletes the group and its memberships; members stay; the name can be used again', async function () {
@@ -199,7 +218,7 @@ describe(suite('member and group life cycle'), function () {
     await stores().principals.removeGroup(g);
     assert.ok(!(await stores().principals.listGroups()).some((x) => x.name === g));
     assert.deepEqual((await stores().principals.getMember(m))?.groups, [keep]);
-    await assert.rejects(stores().principals.removeGroup(g), NotFoundError);
+    await rejectsWith(stores().principals.removeGroup(g), NotFoundError, `group ${g} does not exist`);
     const again = await stores().principals.createGroup(g);
     assert.deepEqual(again.members, [], 'a new group of the same name starts empty');
   });

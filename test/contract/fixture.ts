@@ -58,6 +58,20 @@ export function useOtherInstances(urlOf: () => string): (url: string) => Promise
   };
 }
 
+/** `p` rejects with an error of exactly this class and message. */
+export async function rejectsWith(
+  p: Promise<unknown>,
+  type: abstract new (...args: never[]) => Error,
+  message: string,
+): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof Error, String(e));
+    assert.equal(e.constructor, type, String(e));
+    assert.equal(e.message, message);
+    return true;
+  });
+}
+
 /** A name unique to this run, e.g. for members, groups and API roots in a shared store. */
 export function uniq(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;

@@ -128,6 +128,12 @@ describe(suite('queryObjects'), function () {
       assert.deepEqual(await q({ versions: all3, ids: [s.a.id] }), L('a1', 'a2', 'a3'));
     });
 
+    it('a selector of no version (no first, no last, no exact) matches nothing', async function () {
+      const none = { kind: 'some' as const, first: false, last: false, exact: [] };
+      assert.deepEqual(await q({ versions: none }), []);
+      assert.deepEqual(await q({ versions: none, ids: [s.a.id, s.b.id] }), []);
+    });
+
     it('all: every version, ascending dateAdded', async function () {
       assert.deepEqual(await q({ versions: ALL }), L('a1', 'b', 'a2', 'c', 'd', 'e', 'a3'));
     });
@@ -430,7 +436,8 @@ describe(suite('queryObjects'), function () {
     it('withBody false omits the body', async function () {
       const items = await queryAll(stores(), s.col, { versions: ALL }, false);
       assert.equal(items.length, 7);
-      for (const v of items) assert.equal(v.body, undefined);
+      for (const v of items)
+        assert.deepEqual(Object.keys(v).sort(), ['dateAdded', 'id', 'specVersion', 'type', 'version']);
     });
 
     it('withBody true returns the stored text', async function () {

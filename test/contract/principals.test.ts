@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ConflictError, NotFoundError } from '../../server/errors';
-import { assertMicros, nth, suite, uniq, useStores } from './fixture';
+import { assertMicros, nth, rejectsWith, suite, uniq, useStores } from './fixture';
 
 describe(suite('members and trust groups'), function () {
   const stores = useStores();
@@ -32,6 +32,13 @@ describe(suite('members and trust groups'), function () {
     const created = await stores().principals.createMember({ name, secretHash: 'old' });
     await stores().principals.setMemberSecret({ name, secretHash: 'new' });
     assert.deepEqual(await stores().principals.getMember(name), { ...created, secretHash: 'new' });
+    const ghost = uniq('ghost');
+    await rejectsWith(
+      stores().principals.setMemberSecret({ name: ghost, secretHash: 'new' }),
+      NotFoundError,
+      `member ${ghost} does not exist`,
+    );
+    assert.equal(await stores().principals.getMember(ghost), null);
   });
 
   it('listMembers lists every member with its groups', async function () {
@@ -94,10 +101,23 @@ describe(suite('members and trust groups'), function () {
     assert.deepEqual(listed.find((g) => g.name === g2)?.members, [m1]);
   });
 
-  it('joinGroup of an unknown member is a NotFoundError', async function () {
+  it('joinGroup of an unknown member or group is a NotFoundError', async function () {
     const group = uniq('group');
+    const member = uniq('member');
+    const ghost = uniq('ghost');
     await stores().principals.createGroup(group);
-    await assert.rejects(stores().principals.joinGroup({ group, member: uniq('ghost') }), NotFoundError);
+    await stores().principals.createMember({ name: member, secretHash: 'h' });
+    await rejectsWith(
+      stores().principals.joinGroup({ group, member: ghost }),
+      NotFoundError,
+      `member ${ghost} does not exist`,
+    );
+    await rejectsWith(
+      stores().principals.joinGroup({ group: ghost, member }),
+      NotFoundError,
+      `group ${ghost} does not exist`,
+    );
+    assert.deepEqual((await stores().principals.getMember(member))?.groups, []);
     assert.deepEqual((await stores().principals.listGroups()).find((g) => g.name === group)?.members, []);
   });
 });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { CollectionRecord, Grant } from '../../server/store/contract';
-import { ConflictError } from '../../server/errors';
-import { assertMicros, newApiRoot, newCollection, suite, uniq, useStores } from './fixture';
+import { ConflictError, NotFoundError } from '../../server/errors';
+import { assertMicros, newApiRoot, newCollection, rejectsWith, suite, uniq, useStores } from './fixture';
 
 function byGroup(grants: readonly Grant[]): Grant[] {
   return [...grants].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
@@ -86,7 +86,11 @@ describe(suite('API roots'), function () {
   it('removeApiRoot refuses a root that holds a collection (ConflictError), and keeps both', async function () {
     const name = await newApiRoot(stores());
     const col = await newCollection(stores(), name);
-    await assert.rejects(stores().registry.removeApiRoot(name), ConflictError);
+    await rejectsWith(
+      stores().registry.removeApiRoot(name),
+      ConflictError,
+      `API root ${name} still holds 1 collection(s)`,
+    );
     assert.ok(await stores().registry.getApiRoot(name));
     assert.equal((await stores().registry.findCollection({ apiRoot: name, idOrAlias: col.id }))?.id, col.id);
     assert.equal(await stores().registry.removeCollection({ collectionId: col.id }), true);
@@ -96,6 +100,12 @@ describe(suite('API roots'), function () {
 
 describe(suite('collections'), function () {
   const stores = useStores();
+
+  it('createCollection under an unknown API root is a NotFoundError and creates nothing', async function () {
+    const ghost = uniq('root');
+    await rejectsWith(newCollection(stores(), ghost), NotFoundError, `API root ${ghost} does not exist`);
+    assert.deepEqual(await stores().registry.listCollections({ apiRoot: ghost, visibleTo: 'all' }), []);
+  });
 
   it('createCollection returns the record; findCollection finds it by id and by alias', async function () {
     const root = await newApiRoot(stores());

@@ -6,7 +6,20 @@
 import assert from 'node:assert/strict';
 import type { NewObjectVersion, ObjectScope, Stores } from '../../server/store/contract';
 import type { TlpRank } from '../../server/access/tlp';
-import { ALL, key, labels, newApiRoot, newCollection, stamp, suite, uniq, useStores } from './fixture';
+import { NotFoundError } from '../../server/errors';
+import {
+  ALL,
+  key,
+  labels,
+  newApiRoot,
+  newCollection,
+  nth,
+  rejectsWith,
+  stamp,
+  suite,
+  uniq,
+  useStores,
+} from './fixture';
 
 function version(i: number, tlp: TlpRank | null, v = 0): NewObjectVersion {
   const id = `indicator--00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
@@ -99,6 +112,7 @@ describe(suite('TLP ceilings and defaults (registry)'), function () {
     const again = await stores().registry.findCollection({ apiRoot: root, idOrAlias: c.id });
     assert.deepEqual([again?.grants, again?.defaultTlp], [r.grants, 'amber+strict']);
     for (const op of [
+      () => stores().registry.setGrants({ collectionId: '00000000-0000-4000-8000-000000000000', grants: [] }),
       () =>
         stores().registry.putGrant({
           collectionId: '00000000-0000-4000-8000-000000000000',
@@ -111,7 +125,11 @@ describe(suite('TLP ceilings and defaults (registry)'), function () {
           defaultTlp: 'red',
         }),
     ])
-      await assert.rejects(op, /does not exist/);
+      await rejectsWith(
+        op(),
+        NotFoundError,
+        'collection 00000000-0000-4000-8000-000000000000 does not exist',
+      );
   });
 });
 
@@ -181,6 +199,41 @@ describe(suite('TLP visibility (objects)'), function () {
       labels((await q({ ids: [shown] })).items),
     );
     assert.equal((await q({ ids: [hidden] })).items.length, 0);
+  });
+
+  it('match[id] and objectExists see exactly a scope’s ranks, unmarked when asked, and its publisher’s own versions', async () => {
+    const ids = Array.from({ length: 60 }, (_, k) => version(k + 1, null).id);
+    const cases: [ObjectScope, (i: number) => boolean][] = [
+      ['all', () => true],
+      [scope([0, 2, 4], false), (i) => [0, 2, 4].includes(tlpOf(i) ?? -1)],
+      [scope([1, 3], true), (i) => tlpOf(i) === null || [1, 3].includes(tlpOf(i) as number)],
+      [scope([0, 1, 2], false, 'pub'), (i) => i % 7 === 0 || [0, 1, 2].includes(tlpOf(i) ?? -1)],
+      [scope([], false, 'pub'), (i) => i % 7 === 0],
+      [scope([], false), () => false],
+    ];
+    for (const [s, pred] of cases) {
+      const page = await stores().objects.queryObjects({
+        collectionId: c,
+        visibleTo: s,
+        filter: { ids },
+        limit: 100,
+        withBody: false,
+      });
+      assert.deepEqual(
+        page.items.map((x) => x.id.slice(-3)),
+        want(pred),
+        JSON.stringify(s),
+      );
+      // 7: amber by pub; 12: unmarked; 13: clear; 15: amber; 16: amber+strict; 28: amber+strict by pub
+      for (const i of [7, 12, 13, 15, 16, 28]) {
+        const seen = await stores().objects.objectExists({
+          collectionId: c,
+          id: nth(ids, i - 1),
+          visibleTo: s,
+        });
+        assert.equal(seen, pred(i), `${JSON.stringify(s)} ${i}`);
+      }
+    }
   });
 
   it('objectExists and deleteObject see only the scope', async () => {

@@ -19,7 +19,6 @@ export class SqliteAuditStore implements AuditStore {
   constructor(private readonly db: SqliteConnection) {}
 
   async appendAudit(records: AuditRecord[]): Promise<void> {
-    if (records.length === 0) return;
     return this.db.run('append audit records', () => {
       const insert = this.db.stmt(
         `INSERT INTO audit (at, kind, member, address, endpoint, api_root, collection_id, count, status, detail)

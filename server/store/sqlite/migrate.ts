@@ -48,9 +48,7 @@ export function migrate(db: Database.Database): string {
       }
       if (tables.has('objects') && !columns(db, 'objects').has('tlp')) {
         db.exec('ALTER TABLE objects ADD COLUMN tlp INTEGER NOT NULL DEFAULT -1');
-        db.function('tessera_tlp', { deterministic: true }, (body: unknown) =>
-          typeof body === 'string' ? tlpColumn(body) : -1,
-        );
+        db.function('tessera_tlp', (body: unknown) => (typeof body === 'string' ? tlpColumn(body) : -1));
         const n = db.prepare('UPDATE objects SET tlp = tessera_tlp(body)').run().changes;
         for (const ix of ['objects_coll', 'objects_last', 'objects_first', 'objects_type'])
           db.exec(`DROP INDEX IF EXISTS ${ix}`);

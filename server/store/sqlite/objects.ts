@@ -30,6 +30,7 @@ interface ObjectRow {
   body?: string;
 }
 
+// Stryker disable next-line StringLiteral: only kind 'all' is ever tested for; any other kind is a 'some' selector
 const DEFAULT_VERSIONS: VersionSelector = { kind: 'some', first: false, last: true, exact: [] };
 
 export class SqliteObjectStore implements ObjectStore {
@@ -42,9 +43,9 @@ export class SqliteObjectStore implements ObjectStore {
   private addObjectsTx(args: AddObjectsArgs): AddOutcome[] {
     const { collectionId, addedBy } = args;
     // One probe of objects_version per object gives both the duplicate check and the current
-    // first/last versions (objects have few versions).
+    // first/last versions, in version order (objects have few versions).
     const findVersions = this.db.stmt(
-      'SELECT date_added, version, version_key, is_first, is_last FROM objects WHERE collection_id = ? AND id = ?',
+      'SELECT date_added, version, version_key FROM objects WHERE collection_id = ? AND id = ? ORDER BY version_key',
     );
     const clearFirst = this.db.stmt('UPDATE objects SET is_first = 0 WHERE date_added = ?');
     const clearLast = this.db.stmt('UPDATE objects SET is_last = 0 WHERE date_added = ?');
@@ -61,8 +62,6 @@ export class SqliteObjectStore implements ObjectStore {
         date_added: number;
         version: string;
         version_key: string;
-        is_first: number;
-        is_last: number;
       }[];
       const existing =
         obj.versionKey === null ? versions[0] : versions.find((v) => v.version_key === obj.versionKey);
@@ -77,24 +76,19 @@ export class SqliteObjectStore implements ObjectStore {
         return;
       }
       const dateAdded = ++clock;
-      let version = obj.version;
-      let key = obj.versionKey;
-      if (version === null || key === null) {
-        version = formatTaxiiTimestamp(dateAdded);
-        key = versionKey(version) ?? version;
-      }
-      let isFirst = 1;
-      let isLast = 1;
-      for (const end of versions) {
-        if (end.is_first === 1) {
-          if (end.version_key < key) isFirst = 0;
-          else clearFirst.run(end.date_added);
-        }
-        if (end.is_last === 1) {
-          if (end.version_key > key) isLast = 0;
-          else clearLast.run(end.date_added);
-        }
-      }
+      // A version and its key are both given or both null (an SCO: the server chooses the version).
+      const version = obj.version ?? formatTaxiiTimestamp(dateAdded);
+      const key = obj.versionKey ?? versionKey(version) ?? version;
+      // The new version is first when no stored one is older, last when every one is; it then
+      // takes the flag from the stored first / last (the ends of `versions`). Equal keys are
+      // duplicates, handled above.
+      const older = versions.filter((v) => v.version_key < key).length;
+      const isFirst = older === 0;
+      const isLast = older === versions.length;
+      const oldFirst = versions[0];
+      const oldLast = versions[versions.length - 1];
+      if (isFirst && oldFirst) clearFirst.run(oldFirst.date_added);
+      if (isLast && oldLast) clearLast.run(oldLast.date_added);
       insert.run(
         dateAdded,
         collectionId,
@@ -103,8 +97,8 @@ export class SqliteObjectStore implements ObjectStore {
         obj.specVersion,
         version,
         key,
-        isFirst,
-        isLast,
+        isFirst ? 1 : 0,
+        isLast ? 1 : 0,
         addedBy,
         obj.body,
         obj.tlp ?? UNMARKED,
@@ -168,7 +162,8 @@ export class SqliteObjectStore implements ObjectStore {
         const deleted = this.db
           .stmt(`DELETE FROM objects WHERE ${where.join(' AND ')}`)
           .run(...params).changes;
-        if (deleted > 0) this.recomputeEnds(args.collectionId, args.id);
+        // (A no-op when nothing was deleted.)
+        this.recomputeEnds(args.collectionId, args.id);
         return deleted;
       }),
     );
@@ -227,15 +222,12 @@ export class SqliteObjectStore implements ObjectStore {
  */
 export function pageQuery(args: QueryObjectsArgs): { sql: string; params: Params } | null {
   const cols = `id, type, spec_version, version, date_added${args.withBody ? ', body' : ''}`;
-  const after = Math.max(args.after ?? -1, args.filter.addedAfter ?? -1);
+  // Every dateAdded is > 0, so 0 stands for "from the start".
+  const after = Math.max(args.after ?? 0, args.filter.addedAfter ?? 0);
   /** One SELECT over the versions of the filter, with extra conditions. */
   const select = (extra: (where: string[], params: Params) => void, filter: ObjectFilter) => {
-    const params: Params = [args.collectionId];
-    const where = ['collection_id = ?'];
-    if (after >= 0) {
-      where.push('date_added > ?');
-      params.push(after);
-    }
+    const params: Params = [args.collectionId, after];
+    const where = ['collection_id = ?', 'date_added > ?'];
     addFilterClauses(filter, where, params);
     extra(where, params);
     return { sql: `SELECT ${cols} FROM objects WHERE ${where.join(' AND ')}`, params };
@@ -251,8 +243,7 @@ export function pageQuery(args: QueryObjectsArgs): { sql: string; params: Params
     parts = [];
     for (const arm of visibilityArms(args.visibleTo)) {
       for (const ts of typeSets) {
-        const f: ObjectFilter = { ...args.filter };
-        if (ts) f.types = ts;
+        const f: ObjectFilter = { ...args.filter, types: ts };
         parts.push(
           select((w, p) => {
             w.push(`tlp = ${arm.tlp}`);
@@ -296,22 +287,14 @@ function visibilityArms(scope: ObjectScope): { tlp: number; publisher: string | 
 /** The visibility of a scope as one condition (queries by id, exists, delete). */
 function visibilityClause(scope: ObjectScope, where: string[], params: Params): void {
   if (scope === 'all') return;
-  const ors: string[] = [];
-  const visible = visibleValues(scope);
-  if (visible.length > 0) ors.push(`tlp IN (${visible.join(',')})`);
-  if (scope.publisher !== null) {
-    ors.push('added_by = ?');
-    params.push(scope.publisher);
-  }
-  where.push(ors.length === 0 ? '0' : `(${ors.join(' OR ')})`);
+  // SQLite takes an empty IN list (never true), and added_by = NULL is never true either.
+  where.push(`(tlp IN (${visibleValues(scope).join(',')}) OR added_by = ?)`);
+  params.push(scope.publisher);
 }
 
 function inList(column: string, values: string[], where: string[], params: Params): void {
-  if (values.length === 1) {
-    where.push(`${column} = ?`);
-  } else {
-    where.push(`${column} IN (${values.map(() => '?').join(',')})`);
-  }
+  // (SQLite plans a one-value IN list as an equality.)
+  where.push(`${column} IN (${values.map(() => '?').join(',')})`);
   params.push(...values);
 }
 
@@ -330,6 +313,5 @@ function addFilterClauses(filter: ObjectFilter, where: string[], params: Params)
     ors.push(`version_key IN (${v.exact.map(() => '?').join(',')})`);
     params.push(...v.exact);
   }
-  if (ors.length === 0) where.push('0');
-  else where.push(ors.length === 1 ? (ors[0] as string) : `(${ors.join(' OR ')})`);
+  where.push(ors.length === 0 ? '0' : `(${ors.join(' OR ')})`);
 }

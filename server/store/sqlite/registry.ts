@@ -122,8 +122,8 @@ export class SqliteRegistryStore implements RegistryStore {
     return rec;
   }
 
-  private writeGrants(collectionId: string, grants: GrantInput[], replaceAll: boolean): void {
-    if (replaceAll) this.db.stmt('DELETE FROM grants WHERE collection_id = ?').run(collectionId);
+  /** Add or replace the grants of these groups (the other groups' grants stay). */
+  private writeGrants(collectionId: string, grants: GrantInput[]): void {
     const ins = this.db.stmt(
       'INSERT OR REPLACE INTO grants (collection_id, grp, can_read, can_write, max_tlp) VALUES (?, ?, ?, ?, ?)',
     );
@@ -166,7 +166,7 @@ export class SqliteRegistryStore implements RegistryStore {
             storedLevel(args.defaultTlp),
             createdAt,
           );
-        this.writeGrants(args.id, args.grants, true);
+        this.writeGrants(args.id, args.grants);
         const row = this.db.stmt('SELECT * FROM collections WHERE id = ?').get(args.id) as CollectionRow;
         return this.collectionFromRow(row);
       }),
@@ -174,15 +174,14 @@ export class SqliteRegistryStore implements RegistryStore {
   }
 
   async setGrants(args: SetGrantsArgs): Promise<CollectionRecord> {
-    return this.change(args.collectionId, 'grants', () =>
-      this.writeGrants(args.collectionId, args.grants, true),
-    );
+    return this.change(args.collectionId, 'grants', () => {
+      this.db.stmt('DELETE FROM grants WHERE collection_id = ?').run(args.collectionId);
+      this.writeGrants(args.collectionId, args.grants);
+    });
   }
 
   async putGrant(args: PutGrantArgs): Promise<CollectionRecord> {
-    return this.change(args.collectionId, 'grant', () =>
-      this.writeGrants(args.collectionId, [args.grant], false),
-    );
+    return this.change(args.collectionId, 'grant', () => this.writeGrants(args.collectionId, [args.grant]));
   }
 
   async removeGrant(args: RemoveGrantArgs): Promise<CollectionRecord> {
@@ -229,9 +228,8 @@ export class SqliteRegistryStore implements RegistryStore {
         rows = this.db
           .stmt('SELECT * FROM collections WHERE api_root = ? ORDER BY id')
           .all(args.apiRoot) as CollectionRow[];
-      } else if (args.visibleTo.length === 0) {
-        rows = [];
       } else {
+        // (No group: an empty IN list, which SQLite takes and which is never true.)
         const marks = args.visibleTo.map(() => '?').join(',');
         rows = this.db
           .stmt(

@@ -1,0 +1,188 @@
+/**
+ * Every operation of every SQLite concern store names itself in the error of a driver failure
+ * (the "what" of server/store/sqlite/connection.ts translate()), so that a log line or a 500 says
+ * which store call failed. The failure is real: another connection drops every table of the file
+ * under an open store, so each call fails in the driver ("no such table").
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { StoreError } from '../../server/errors';
+import { openStore } from '../../server/store';
+import type { ObjectScope, Stores } from '../../server/store/contract';
+
+describe('SQLite: a driver failure names the store operation', function () {
+  let dir: string;
+  let stores: Stores;
+
+  before(async function () {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-labels-'));
+    const file = path.join(dir, 'hub.sqlite');
+    stores = await openStore(`sqlite:${file}`);
+    // Some statements prepared (and cached) before the tables go: they fail too.
+    await stores.registry.listApiRoots();
+    await stores.principals.listMembers();
+    const raw = new Database(file);
+    raw.pragma('foreign_keys = OFF');
+    const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
+      name: string;
+    }[];
+    for (const { name } of tables) raw.exec(`DROP TABLE "${name}"`);
+    raw.close();
+  });
+
+  after(async function () {
+    await stores.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const scope: ObjectScope = { ranks: [], unmarked: true, publisher: null };
+  const ops: [string, (s: Stores) => Promise<unknown>][] = [
+    // registry
+    ['API root r1', (s) => s.registry.createApiRoot({ name: 'r1', title: 't' })],
+    ['get API root', (s) => s.registry.getApiRoot('r1')],
+    ['list API roots', (s) => s.registry.listApiRoots()],
+    ['remove API root r1', (s) => s.registry.removeApiRoot('r1')],
+    [
+      'collection c1',
+      (s) => s.registry.createCollection({ id: 'c1', apiRoot: 'r1', title: 't', mediaTypes: [], grants: [] }),
+    ],
+    ['grants of c1', (s) => s.registry.setGrants({ collectionId: 'c1', grants: [] })],
+    [
+      'grant of c1',
+      (s) => s.registry.putGrant({ collectionId: 'c1', grant: { group: 'g', read: true, write: false } }),
+    ],
+    ['grant of c2', (s) => s.registry.removeGrant({ collectionId: 'c2', group: 'g' })],
+    ['default TLP of c1', (s) => s.registry.setDefaultTlp({ collectionId: 'c1', defaultTlp: 'green' })],
+    ['find collection', (s) => s.registry.findCollection({ apiRoot: 'r1', idOrAlias: 'c1' })],
+    ['remove collection c1', (s) => s.registry.removeCollection({ collectionId: 'c1' })],
+    ['list collections', (s) => s.registry.listCollections({ apiRoot: 'r1', visibleTo: 'all' })],
+    // principals
+    ['member m1', (s) => s.principals.createMember({ name: 'm1', secretHash: 'h' })],
+    ['member m2', (s) => s.principals.setMemberSecret({ name: 'm2', secretHash: 'h' })],
+    ['get member', (s) => s.principals.getMember('m1')],
+    ['list members', (s) => s.principals.listMembers()],
+    ['group g1', (s) => s.principals.createGroup('g1')],
+    ['list groups', (s) => s.principals.listGroups()],
+    ['join m1 to g1', (s) => s.principals.joinGroup({ member: 'm1', group: 'g1' })],
+    ['remove m1 from g1', (s) => s.principals.leaveGroup({ member: 'm1', group: 'g1' })],
+    ['member m3', (s) => s.principals.setMemberDisabled({ name: 'm3', disabled: true })],
+    ['remove member m1', (s) => s.principals.removeMember('m1')],
+    ['remove group g1', (s) => s.principals.removeGroup('g1')],
+    [
+      'API key k1',
+      (s) => s.principals.createApiKey({ id: 'k1', member: 'm1', name: null, hash: 'h', expiresAt: null }),
+    ],
+    ['get API key', (s) => s.principals.getApiKey('k1')],
+    ['list API keys', (s) => s.principals.listApiKeys({})],
+    ['list API keys', (s) => s.principals.listApiKeys({ member: 'm1' })],
+    ['revoke API key k1', (s) => s.principals.revokeApiKey({ id: 'k1', at: 1 })],
+    [
+      'certificate f1',
+      (s) => s.principals.bindCertificate({ fingerprint: 'f1', member: 'm1', subject: null }),
+    ],
+    ['unbind certificate f1', (s) => s.principals.unbindCertificate('f1')],
+    ['get certificate', (s) => s.principals.getCertificate('f1')],
+    ['list certificates', (s) => s.principals.listCertificates({})],
+    ['list certificates', (s) => s.principals.listCertificates({ member: 'm1' })],
+    // objects
+    [
+      'add objects',
+      (s) =>
+        s.objects.addObjects({
+          collectionId: 'c1',
+          addedBy: 'm1',
+          objects: [
+            {
+              id: 'x--1',
+              type: 'x',
+              specVersion: '2.1',
+              version: null,
+              versionKey: null,
+              body: '{}',
+              tlp: null,
+            },
+          ],
+        }),
+    ],
+    [
+      'query objects',
+      (s) =>
+        s.objects.queryObjects({
+          collectionId: 'c1',
+          filter: {},
+          limit: 10,
+          withBody: true,
+          visibleTo: 'all',
+        }),
+    ],
+    ['object exists', (s) => s.objects.objectExists({ collectionId: 'c1', id: 'x--1', visibleTo: scope })],
+    ['delete object', (s) => s.objects.deleteObject({ collectionId: 'c1', id: 'x--1', visibleTo: 'all' })],
+    ['purge collection c1', (s) => s.objects.purgeCollection({ collectionId: 'c1', limit: 10 })],
+    ['count objects', (s) => s.objects.countObjects('c1')],
+    // statuses
+    [
+      'put status',
+      (s) =>
+        s.statuses.putStatus({
+          id: 's1',
+          apiRoot: 'r1',
+          collectionId: 'c1',
+          member: 'm1',
+          requestTimestamp: 1,
+          status: 'complete',
+          totalCount: 0,
+          successCount: 0,
+          failureCount: 0,
+          pendingCount: 0,
+          successes: [],
+          failures: [],
+          pendings: [],
+          expiresAt: 2,
+        }),
+    ],
+    ['get status', (s) => s.statuses.getStatus({ id: 's1', apiRoot: 'r1' })],
+    ['purge statuses', (s) => s.statuses.purgeStatuses({ before: 3 })],
+    ['purge the statuses of a collection', (s) => s.statuses.purgeCollectionStatuses({ collectionId: 'c1' })],
+    // state
+    ['shared secret', (s) => s.state.sharedSecret('cursor')],
+    ['get state', (s) => s.state.getState('k')],
+    ['put state', (s) => s.state.putState({ key: 'k', value: 'v', expectedVersion: 0 })],
+    ['put state', (s) => s.state.putState({ key: 'k', value: 'v', expectedVersion: 1 })],
+    // audit
+    [
+      'append audit records',
+      (s) =>
+        s.audit.appendAudit([
+          {
+            at: 1,
+            kind: 'read',
+            member: null,
+            address: null,
+            endpoint: '/',
+            apiRoot: null,
+            collection: null,
+            count: null,
+            status: 200,
+            detail: null,
+          },
+        ]),
+    ],
+    ['query audit records', (s) => s.audit.queryAudit({ limit: 10 })],
+    ['purge audit records', (s) => s.audit.purgeAudit({ before: 1 })],
+  ];
+
+  ops.forEach(([label, op], i) => {
+    it(`${i + 1}. ${label}`, async function () {
+      const e = await op(stores).then(
+        () => assert.fail('resolved'),
+        (err: unknown) => err,
+      );
+      assert.ok(e instanceof StoreError, String(e));
+      assert.equal(e.constructor, StoreError, String(e));
+      assert.match(e.message, new RegExp(`^${label}: no such table: \\w+$`));
+    });
+  });
+});
