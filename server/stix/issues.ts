@@ -114,7 +114,8 @@ export function addAjvErrors(
       if (!sp.includes('/then/') && !sp.includes('/else/')) continue;
     }
     if (e.keyword === 'if') continue;
-    if (e.keyword === 'pattern' && e.propertyName !== undefined) continue;
+    // an error about one key (pattern, maxLength, … under propertyNames): the propertyNames error names it
+    if (e.propertyName !== undefined) continue;
     const rule = ruleFor(e);
     let path = jsonPath(e.instancePath, base);
     let message: string;
