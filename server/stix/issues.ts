@@ -102,17 +102,17 @@ function ruleFor(e: ErrorObject): string {
 /** Converts ajv errors, keeping the combinator errors and dropping their branch noise. */
 export function addAjvErrors(
   sink: IssueSink,
-  errors: ErrorObject[] | null | undefined,
+  errors: ErrorObject[],
   base: string,
   type: string,
 ): void {
-  if (!errors) return;
+  // one failure reached by two schema paths (a property checked under `properties` and again
+  // under an if/then branch) is one issue
+  const seen = new Set<string>();
   for (const e of errors) {
-    const sp = e.schemaPath;
-    if (/\/(anyOf|oneOf|not)\/[0-9]+\//.test(sp) || (sp.includes('/not/') && e.keyword !== 'not')) {
-      // a branch of a combinator: reported once by the combinator error itself
-      if (!sp.includes('/then/') && !sp.includes('/else/')) continue;
-    }
+    // a branch of anyOf / oneOf ('#/anyOf/1/required'): the combinator's own error reports it once
+    if (e.schemaPath.includes('/anyOf/') || e.schemaPath.includes('/oneOf/')) continue;
+    // the failed `if` of if/then/else: the then or else branch's own error says what is wrong
     if (e.keyword === 'if') continue;
     // an error about one key (pattern, maxLength, … under propertyNames): the propertyNames error names it
     if (e.propertyName !== undefined) continue;
@@ -143,6 +143,9 @@ export function addAjvErrors(
     } else {
       message = e.message ?? e.keyword;
     }
+    const key = `${rule} ${path} ${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     sink.error(rule, path, message);
   }
 }

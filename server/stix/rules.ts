@@ -9,6 +9,7 @@ import {
   parsePattern,
   PatternLimitError,
   PatternSyntaxError,
+  type PathStep,
   type PatternLimits,
 } from './pattern';
 import {
@@ -94,13 +95,14 @@ function checkTimestampOrder(o: Obj, type: string, sink: IssueSink): void {
 // ---------------------------------------------------------------------------------------------------------------
 // identifiers and references (§2.9, and each property's "MUST reference" rule)
 
-type RefTarget = readonly string[] | 'any' | 'sdo' | 'sco' | 'core' | 'sco-or-sro';
+type RefTarget = readonly string[] | 'sdo' | 'sco' | 'core' | 'sco-or-sro';
 
 const COMMON_REFS: Record<string, RefTarget> = {
   created_by_ref: ['identity'],
   object_marking_refs: ['marking-definition'],
 };
 
+/** (The object_refs of report, grouping, note and opinion, and language-content's object_ref, may reference any type.) */
 const REF_RULES: Record<string, Record<string, RefTarget>> = {
   relationship: { source_ref: 'core', target_ref: 'core' },
   sighting: {
@@ -108,10 +110,6 @@ const REF_RULES: Record<string, Record<string, RefTarget>> = {
     observed_data_refs: ['observed-data'],
     where_sighted_refs: ['identity', 'location'],
   },
-  report: { object_refs: 'any' },
-  grouping: { object_refs: 'any' },
-  note: { object_refs: 'any' },
-  opinion: { object_refs: 'any' },
   'observed-data': { object_refs: 'sco-or-sro' },
   malware: { operating_system_refs: ['software'], sample_refs: ['file', 'artifact'] },
   'malware-analysis': {
@@ -121,7 +119,6 @@ const REF_RULES: Record<string, Record<string, RefTarget>> = {
     analysis_sco_refs: 'sco',
     sample_ref: ['file', 'artifact', 'network-traffic'],
   },
-  'language-content': { object_ref: 'any' },
   'email-addr': { belongs_to_ref: ['user-account'] },
   directory: { contains_refs: ['file', 'directory'] },
   'domain-name': { resolves_to_refs: ['ipv4-addr', 'ipv6-addr', 'domain-name'] },
@@ -158,7 +155,6 @@ const REF_RULES: Record<string, Record<string, RefTarget>> = {
 };
 
 function refTypeOk(refType: string, target: RefTarget): boolean {
-  if (target === 'any') return true;
   if (target === 'sco')
     return SCO_TYPES.has(refType) || (!SDO_TYPES.has(refType) && !NON_CORE_TYPES.has(refType));
   if (target === 'sdo') return !SCO_TYPES.has(refType) && !NON_CORE_TYPES.has(refType);
@@ -175,8 +171,6 @@ function refTypeOk(refType: string, target: RefTarget): boolean {
 
 function describeTarget(target: RefTarget): string {
   switch (target) {
-    case 'any':
-      return 'any STIX object';
     case 'sdo':
       return 'an SDO';
     case 'sco':
@@ -204,7 +198,7 @@ function checkRefs(o: Obj, rules: Record<string, RefTarget>, base: string, sink:
     const v = o[prop];
     const target = rules[prop] as RefTarget;
     const p = child(base, prop);
-    if (Array.isArray(v)) for (let i = 0; i < v.length; i++) checkRef(v[i], `${p}[${i}]`, prop, target, sink);
+    if (Array.isArray(v)) for (const [i, x] of v.entries()) checkRef(x, `${p}[${i}]`, prop, target, sink);
     else checkRef(v, p, prop, target, sink);
   }
 }
@@ -230,8 +224,6 @@ const HASH_KEY_RE = /^[a-zA-Z0-9_-]{3,250}$/;
 
 /** Looks up a hash algorithm name the way patterns use it ('SHA-256', 'SHA256', 'sha256'). */
 function hashFormLoose(name: string): [string, RegExp] | undefined {
-  const exact = HASH_FORMS[name];
-  if (exact) return [name, exact];
   const norm = name.toUpperCase().replace(/-/g, '');
   for (const k in HASH_FORMS) if (k.replace(/-/g, '') === norm) return [k, HASH_FORMS[k] as RegExp];
   return undefined;
@@ -265,8 +257,7 @@ function checkAllHashes(o: Obj, sink: IssueSink): void {
   checkHashes(o.hashes, '$.hashes', sink);
   const refs = o.external_references;
   if (Array.isArray(refs)) {
-    for (let i = 0; i < refs.length; i++) {
-      const r: unknown = refs[i];
+    for (const [i, r] of (refs as unknown[]).entries()) {
       if (isObj(r)) checkHashes(r.hashes, `$.external_references[${i}].hashes`, sink);
     }
   }
@@ -341,8 +332,7 @@ function checkMarkings(o: Obj, type: string, sink: IssueSink): void {
   }
   const gm = o.granular_markings;
   if (!Array.isArray(gm)) return;
-  for (let i = 0; i < gm.length; i++) {
-    const g: unknown = gm[i];
+  for (const [i, g] of (gm as unknown[]).entries()) {
     if (!isObj(g)) continue;
     const p = `$.granular_markings[${i}]`;
     const hasRef = g.marking_ref !== undefined;
@@ -350,14 +340,13 @@ function checkMarkings(o: Obj, type: string, sink: IssueSink): void {
     if (hasRef === hasLang) {
       sink.error('granular-marking', p, 'a granular marking MUST have exactly one of marking_ref and lang');
     }
-    if (hasRef) checkRef(g.marking_ref, `${p}.marking_ref`, 'marking_ref', ['marking-definition'], sink);
+    checkRef(g.marking_ref, `${p}.marking_ref`, 'marking_ref', ['marking-definition'], sink);
     if (type === 'marking-definition' && g.marking_ref === oid) {
       sink.error('marking-circular-ref', `${p}.marking_ref`, 'a marking definition MUST NOT mark itself');
     }
     const sel = g.selectors;
     if (Array.isArray(sel)) {
-      for (let j = 0; j < sel.length; j++) {
-        const s: unknown = sel[j];
+      for (const [j, s] of (sel as unknown[]).entries()) {
         if (typeof s === 'string' && !selectorResolves(o, s)) {
           sink.error(
             'marking-selector',
@@ -472,8 +461,7 @@ function checkExtensions(o: Obj, type: string, isSco: boolean, sink: IssueSink):
       const v = SCO_EXTENSIONS.get(`${type}/${key}`);
       if (v) {
         if (!v(e)) addAjvErrors(sink, v.errors(), p, type);
-        const rules = REF_RULES[`${type}/${key}`];
-        if (rules) checkRefs(e, rules, p, sink);
+        checkRefs(e, REF_RULES[`${type}/${key}`] ?? {}, p, sink);
         checkExtensionHashes(e, p, sink);
       } else if (!isSco || SCO_TYPES.has(type)) {
         sink.warn('custom-extension', p, `'${key}' is not a predefined extension of ${type}`);
@@ -498,8 +486,7 @@ function checkExtensionHashes(e: Obj, p: string, sink: IssueSink): void {
   for (const listProp of ['sections', 'alternate_data_streams']) {
     const l = e[listProp];
     if (!Array.isArray(l)) continue;
-    for (let i = 0; i < l.length; i++) {
-      const it: unknown = l[i];
+    for (const [i, it] of (l as unknown[]).entries()) {
       if (isObj(it)) checkHashes(it.hashes, `${p}.${listProp}[${i}].hashes`, sink);
     }
   }
@@ -561,8 +548,9 @@ function checkPattern(o: Obj, limits: PatternLimits, sink: IssueSink): void {
         );
       }
     }
-    const first = c.path.steps[0];
-    if (first && first.kind === 'prop' && first.name !== 'id' && !PATTERN_PROPERTY_RE.test(first.name)) {
+    // the parser starts every object path with a property, and a path has at least that step
+    const first = c.path.steps[0] as PathStep & { kind: 'prop' };
+    if (first.name !== 'id' && !PATTERN_PROPERTY_RE.test(first.name)) {
       sink.error(
         'pattern-property',
         '$.pattern',
@@ -570,29 +558,31 @@ function checkPattern(o: Obj, limits: PatternLimits, sink: IssueSink): void {
       );
     }
     // hashes.<ALGO> = '<value>'
-    const last = c.path.steps[c.path.steps.length - 1];
+    const last = c.path.steps[c.path.steps.length - 1] as PathStep;
     const prev = c.path.steps[c.path.steps.length - 2];
+    // the operand: one literal, a list (IN, which has no kind) or none (EXISTS)
+    const lit = c.value as { kind?: string; value?: unknown } | undefined;
+    const text = lit?.kind === 'string' ? String(lit.value) : undefined;
     if (
-      last?.kind === 'prop' &&
+      last.kind === 'prop' &&
       prev?.kind === 'prop' &&
       prev.name.endsWith('hashes') &&
       (c.op === '=' || c.op === '!=') &&
-      !Array.isArray(c.value) &&
-      c.value?.kind === 'string'
+      text !== undefined
     ) {
       const form = hashFormLoose(last.name);
-      if (form && !form[1].test(c.value.value)) {
-        sink.error('pattern-hash-value', '$.pattern', `'${c.value.value}' is not a valid ${form[0]} hash`);
+      if (form && !form[1].test(text)) {
+        sink.error('pattern-hash-value', '$.pattern', `'${text}' is not a valid ${form[0]} hash`);
       }
     }
-    if (c.op === 'MATCHES' && !Array.isArray(c.value) && c.value?.kind === 'string') {
+    if (c.op === 'MATCHES' && text !== undefined) {
       try {
-        new RegExp(c.value.value, 'u');
+        new RegExp(text, 'u');
       } catch {
         sink.warn(
           'pattern-regex',
           '$.pattern',
-          `MATCHES operand '${c.value.value}' is not a valid regular expression`,
+          `MATCHES operand '${text}' is not a valid regular expression`,
         );
       }
     }
@@ -607,8 +597,7 @@ function vocabList(v: unknown, vocab: keyof typeof VOCABS, path: string, sink: I
   if (typeof v === 'string') {
     if (!set.has(v)) sink.warn('vocabulary', path, `'${v}' is not in ${vocab}`);
   } else if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const x: unknown = v[i];
+    for (const [i, x] of (v as unknown[]).entries()) {
       if (typeof x === 'string' && !set.has(x))
         sink.warn('vocabulary', `${path}[${i}]`, `'${x}' is not in ${vocab}`);
     }
@@ -628,8 +617,7 @@ const KILL_CHAIN_NAME_RE = /^[a-z0-9-]+$/;
 function checkKillChain(o: Obj, sink: IssueSink): void {
   const k = o.kill_chain_phases;
   if (!Array.isArray(k)) return;
-  for (let i = 0; i < k.length; i++) {
-    const ph: unknown = k[i];
+  for (const [i, ph] of (k as unknown[]).entries()) {
     if (!isObj(ph)) continue;
     for (const f of ['kill_chain_name', 'phase_name']) {
       const v = ph[f];
@@ -756,8 +744,7 @@ export function runRules({ o, type, cls, known, custom, patternLimits }: RuleInp
   }
   checkTimestampOrder(o, type, sink);
   checkRefs(o, COMMON_REFS, '$', sink);
-  const rules = REF_RULES[type];
-  if (rules) checkRefs(o, rules, '$', sink);
+  checkRefs(o, REF_RULES[type] ?? {}, '$', sink);
   checkAllHashes(o, sink);
   checkMarkings(o, type, sink);
   const toplevel = checkExtensions(o, type, cls === 'sco', sink);

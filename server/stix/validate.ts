@@ -5,7 +5,7 @@
 import { DEFAULT_MAX_DEPTH, excessNesting, nestingMessage } from './depth';
 import { addAjvErrors, formatIssues, IssueSink, type ValidationIssue } from './issues';
 import { DEFAULT_PATTERN_LIMITS, type PatternLimits } from './pattern';
-import { SCO_TYPES, TYPES, validateCustomSco, validateCustomSdo, type ObjectClass } from './registry';
+import { TYPES, validateCustomSco, validateCustomSdo, type ObjectClass } from './registry';
 import { runRules, TYPE_NAME_RE } from './rules';
 import {
   META_SCHEMAS,
@@ -51,10 +51,13 @@ const EXT_DEF_PREFIX = 'extension-definition--';
 /** For a custom type: the class declared by a new-sdo / new-sco / new-sro extension, if any. */
 function declaredClass(o: Obj): ObjectClass | undefined {
   const exts = o.extensions;
+  // (not walked when it is no object: a long string would be walked character by character)
   if (typeof exts !== 'object' || exts === null) return undefined;
-  for (const [k, e] of Object.entries(exts as Obj)) {
-    if (!k.startsWith(EXT_DEF_PREFIX) || typeof e !== 'object' || e === null) continue;
-    const t = (e as Obj).extension_type;
+  // (an entry that is no object declares nothing; the schema reports it)
+  for (const [k, e] of Object.entries(exts)) {
+    const t = k.startsWith(EXT_DEF_PREFIX)
+      ? (e as { extension_type?: unknown } | null)?.extension_type
+      : undefined;
     if (t === 'new-sdo') return 'sdo';
     if (t === 'new-sco') return 'sco';
     if (t === 'new-sro') return 'sro';
@@ -111,7 +114,6 @@ export function validateStixObject(obj: unknown, opts?: ValidateOptions): Object
     const v = cls === 'sco' ? validateCustomSco : validateCustomSdo;
     known = cls === 'sco' ? CUSTOM_SCO_PROPS : CUSTOM_SDO_PROPS;
     if (!v(o)) addAjvErrors(sink, v.errors(), '$', type);
-    if (SCO_TYPES.has(type)) cls = 'sco';
   }
   runRules({ o, type, cls, known, custom, patternLimits: opts?.pattern ?? DEFAULT_PATTERN_LIMITS }, sink);
   return finish(sink, opts);

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { basicCheck, describe as describeObject, SCO_TYPES, type Issue } from '../../server/stix/basic';
 import { checkObject } from '../../server/stix/check';
+import { DEFAULT_MAX_DEPTH, excessNesting, nestingMessage } from '../../server/stix/depth';
 import { validateStixObject } from '../../server/stix/validate';
 import { indicator, sdo, without, type Obj } from './helpers';
 
@@ -311,5 +312,39 @@ describe('checkObject (one verdict, whatever brought the object)', () => {
       checkObject(o, validate, 2).errors.map((e) => `${e.rule} ${e.path}`),
       ['nesting-depth $.x_deep'],
     );
+  });
+});
+
+describe('excessNesting (depth.ts)', () => {
+  it('primitives never nest', () => {
+    for (const v of [null, undefined, 5, 'x', true]) assert.equal(excessNesting(v, 0), null);
+  });
+  it('the root is level 1; a limit below 1 refuses any object or array', () => {
+    assert.equal(excessNesting({}, 0), '$');
+    assert.equal(excessNesting([], 0), '$');
+    assert.equal(excessNesting({}, 1), null);
+    assert.equal(excessNesting({ a: 1, b: 'x', c: null }, 1), null);
+    assert.equal(excessNesting({ a: {} }, 1), '$.a');
+    assert.equal(excessNesting([1, []], 1), '$[1]');
+  });
+  it('names the root key or index under which the excess lies', () => {
+    assert.equal(excessNesting({ a: {} }, 2), null);
+    assert.equal(excessNesting({ a: [[]] }, 2), '$.a');
+    assert.equal(excessNesting({ a: [[]] }, 3), null);
+    assert.equal(excessNesting({ n: 1, 'x-y': [[[]]] }, 3), "$['x-y']");
+    assert.equal(excessNesting([0, [[[]]]], 3), '$[1]');
+    assert.equal(excessNesting([0, [[[]]]], 4), null);
+    // objects inside arrays inside objects, and nulls that are no containers
+    assert.equal(excessNesting({ a: [{ b: [null, 1] }] }, 4), null);
+    assert.equal(excessNesting({ a: [{ b: [null, 1] }] }, 3), '$.a');
+    assert.equal(excessNesting({ a: { b: { c: { d: 1 } } }, z: 1 }, 3), '$.a');
+    assert.equal(excessNesting({ a: { b: { c: { d: 1 } } }, z: 1 }, 4), null);
+  });
+  it('says the limit in its message', () => {
+    assert.equal(
+      nestingMessage(7),
+      "arrays and objects are nested more than 7 levels deep (this hub's limit)",
+    );
+    assert.equal(DEFAULT_MAX_DEPTH, 100);
   });
 });
