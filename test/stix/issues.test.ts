@@ -5,7 +5,15 @@
  * noise dropped.
  */
 import assert from 'node:assert/strict';
-import { child, formatIssues, jsonPath, type ValidationIssue } from '../../server/stix/issues';
+import Ajv from 'ajv';
+import {
+  addAjvErrors,
+  child,
+  formatIssues,
+  IssueSink,
+  jsonPath,
+  type ValidationIssue,
+} from '../../server/stix/issues';
 import { validateStixObject } from '../../server/stix/validate';
 import { indicator, sdo, type Obj } from './helpers';
 
@@ -266,5 +274,23 @@ describe('STIX issues: schema failures', () => {
       }),
       ["required-property $.definition.statement: required property 'statement' is missing"],
     );
+  });
+  it('a combinator without a message of its own is named by its keyword', () => {
+    const validate = new Ajv({ allErrors: true }).compile({
+      anyOf: [{ required: ['a'] }, { required: ['b'] }],
+      properties: { c: { not: { type: 'string' } }, d: { oneOf: [{ type: 'string' }, { type: 'string' }] } },
+    });
+    assert.equal(validate({ c: 'x', d: 'y' }), false);
+    const sink = new IssueSink();
+    addAjvErrors(sink, validate.errors ?? [], '$', 'x-acme');
+    assert.deepEqual(
+      sink.errors.map((e) => `${e.rule} ${e.path}: ${e.message}`),
+      [
+        'property-combination $: properties do not satisfy anyOf',
+        'property-combination $.c: properties do not satisfy not',
+        'property-combination $.d: properties do not satisfy oneOf',
+      ],
+    );
+    assert.deepEqual(sink.warnings, []);
   });
 });
