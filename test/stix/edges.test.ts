@@ -354,6 +354,12 @@ describe('STIX rules: more values of the wrong type', () => {
       ['E property-type $.kill_chain_phases[0].kill_chain_name: must be string'],
     );
   });
+  it('a pattern that is no string is not parsed', () => {
+    assert.deepEqual(verdict(indicator({ pattern: 5 })), ['E property-type $.pattern: must be string']);
+    assert.deepEqual(verdict(indicator({ pattern: ["[file:name = 'x']"] })), [
+      'E property-type $.pattern: must be string',
+    ]);
+  });
   it('an id given as a list', () => {
     assert.deepEqual(verdict(indicator({ id: [IND] })), ['E property-type $.id: must be string']);
   });
