@@ -100,12 +100,7 @@ function ruleFor(e: ErrorObject): string {
 }
 
 /** Converts ajv errors, keeping the combinator errors and dropping their branch noise. */
-export function addAjvErrors(
-  sink: IssueSink,
-  errors: ErrorObject[],
-  base: string,
-  type: string,
-): void {
+export function addAjvErrors(sink: IssueSink, errors: ErrorObject[], base: string, type: string): void {
   // one failure reached by two schema paths (a property checked under `properties` and again
   // under an if/then branch) is one issue
   const seen = new Set<string>();
