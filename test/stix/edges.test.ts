@@ -6,18 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { TLP2_EXTENSION_ID, tlp2Marking } from '../../server/stix/markings';
-import { validateStixObject } from '../../server/stix/validate';
-import { indicator, sdo, TLP_GREEN_1, type Obj } from './helpers';
+import { indicator, sdo, TLP_GREEN_1, verdictLines, type Obj } from './helpers';
 
-/** "E rule path: message" for errors, then "W …" for warnings. */
-function verdict(o: unknown): string[] {
-  const v = validateStixObject(o);
-  assert.equal(v.ok, v.errors.length === 0);
-  return [
-    ...v.errors.map((e) => `E ${e.rule} ${e.path}: ${e.message}`),
-    ...v.warnings.map((w) => `W ${w.rule} ${w.path}: ${w.message}`),
-  ];
-}
+const verdict = verdictLines;
 
 const U = '31b940d4-6f7f-459a-80ea-9c1f17b5891b';
 const U5 = '4d22aae0-2bf9-5427-8819-e4f6abf20a53';
@@ -28,6 +19,13 @@ const HOME_MD = 'marking-definition--0d3a7d5e-6a9c-4a4e-9c0d-d1f2e6c1b1a0';
 const TLP2_AMBER = 'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421';
 const TLP2_EXT = `$.extensions['${TLP2_EXTENSION_ID}']`;
 
+const incident = (core: Obj): Obj =>
+  sdo('incident', {
+    name: 'i',
+    extensions: {
+      [INCIDENT_CORE]: { extension_type: 'property-extension', determination: 'successful-attempt', ...core },
+    },
+  });
 const file = (extra: Obj): Obj => ({
   type: 'file',
   spec_version: '2.1',
@@ -106,21 +104,9 @@ describe('STIX rules: values of the wrong type get the schema issue only', () =>
     assert.deepEqual(verdict(indicator({ extensions: { 'x-acme': 'x' } })), [
       "E property-type $.extensions['x-acme']: must be object",
     ]);
-    assert.deepEqual(
-      verdict(
-        sdo('incident', {
-          name: 'i',
-          extensions: {
-            [INCIDENT_CORE]: {
-              extension_type: 'property-extension',
-              determination: 'successful-attempt',
-              investigation_status: 5,
-            },
-          },
-        }),
-      ),
-      [`E property-type $.extensions['${INCIDENT_CORE}'].investigation_status: must be string`],
-    );
+    assert.deepEqual(verdict(incident({ investigation_status: 5 })), [
+      `E property-type $.extensions['${INCIDENT_CORE}'].investigation_status: must be string`,
+    ]);
   });
   it('granular markings without selectors, or with selectors that are no strings', () => {
     assert.deepEqual(verdict(indicator({ granular_markings: [{ marking_ref: TLP_GREEN_1 }] })), [
@@ -248,17 +234,10 @@ describe('STIX rules: extensions', () => {
     const p = `$.extensions['${INCIDENT_CORE}']`;
     assert.deepEqual(
       verdict(
-        sdo('incident', {
-          name: 'i',
-          extensions: {
-            [INCIDENT_CORE]: {
-              extension_type: 'property-extension',
-              determination: 'successful-attempt',
-              investigation_status: 'pending',
-              incident_types: ['weird'],
-              detection_methods: ['magic'],
-            },
-          },
+        incident({
+          investigation_status: 'pending',
+          incident_types: ['weird'],
+          detection_methods: ['magic'],
         }),
       ),
       [

@@ -57,6 +57,16 @@ export function expectError(o: unknown, rule: string, path?: string, opts?: Vali
   return v;
 }
 
+/** A whole verdict, one line an issue: "E rule path: message" for errors, then "W …" for warnings. */
+export function verdictLines(o: unknown, opts?: ValidateOptions): string[] {
+  const v = validateStixObject(o, opts);
+  assert.equal(v.ok, v.errors.length === 0);
+  return [
+    ...v.errors.map((e) => `E ${e.rule} ${e.path}: ${e.message}`),
+    ...v.warnings.map((w) => `W ${w.rule} ${w.path}: ${w.message}`),
+  ];
+}
+
 export function expectWarning(o: unknown, rule: string): ObjectVerdict {
   const v = validateStixObject(o);
   assert.equal(v.ok, true, `expected valid, got ${JSON.stringify(v.errors)}`);

@@ -25,6 +25,12 @@ function errors(o: unknown): string[] {
 }
 
 const issue = (rule: string, path: string, message: string): ValidationIssue => ({ rule, path, message });
+const networkTraffic = (extra: Obj): Obj => ({
+  type: 'network-traffic',
+  id: `network-traffic--${U5}`,
+  protocols: ['tcp'],
+  ...extra,
+});
 
 describe('STIX issues: paths', () => {
   it('jsonPath turns a JSON pointer into a JSON path under a base', () => {
@@ -106,13 +112,9 @@ describe('STIX issues: schema failures', () => {
       'empty-value $.extensions: must NOT have fewer than 1 properties',
     ]);
     assert.deepEqual(
-      errors({
-        type: 'network-traffic',
-        id: `network-traffic--${U5}`,
-        protocols: ['tcp'],
-        src_ref: `ipv4-addr--${U5}`,
-        extensions: { 'tcp-ext': { src_flags_hex: 'zz' } },
-      }),
+      errors(
+        networkTraffic({ src_ref: `ipv4-addr--${U5}`, extensions: { 'tcp-ext': { src_flags_hex: 'zz' } } }),
+      ),
       ['value-format $.extensions[\'tcp-ext\'].src_flags_hex: must match pattern "^([a-fA-F0-9]{2})*$"'],
     );
   });
@@ -153,13 +155,7 @@ describe('STIX issues: schema failures', () => {
     );
   });
   it('dictionary keys: one issue per bad key, none for the key rule behind it', () => {
-    const nt = (ipfix: Obj): Obj => ({
-      type: 'network-traffic',
-      id: `network-traffic--${U5}`,
-      protocols: ['tcp'],
-      src_ref: `ipv4-addr--${U5}`,
-      ipfix,
-    });
+    const nt = (ipfix: Obj): Obj => networkTraffic({ src_ref: `ipv4-addr--${U5}`, ipfix });
     assert.deepEqual(errors(nt({ 'bad key!': 1 })), [
       "dictionary-key $.ipfix: invalid key 'bad key!' (keys: ASCII [a-zA-Z0-9_-], at most 250 characters)",
     ]);
@@ -205,19 +201,9 @@ describe('STIX issues: schema failures', () => {
       oneOf,
     );
     assert.deepEqual(errors({ type: 'file', id: `file--${U5}` }), at('a file MUST have hashes or name'));
+    assert.deepEqual(errors(networkTraffic({})), at('network-traffic MUST have src_ref or dst_ref'));
     assert.deepEqual(
-      errors({ type: 'network-traffic', id: `network-traffic--${U5}`, protocols: ['tcp'] }),
-      at('network-traffic MUST have src_ref or dst_ref'),
-    );
-    assert.deepEqual(
-      errors({
-        type: 'network-traffic',
-        id: `network-traffic--${U5}`,
-        protocols: ['tcp'],
-        src_ref: `ipv4-addr--${U5}`,
-        is_active: true,
-        end: '2020-01-01T00:00:00Z',
-      }),
+      errors(networkTraffic({ src_ref: `ipv4-addr--${U5}`, is_active: true, end: '2020-01-01T00:00:00Z' })),
       at('end MUST NOT be present when is_active is true'),
     );
     assert.deepEqual(
@@ -260,19 +246,6 @@ describe('STIX issues: schema failures', () => {
         created: '2017-01-20T00:00:00.000Z',
       }),
       at('a marking-definition MUST have definition_type and definition, or extensions'),
-    );
-  });
-  it('a failure inside a then branch is reported where it is', () => {
-    assert.deepEqual(
-      errors({
-        type: 'marking-definition',
-        spec_version: '2.1',
-        id: 'marking-definition--fa42a846-8d90-4e51-bc29-71d5b4802168',
-        created: '2017-06-01T00:00:00.000Z',
-        definition_type: 'statement',
-        definition: { text: 'x' },
-      }),
-      ["required-property $.definition.statement: required property 'statement' is missing"],
     );
   });
   it('a combinator without a message of its own is named by its keyword', () => {

@@ -465,6 +465,7 @@ describe('STIX validation: TLP markings', () => {
         definition: { text: 'x' },
       },
       'required-property',
+      '$.definition.statement',
     );
   });
   it('recognises the five TLP 2.0 marking definitions', () => {

@@ -5,23 +5,15 @@
  * limits) and the one-line verdict message. Whole verdicts are compared, so an extra issue fails too.
  */
 import assert from 'node:assert/strict';
-import { formatVerdictMessage, validateStixObject, type ValidateOptions } from '../../server/stix/validate';
-import { indicator, sdo, type Obj } from './helpers';
+import { formatVerdictMessage, validateStixObject } from '../../server/stix/validate';
+import { indicator, sdo, verdictLines, type Obj } from './helpers';
 
 const U4 = '6b616fc1-1505-48e3-8b2c-0d19337bff38';
 const U5 = '4d22aae0-2bf9-5427-8819-e4f6abf20a53';
 const ED = 'extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e';
 const ED2 = 'extension-definition--0d3a7d5e-6a9c-4a4e-9c0d-d1f2e6c1b1a0';
 
-/** "E rule path: message" for errors, then "W …" for warnings. */
-function verdict(o: unknown, opts?: ValidateOptions): string[] {
-  const v = validateStixObject(o, opts);
-  assert.equal(v.ok, v.errors.length === 0);
-  return [
-    ...v.errors.map((e) => `E ${e.rule} ${e.path}: ${e.message}`),
-    ...v.warnings.map((w) => `W ${w.rule} ${w.path}: ${w.message}`),
-  ];
-}
+const verdict = verdictLines;
 
 const customPrefix = (type: string) =>
   `W custom-prefix $.type: custom type '${type}' SHOULD start with x- or be defined by an extension-definition`;

@@ -6,17 +6,10 @@
 import assert from 'node:assert/strict';
 import { validateStixObject } from '../../server/stix/validate';
 import { TLP1_MARKINGS, TLP2_EXTENSION_ID, TLP2_MARKINGS } from '../../server/stix/markings';
-import { IDENTITY_ID, indicator, sdo, TLP_GREEN_1, type Obj } from './helpers';
+import { IDENTITY_ID, indicator, sdo, TLP_GREEN_1, verdictLines, type Obj } from './helpers';
 
 /** "E rule path: message" for errors, then "W …" for warnings. */
-function issues(o: unknown, strict = false): string[] {
-  const v = validateStixObject(o, { strict });
-  assert.equal(v.ok, v.errors.length === 0);
-  return [
-    ...v.errors.map((e) => `E ${e.rule} ${e.path}: ${e.message}`),
-    ...v.warnings.map((w) => `W ${w.rule} ${w.path}: ${w.message}`),
-  ];
-}
+const issues = (o: unknown, strict = false): string[] => verdictLines(o, { strict });
 
 const U = '31b940d4-6f7f-459a-80ea-9c1f17b5891b';
 const U5 = '4d22aae0-2bf9-5427-8819-e4f6abf20a53';
