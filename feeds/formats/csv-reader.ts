@@ -47,11 +47,14 @@ export function readCsv(text: string, opts: CsvOptions = {}): CsvRead {
   let i = 0;
   let line = 1;
 
-  /** Skip to just after the end of the current line. */
+  /** The index of the LF that ends the line holding `from`, or the text's length. */
+  const lineEnd = (from: number): number => {
+    const lf = text.indexOf('\n', from);
+    return lf === -1 ? n : lf;
+  };
+  /** Skip to just after the end of the current line (to the text's end on its last line). */
   const skipLine = (): void => {
-    while (i < n && text[i] !== '\n') i++;
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: past the end, the reading stops all the same
-    if (i < n) i++;
+    i = Math.min(lineEnd(i) + 1, n);
     line++;
   };
 
@@ -68,8 +71,7 @@ export function readCsv(text: string, opts: CsvOptions = {}): CsvRead {
     if (comment !== '' && text.startsWith(comment, j)) {
       const start = line;
       const from = j + comment.length;
-      let end = from;
-      while (end < n && text[end] !== '\n') end++;
+      const end = lineEnd(from);
       comments.push({ line: start, text: text.slice(from, end).trim() });
       i = end;
       skipLine();
@@ -121,7 +123,8 @@ export function readCsv(text: string, opts: CsvOptions = {}): CsvRead {
         i = k;
       } else {
         let end = i;
-        while (end < n && text[end] !== delim && text[end] !== '\n') end++;
+        // Past the end text[end] is undefined: the loop stops there.
+        while (text[end] !== undefined && text[end] !== delim && text[end] !== '\n') end++;
         // A CR before the LF goes with the blanks trimmed below.
         const value = text.slice(i, end);
         if (value.includes('"')) {
@@ -152,6 +155,7 @@ export function readCsv(text: string, opts: CsvOptions = {}): CsvRead {
 
 /** Splits a CSV header line (e.g. from a comment) into its column names, lower-cased. */
 export function headerColumns(text: string, delimiter = ','): string[] | undefined {
+  // Stryker disable next-line StringLiteral: a header line (read out of a comment) is not itself commented out
   const r = readCsv(text, { delimiter, comment: '' });
   // One line holds one record or one problem.
   const rec = r.records[0];

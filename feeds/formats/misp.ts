@@ -71,10 +71,14 @@ export function parseManifest(text: string): { events: ManifestEvent[]; rejected
 
 type Json = Record<string, unknown>;
 
+/** The entries of `v` that are JSON objects; none when `v` is not an array. */
+function objectsIn(v: unknown): Json[] {
+  return Array.isArray(v) ? v.filter((x): x is Json => typeof x === 'object' && x !== null) : [];
+}
+
 function tagNames(o: Json): string[] {
-  const tags = Array.isArray(o.Tag) ? (o.Tag as unknown[]) : [];
-  return tags
-    .map((t) => (typeof t === 'object' && t !== null ? (t as Json).name : undefined))
+  return objectsIn(o.Tag)
+    .map((t) => t.name)
     .filter((n): n is string => typeof n === 'string' && n.trim() !== '');
 }
 
@@ -198,24 +202,21 @@ export function convertMispEvent(text: string, stamp: FeedStamp): Conversion {
   const ev = (data as Json | null)?.Event as Json | undefined;
   if (typeof ev !== 'object' || ev === null)
     throw new MispFormatError('the event file has no "Event" object');
-  const evUuid = typeof ev.uuid === 'string' ? ev.uuid : '';
-  if (!UUID.test(evUuid)) throw new MispFormatError('the event has no valid uuid');
-  const evTs = parseSourceTime(String(ev.timestamp ?? ''));
+  if (typeof ev.uuid !== 'string' || !UUID.test(ev.uuid))
+    throw new MispFormatError('the event has no valid uuid');
+  const evUuid = ev.uuid;
+  const evTs = parseSourceTime(String(ev.timestamp));
   if (!evTs) throw new MispFormatError(`event ${evUuid} has no Unix timestamp`);
   const evTags = splitTags(tagNames(ev));
   const evTlp = evTags.tlp ?? stamp.tlp;
   const info = typeof ev.info === 'string' ? ev.info : '';
 
   const attrs: { a: Json; object?: string }[] = [];
-  for (const a of Array.isArray(ev.Attribute) ? (ev.Attribute as unknown[]) : [])
-    if (typeof a === 'object' && a !== null) attrs.push({ a: a as Json });
-  for (const o of Array.isArray(ev.Object) ? (ev.Object as unknown[]) : []) {
-    if (typeof o !== 'object' || o === null) continue;
-    const obj = o as Json;
+  for (const a of objectsIn(ev.Attribute)) attrs.push({ a });
+  for (const obj of objectsIn(ev.Object)) {
     if (truthy(obj.deleted)) continue;
-    for (const a of Array.isArray(obj.Attribute) ? (obj.Attribute as unknown[]) : [])
-      if (typeof a === 'object' && a !== null)
-        attrs.push({ a: a as Json, object: typeof obj.name === 'string' ? obj.name : 'object' });
+    for (const a of objectsIn(obj.Attribute))
+      attrs.push({ a, object: typeof obj.name === 'string' ? obj.name : 'object' });
   }
 
   const objects: StixObject[] = [];
@@ -229,12 +230,13 @@ export function convertMispEvent(text: string, stamp: FeedStamp): Conversion {
     }
     const type = typeof a.type === 'string' ? a.type : '';
     const value = typeof a.value === 'string' ? a.value : '';
-    const ts = parseSourceTime(String(a.timestamp ?? '')) ?? evTs;
+    const ts = parseSourceTime(String(a.timestamp)) ?? evTs;
     const firstSeen = typeof a.first_seen === 'string' ? parseSourceTime(a.first_seen) : undefined;
     let p: { pattern: string; name: string };
     try {
       p = mispPattern(type, value);
     } catch (e) {
+      // Stryker disable next-line ConditionalExpression: mispPattern throws nothing but ValueError; anything else would be a bug to surface
       if (!(e instanceof ValueError)) throw e;
       rejected.push({ where, reason: e.message });
       continue;
@@ -243,6 +245,7 @@ export function convertMispEvent(text: string, stamp: FeedStamp): Conversion {
     const category = typeof a.category === 'string' ? a.category : '';
     const comment = typeof a.comment === 'string' ? a.comment.trim() : '';
     const desc = [`MISP event "${info}"`, category, object && `object ${object}`, comment].filter(Boolean);
+    // Stryker disable next-line EqualityOperator: first_seen equal to the timestamp gives the same valid_from either way
     const validFrom = firstSeen && firstSeen <= ts ? firstSeen : ts;
     objects.push(
       buildIndicator(stamp, {
@@ -258,9 +261,10 @@ export function convertMispEvent(text: string, stamp: FeedStamp): Conversion {
     );
   }
   if (objects.length > 0) {
-    const date = parseSourceTime(typeof ev.date === 'string' ? ev.date : '');
+    const date = parseSourceTime(typeof ev.date === 'string' ? ev.date : undefined);
+    // Stryker disable next-line EqualityOperator: a date equal to the timestamp gives the same created either way
     const created = date && date < evTs ? date : evTs;
-    const published = parseSourceTime(String(ev.publish_timestamp ?? '')) ?? evTs;
+    const published = parseSourceTime(String(ev.publish_timestamp)) ?? evTs;
     const orgc = (ev.Orgc as Json | undefined)?.name;
     const report: StixObject = {
       type: 'report',

@@ -72,7 +72,7 @@ export function readTable(text: string, opts: TableOptions): Table {
   columns.forEach((c, i) => {
     if (!index.has(c)) index.set(c, i);
   });
-  const empty = new Set(opts.empty ?? []);
+  const empty = new Set(opts.empty); // (none without opts.empty)
   const width = columns.length;
   const rows: Row[] = [];
   for (const r of records) {

@@ -208,6 +208,7 @@ describe('MISP feed conversion', () => {
         '{"Event": null}',
         '{"Event": {"uuid": "x", "timestamp": "1740700000"}}',
         '{"Event": {"uuid": 5, "timestamp": "1740700000"}}',
+        `{"Event": {"uuid": ["${EV}"], "timestamp": "1740700000"}}`,
         `{"Event": {"uuid": "${EV}"}}`,
         `{"Event": {"uuid": "${EV}", "timestamp": "soon"}}`,
       ].map((t) => formatError(() => convertMispEvent(t, stamp()))),
@@ -217,6 +218,7 @@ describe('MISP feed conversion', () => {
         noEvent,
         noEvent,
         noEvent,
+        'the event has no valid uuid',
         'the event has no valid uuid',
         'the event has no valid uuid',
         `event ${EV} has no Unix timestamp`,
@@ -314,6 +316,7 @@ describe('MISP feed conversion', () => {
           { name: ' campaign:x ' },
           { name: 'misp' },
           { name: '' },
+          { name: '   ' },
           { name: 5 },
           'tag',
           null,
@@ -423,6 +426,12 @@ describe('MISP feed conversion', () => {
     assert.deepEqual([none.objects, none.read, none.skipped], [[], 1, 1]);
     const nothing = convertMispEvent(event({ Attribute: 'x', Object: 'y' }), stamp());
     assert.deepEqual([nothing.objects, nothing.read], [[], 0]);
+    // A first_seen that is not text (MISP writes an ISO string) is not read.
+    const numeric = convertMispEvent(
+      event({ Attribute: [attr(1, 'domain', 'a.example', { first_seen: 1700000000 })] }),
+      stamp(),
+    );
+    assert.equal(numeric.objects[0]?.valid_from, TS_ISO);
   });
 
   it('TLP tags: the strictest wins, an attribute tag over the event, tlp:white is clear, the feed default otherwise', () => {
@@ -458,6 +467,8 @@ describe('MISP feed conversion', () => {
           { ...attr(1, 'domain', 'a.example'), uuid: uuid(1).toUpperCase() },
           { ...attr(2, 'domain', 'b.example'), uuid: 'legacy-17' },
           { ...attr(3, 'domain', 'c.example'), uuid: undefined },
+          // Only a string is a uuid (an array holding one is not).
+          { ...attr(4, 'domain', 'd.example'), uuid: [uuid(4)] },
         ],
       }),
       stamp(),
@@ -468,6 +479,7 @@ describe('MISP feed conversion', () => {
         `indicator--${uuid(1)}`,
         `indicator--${stableUuid(`misp\n${EV}\n[domain-name:value = 'b.example']`)}`,
         `indicator--${stableUuid(`misp\n${EV}\n[domain-name:value = 'c.example']`)}`,
+        `indicator--${stableUuid(`misp\n${EV}\n[domain-name:value = 'd.example']`)}`,
         `report--${EV}`,
       ],
     );
