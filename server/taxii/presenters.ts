@@ -7,19 +7,22 @@ import type { CollectionRecord, StatusDetail, StatusRecord } from '../store/cont
 import { formatTaxiiTimestamp } from '../time';
 
 export function presentCollection(c: CollectionRecord, rights: CollectionRights): Record<string, unknown> {
-  const out: Record<string, unknown> = { id: c.id, title: c.title };
-  if (c.description !== undefined) out.description = c.description;
-  if (c.alias !== undefined) out.alias = c.alias;
-  out.can_read = rights.canRead;
-  out.can_write = rights.canWrite;
-  if (c.mediaTypes.length > 0) out.media_types = c.mediaTypes;
-  return out;
+  // Absent (undefined) properties are left out when the resource is serialised.
+  return {
+    id: c.id,
+    title: c.title,
+    description: c.description,
+    alias: c.alias,
+    can_read: rights.canRead,
+    can_write: rights.canWrite,
+    media_types: c.mediaTypes.length > 0 ? c.mediaTypes : undefined,
+  };
 }
 
 function details(list: StatusDetail[]): Record<string, string>[] {
   return list.map((d) => {
     const o: Record<string, string> = { id: d.id, version: d.version };
-    if (d.message !== undefined && d.message !== '') o.message = d.message;
+    if (d.message) o.message = d.message;
     return o;
   });
 }

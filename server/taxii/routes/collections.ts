@@ -19,10 +19,8 @@ export function collectionRoutes(router: Router, deps: CollectionDeps): void {
     const root = await registry.getApiRoot(param(req, 'root'));
     if (!root) throw new NotFoundError(`API root ${param(req, 'root')} not found`);
     const cols = await registry.listCollections({ apiRoot: root.name, visibleTo: scopeOf(principal) });
-    const presented = cols
-      .map((c) => ({ c, rights: rightsOn(principal, c) }))
-      .filter(({ rights }) => isVisible(rights))
-      .map(({ c, rights }) => presentCollection(c, rights));
+    // The store lists only collections granting this member read or write (GroupScope).
+    const presented = cols.map((c) => presentCollection(c, rightsOn(principal, c)));
     if (presented.length === 0) {
       // A root with nothing visible is hidden like the root itself.
       throw new NotFoundError(`API root ${root.name} not found`);

@@ -21,14 +21,15 @@ export function audited(
   res: Response,
   kind: RequestAudit['kind'],
   endpoint: string,
+  detail: string | null,
 ): RequestAudit {
   const a: RequestAudit = {
     kind,
     endpoint,
-    apiRoot: typeof req.params.root === 'string' ? req.params.root : null,
+    apiRoot: param(req, 'root'),
     collection: null,
     count: null,
-    detail: typeof req.params.object === 'string' ? req.params.object : null,
+    detail,
   };
   ctx(res).audit = a;
   return a;
@@ -39,16 +40,14 @@ export function ctx(res: Response): Ctx {
   return res.locals as Ctx;
 }
 
-/** The raw query string of the request ('' when none). */
+/** The query string of the request ('?…', or '' when none). */
 export function searchOf(req: Request): string {
-  const q = req.originalUrl.indexOf('?');
-  return q < 0 ? '' : req.originalUrl.slice(q + 1);
+  return new URL(req.originalUrl, 'http://taxii.invalid').search;
 }
 
+/** A path parameter of the route (every caller names one of its own route's, which Express sets). */
 export function param(req: Request, name: string): string {
-  const v = req.params[name];
-  if (typeof v !== 'string') throw new NotFoundError('not found');
-  return v;
+  return String(req.params[name]);
 }
 
 /** An API root the requester may see: it exists and holds a collection visible to them. */
@@ -71,14 +70,14 @@ export async function authorisedCollection(
   req: Request,
   res: Response,
   action: Action,
+  audit: RequestAudit,
 ): Promise<CollectionRecord> {
   const principal = ctx(res).principal;
   const root = param(req, 'root');
   const idOrAlias = param(req, 'collection');
   const collection = await registry.findCollection({ apiRoot: root, idOrAlias });
   if (!collection) throw new NotFoundError(`collection ${idOrAlias} not found`);
-  const audit = ctx(res).audit;
-  if (audit) audit.collection = collection.id; // also when refused below: who tried what is recorded
+  audit.collection = collection.id; // also when refused below: who tried what is recorded
   const verdict = decide(rightsOn(principal, collection), action);
   if (verdict === 404) throw new NotFoundError(`collection ${idOrAlias} not found`);
   if (verdict === 403) {

@@ -51,22 +51,22 @@ export function pageRoutes(router: Router, deps: PageDeps): void {
 
   /** Merge the request's parameters with those carried by a `next` token (request wins). */
   function plan(q: TaxiiQuery, endpoint: Endpoint, collectionId: string, objectId?: string): Plan {
-    const fromQuery: ObjectFilter = {};
-    if (q.ids) fromQuery.ids = q.ids;
-    if (q.types) fromQuery.types = q.types;
-    if (q.specVersions) fromQuery.specVersions = q.specVersions;
-    if (q.versions) fromQuery.versions = q.versions;
-    if (q.addedAfter !== undefined) fromQuery.addedAfter = q.addedAfter;
+    // The filters given (absent ones left out, so that those of a `next` token stay).
+    const given = {
+      ids: q.ids,
+      types: q.types,
+      specVersions: q.specVersions,
+      versions: q.versions,
+      addedAfter: q.addedAfter,
+    };
+    const fromQuery = Object.fromEntries(
+      Object.entries(given).filter(([, v]) => v !== undefined),
+    ) as ObjectFilter;
     let filter = fromQuery;
     let after: number | undefined;
     let limit = q.limit ?? config.pageSize;
     if (q.next !== undefined) {
-      const expect: { endpoint: Endpoint; collectionId: string; objectId?: string } = {
-        endpoint,
-        collectionId,
-      };
-      if (objectId !== undefined) expect.objectId = objectId;
-      const state = cursors.decode(q.next, expect);
+      const state = cursors.decode(q.next, { endpoint, collectionId, objectId });
       filter = { ...state.filter, ...fromQuery };
       after = state.position;
       limit = q.limit ?? state.limit;
@@ -83,15 +83,21 @@ export function pageRoutes(router: Router, deps: PageDeps): void {
     last: StoredVersion,
     objectId?: string,
   ): string {
-    const state = { endpoint, collectionId, position: last.dateAdded, filter: p.filter, limit: p.limit };
-    return cursors.encode(objectId === undefined ? state : { ...state, objectId });
+    return cursors.encode({
+      endpoint,
+      collectionId,
+      objectId,
+      position: last.dateAdded,
+      filter: p.filter,
+      limit: p.limit,
+    });
   }
 
   /** Serve one page of objects, manifest records or versions. */
   async function servePage(req: Request, res: Response, endpoint: Endpoint): Promise<void> {
-    const audit = audited(req, res, 'read', `GET ${endpoint}`);
-    const collection = await authorisedCollection(registry, req, res, 'read');
     const objectId = endpoint === 'object' || endpoint === 'versions' ? param(req, 'object') : undefined;
+    const audit = audited(req, res, 'read', `GET ${endpoint}`, objectId ?? null);
+    const collection = await authorisedCollection(registry, req, res, 'read', audit);
     const allowed =
       endpoint === 'object' ? OBJECT_PARAMS : endpoint === 'versions' ? VERSIONS_PARAMS : LIST_PARAMS;
     const p = plan(parseTaxiiQuery(searchOf(req), allowed), endpoint, collection.id, objectId);
@@ -110,6 +116,8 @@ export function pageRoutes(router: Router, deps: PageDeps): void {
       ...(withBody ? { maxBytes: config.maxPageBytes } : {}),
     });
     audit.count = page.items.length;
+    // An empty first page of one object: 404 unless the object exists (filtered out: 200 {}). A
+    // page with versions needs no second query.
     if (objectId !== undefined && page.items.length === 0 && p.after === undefined) {
       if (!(await objects.objectExists({ collectionId: collection.id, id: objectId, visibleTo }))) {
         throw new NotFoundError(`object ${objectId} not found`);

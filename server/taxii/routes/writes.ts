@@ -32,9 +32,9 @@ export function writeRoutes(router: Router, deps: WriteDeps): void {
   const { registry, objects, statuses, config } = deps;
 
   router.post('/:root/collections/:collection/objects/', async (req, res) => {
-    const audit = audited(req, res, 'write', 'POST objects');
+    const audit = audited(req, res, 'write', 'POST objects', null);
     const principal = ctx(res).principal;
-    const collection = await authorisedCollection(registry, req, res, 'write');
+    const collection = await authorisedCollection(registry, req, res, 'write', audit);
     if (!isTaxiiContentType(req.headers['content-type'])) {
       throw new UnsupportedMediaTypeError(`the request body must be sent as ${TAXII_MEDIA_TYPE}`);
     }
@@ -78,9 +78,9 @@ export function writeRoutes(router: Router, deps: WriteDeps): void {
   });
 
   router.delete('/:root/collections/:collection/objects/:object/', async (req, res) => {
-    const audit = audited(req, res, 'delete', 'DELETE object');
-    const collection = await authorisedCollection(registry, req, res, 'delete');
     const objectId = param(req, 'object');
+    const audit = audited(req, res, 'delete', 'DELETE object', objectId);
+    const collection = await authorisedCollection(registry, req, res, 'delete', audit);
     const q = parseTaxiiQuery(searchOf(req), DELETE_PARAMS);
     // Only versions the requester can see are deleted; none → 404, as for a missing object.
     const visibleTo = objectScope(ctx(res).principal, collection);
