@@ -53,6 +53,7 @@ export const GROUPS: readonly MutationGroup[] = [
       'test/stix/issues.test.ts',
       'test/stix/validate.test.ts',
       'test/stix/edges.test.ts',
+      'test/stix/timestamp.test.ts',
     ],
   },
   {

@@ -62,8 +62,3 @@ export function tlp2Marking(level: string): Record<string, unknown> | undefined 
   }
   return undefined;
 }
-
-/** Whether an id names one of the TLP 1.0 or TLP 2.0 marking definitions. */
-export function isTlpMarkingId(id: string): boolean {
-  return TLP1_MARKINGS.has(id) || TLP2_MARKINGS.has(id);
-}

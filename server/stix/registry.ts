@@ -60,6 +60,7 @@ function compile(schema: object): CompiledSchema {
   fn.errors = () => {
     full ??= reportAjv.compile(schema);
     full(last);
+    // Stryker disable next-line ArrayDeclaration: the all-errors pass fails whatever the fast pass failed (one schema), so it has errors
     return full.errors ?? [];
   };
   return fn;

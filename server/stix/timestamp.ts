@@ -28,11 +28,13 @@ export function isValidTimestamp(s: string): boolean {
 export function compareTimestamps(a: string, b: string): number {
   const head = a.slice(0, 19);
   const headB = b.slice(0, 19);
-  if (head !== headB) return head < headB ? -1 : 1;
-  let fa = a.length > 20 ? a.slice(20, a.length - 1) : '';
-  let fb = b.length > 20 ? b.slice(20, b.length - 1) : '';
+  if (head < headB) return -1;
+  if (head > headB) return 1;
+  // the fraction's digits, between "ss." and "Z" (none: "")
+  let fa = a.slice(20, -1);
+  let fb = b.slice(20, -1);
   const len = Math.max(fa.length, fb.length);
   fa = fa.padEnd(len, '0');
   fb = fb.padEnd(len, '0');
-  return fa === fb ? 0 : fa < fb ? -1 : 1;
+  return fa < fb ? -1 : fa > fb ? 1 : 0;
 }
