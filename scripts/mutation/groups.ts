@@ -54,6 +54,7 @@ export const GROUPS: readonly MutationGroup[] = [
       'test/stix/validate.test.ts',
       'test/stix/edges.test.ts',
       'test/stix/timestamp.test.ts',
+      'test/stix/tables.test.ts',
     ],
   },
   {

@@ -35,7 +35,7 @@ export function excessNesting(root: unknown, max: number): string | null {
     return false;
   };
   if (Array.isArray(root)) {
-    for (let i = 0; i < root.length; i++) if (excess(root[i], 2, i)) return child('$', i);
+    for (const [i, v] of root.entries()) if (excess(v, 2, i)) return child('$', i);
   } else {
     for (const k of Object.keys(root)) {
       if (excess((root as Record<string, unknown>)[k], 2, k)) return child('$', k);

@@ -109,6 +109,13 @@ describe('STIX structural checks (basicCheck)', () => {
         String(bad),
       );
     }
+    // a timestamp in a list is no timestamp
+    assert.deepEqual(issues(indicator({ created: ['2016-04-06T20:03:48.000Z'] })), [
+      `timestamp-format $.created: ${TS_MESSAGE}`,
+    ]);
+    assert.deepEqual(issues(indicator({ modified: ['2016-04-06T20:03:48.000Z'] })), [
+      `timestamp-format $.modified: ${TS_MESSAGE}`,
+    ]);
     assert.deepEqual(issues(indicator({ created: 'x', modified: null })), [
       `timestamp-format $.created: ${TS_MESSAGE}`,
       `timestamp-format $.modified: ${TS_MESSAGE}`,
