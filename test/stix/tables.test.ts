@@ -359,3 +359,158 @@ describe('STIX tables: reserved property names', () => {
     assert.deepEqual(ruleIssues(sdo('tool', { name: 't', severity_level: 'x' }), 'reserved-property'), []);
   });
 });
+
+describe('STIX tables: name forms', () => {
+  const ind = (extra: Obj): Obj =>
+    sdo('indicator', {
+      name: 'n',
+      description: 'd',
+      pattern: "[file:name = 'x']",
+      pattern_type: 'stix',
+      valid_from: '2020-01-01T00:00:00Z',
+      ...extra,
+    });
+  const ED_V4 = 'extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e';
+  it('custom type names: 3–250 of a–z, 0–9 and hyphen, no hyphen at either end', () => {
+    for (const t of ['x-' + 'a'.repeat(248), 'x-0', 'x-a-b', 'x-9']) {
+      assert.deepEqual(verdictLines(sco(t, { value: 'v' })), [], t);
+    }
+    for (const t of ['x-' + 'a'.repeat(249), 'x-', 'xa', 'x-a_b', 'x-A', 'x-a-', '-x-a', 'x-a.b']) {
+      assert.deepEqual(
+        verdictLines(sco(t, { value: 'v' })),
+        [`E type-name $.type: type '${t}' MUST be 3–250 characters of a–z, 0–9 and hyphen`],
+        t,
+      );
+    }
+  });
+  it('custom property names: 3–250 of a–z, 0–9 and _', () => {
+    assert.deepEqual(verdictLines(ind({ ['x_' + 'a'.repeat(248)]: 1, x_9: 1, x_a_b: 1 })), []);
+    for (const k of ['x_' + 'a'.repeat(249), 'x_', 'x-a', 'x_A', 'x_a.b', ' x_a']) {
+      assert.deepEqual(
+        verdictLines(ind({ [k]: 1 })).filter((l) => l.startsWith('E property-name')),
+        [
+          `E property-name ${/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `$.${k}` : `$['${k}']`}: property name '${k}' MUST be 3–250 characters of a–z, 0–9 and _`,
+        ],
+        k,
+      );
+    }
+  });
+  it('hash algorithm names up to 250 characters', () => {
+    const k250 = 'x_' + 'a'.repeat(248);
+    assert.deepEqual(verdictLines(sco('file', { hashes: { [k250]: 'v' } })), []);
+  });
+  it('_bin holds base64, _hex an even number of hex digits', () => {
+    for (const v of ['', 'YQ==', 'YWI=', 'YWJj', 'YWJjZA==', 'A+/9']) {
+      assert.deepEqual(verdictLines(ind({ x_data_bin: v })), [], v);
+    }
+    for (const v of ['YWJ', 'Y===', 'YW=j', 'YWJj=', '!!!!', 'YWJjZA=']) {
+      assert.deepEqual(
+        verdictLines(ind({ x_data_bin: v })),
+        ['E binary-value $.x_data_bin: a property ending in _bin MUST hold base64 (binary type)'],
+        v,
+      );
+    }
+    for (const v of ['', 'ab', 'AB09', 'deadBEEF'])
+      assert.deepEqual(verdictLines(ind({ x_data_hex: v })), [], v);
+    for (const v of ['abc', 'zz', 'a', '0x00', 'ab cd']) {
+      assert.deepEqual(
+        verdictLines(ind({ x_data_hex: v })),
+        [
+          'E hex-value $.x_data_hex: a property ending in _hex MUST hold an even number of hex digits (hex type)',
+        ],
+        v,
+      );
+    }
+  });
+  it('extension keys: an extension-definition id (RFC 4122 UUID), a predefined -ext name, or x-', () => {
+    const key = 'E extension-key';
+    const keyIssue = (k: string) =>
+      `${key} $.extensions['${k}']: extension keys MUST be an extension-definition id or a predefined extension name ending in -ext`;
+    assert.deepEqual(
+      verdictLines(ind({ extensions: { [ED_V4]: { extension_type: 'property-extension' } } })),
+      [],
+    );
+    assert.deepEqual(
+      verdictLines(
+        ind({
+          extensions: {
+            [ED_V4.toUpperCase().replace('EXTENSION-DEFINITION', 'extension-definition')]: {
+              extension_type: 'property-extension',
+            },
+          },
+        }),
+      ),
+      [],
+    );
+    for (const k of [
+      'extension-definition--d83fce45-ef58-6c6c-a3f4-1fbc32e98c6e',
+      'extension-definition--d83fce45-ef58-4c6c-c3f4-1fbc32e98c6e',
+      'extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6',
+      'xextension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e',
+      'Acme-ext',
+      'acme-ext-x',
+      '-ext',
+      'acme_ext',
+    ]) {
+      assert.deepEqual(verdictLines(ind({ extensions: { [k]: { a: 1 } } })), [keyIssue(k)], k);
+    }
+    assert.deepEqual(verdictLines(ind({ extensions: { 'a-ext': { a: 1 } } })), [
+      "W custom-extension $.extensions['a-ext']: 'a-ext' is not a predefined extension of indicator",
+    ]);
+  });
+  it('granular marking selectors: properties and [index] steps only', () => {
+    const labels = Array.from({ length: 11 }, (_, i) => `l${i}`);
+    const sel = (selectors: string[]) =>
+      verdictLines(
+        ind({ labels, granular_markings: [{ marking_ref: ref('marking-definition'), selectors }] }),
+      );
+    assert.deepEqual(sel(['labels.[10]', 'labels.[0]', 'labels', 'name']), []);
+    for (const s of ['labels.[11]', 'labels.a[0]', 'labels.[0]x', 'labels.[-1]', 'labels.[]', 'labels.0']) {
+      assert.deepEqual(
+        sel([s]),
+        [
+          `E marking-selector $.granular_markings[0].selectors[0]: selector '${s}' MUST refer to a property of this object`,
+        ],
+        s,
+      );
+    }
+  });
+  it('pattern property names: 3–250 of a–z, 0–9 and _, or id', () => {
+    const pattern = (p: string) => verdictLines(ind({ pattern: p }));
+    assert.deepEqual(pattern(`[x-acme:${'x_' + 'a'.repeat(248)} = 'v']`), []);
+    for (const p of ['ab', 'x_' + 'a'.repeat(249), 'Ab_c']) {
+      assert.deepEqual(
+        pattern(`[file:${p} = 'v']`),
+        [`E pattern-property $.pattern: '${p}' (position 1) is not a valid property name`],
+        p,
+      );
+    }
+  });
+  it('pattern object types: SCO types, x- custom types warned of nothing, others warned, invalid names refused', () => {
+    const pattern = (p: string) => verdictLines(ind({ pattern: p }));
+    assert.deepEqual(pattern("[x-acme-widget:name = 'v']"), []);
+    assert.deepEqual(pattern("[acme-widget:name = 'v']"), [
+      "W pattern-object-type $.pattern: 'acme-widget' is not a STIX 2.1 SCO type (custom types SHOULD start with x-)",
+    ]);
+    assert.deepEqual(pattern("[indicator:name = 'v']"), [
+      "W pattern-object-type $.pattern: 'indicator' is not a STIX 2.1 SCO type (custom types SHOULD start with x-)",
+    ]);
+    assert.deepEqual(pattern("[ab:name = 'v']"), [
+      "E pattern-object-type $.pattern: 'ab' (position 1) is not a valid object type name",
+    ]);
+  });
+  it('kill chain names are lower case with hyphens', () => {
+    const kc = (kill_chain_name: string, phase_name: string) =>
+      verdictLines(ind({ kill_chain_phases: [{ kill_chain_name, phase_name }] }));
+    assert.deepEqual(kc('lockheed-martin-cyber-kill-chain', 'reconnaissance0'), []);
+    assert.deepEqual(kc('lockheed martin', 'x'), [
+      'W kill-chain-name $.kill_chain_phases[0].kill_chain_name: kill_chain_name SHOULD be lowercase with hyphens',
+    ]);
+    assert.deepEqual(kc('x', 'Recon'), [
+      'W kill-chain-name $.kill_chain_phases[0].phase_name: phase_name SHOULD be lowercase with hyphens',
+    ]);
+    assert.deepEqual(kc('x', 'recon_1'), [
+      'W kill-chain-name $.kill_chain_phases[0].phase_name: phase_name SHOULD be lowercase with hyphens',
+    ]);
+  });
+});
