@@ -55,6 +55,7 @@ export const GROUPS: readonly MutationGroup[] = [
       'test/stix/edges.test.ts',
       'test/stix/timestamp.test.ts',
       'test/stix/tables.test.ts',
+      'test/stix/vocab.test.ts',
     ],
   },
   {
