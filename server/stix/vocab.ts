@@ -3,7 +3,8 @@
  * (warnings); enumerations ("-enum") are MUST rules and live in the schemas.
  */
 
-const v = (s: string): ReadonlySet<string> => new Set(s.trim().split(/\s+/));
+/** A vocabulary written as its values separated by single spaces. */
+const v = (s: string): ReadonlySet<string> => new Set(s.split(' '));
 
 export const VOCABS = {
   'account-type-ov': v(
