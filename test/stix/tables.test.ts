@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { validateStixObject } from '../../server/stix/validate';
+import { SCO_TYPES } from '../../server/stix/basic';
 import { verdictLines, type Obj } from './helpers';
 
 const U4 = '31b940d4-6f7f-459a-80ea-9c1f17b5891b';
@@ -33,22 +34,8 @@ const sdo = (type: string, extra: Obj = {}): Obj => ({
   modified: '2020-01-01T00:00:00.000Z',
   ...extra,
 });
-const build = (type: string, extra: Obj): Obj =>
-  [
-    'artifact',
-    'directory',
-    'domain-name',
-    'email-addr',
-    'email-message',
-    'file',
-    'ipv4-addr',
-    'ipv6-addr',
-    'network-traffic',
-    'process',
-    'windows-registry-key',
-  ].includes(type)
-    ? sco(type, extra)
-    : sdo(type, extra);
+/** An SCO or an SDO of the type (which is which does not matter to the tables, only to the schema). */
+const build = (type: string, extra: Obj): Obj => (SCO_TYPES.has(type) ? sco(type, extra) : sdo(type, extra));
 
 type Target = string[] | 'sdo' | 'sco' | 'core' | 'sco-or-sro';
 
