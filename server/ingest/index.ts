@@ -129,7 +129,7 @@ export async function commitPrepared(
       objects: prepared.accepted,
     });
     for (const o of outcomes) {
-      const w = prepared.warnings[o.index] ?? '';
+      const w = prepared.warnings[o.index]; // '' when none
       const base = o.outcome === 'added' ? ADDED_MESSAGE : DUPLICATE_MESSAGE;
       successes.push({ id: o.id, version: o.version, message: w ? `${base}; ${w}` : base });
     }
@@ -195,7 +195,7 @@ export function summarise(status: StatusRecord): IngestSummary {
   for (const s of status.successes) if (isAdded(s)) added++;
   const failedByRule = new Map<string, number>();
   for (const f of status.failures) {
-    const rule = /^([a-z0-9-]+) at /.exec(f.message ?? '')?.[1] ?? 'unknown';
+    const rule = f.message?.match(/^([a-z0-9-]+) at /)?.[1] ?? 'unknown';
     failedByRule.set(rule, (failedByRule.get(rule) ?? 0) + 1);
   }
   return {
