@@ -113,6 +113,23 @@ describe('SQLite: the connection', function () {
   });
 
   describe('open, ping, close', function () {
+    it('backup through the store: a copy of the open store, which opens with the same data', async function () {
+      const stores = await openStore(`sqlite:${file}`);
+      const copy = path.join(dir, 'copy.sqlite');
+      try {
+        await stores.registry.createApiRoot({ name: 'api1', title: 'Backed up' });
+        assert.ok((await stores.backup(copy)) > 0);
+      } finally {
+        await stores.close();
+      }
+      const restored = await openStore(`sqlite:${copy}`);
+      try {
+        assert.equal((await restored.registry.getApiRoot('api1'))?.title, 'Backed up');
+      } finally {
+        await restored.close();
+      }
+    });
+
     it('open creates the missing directories and leaves the file in WAL mode', async function () {
       const nested = path.join(dir, 'a', 'b', 'hub.sqlite');
       const c = await connect(nested);
