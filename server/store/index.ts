@@ -87,7 +87,7 @@ export async function storeExists(url: string): Promise<boolean> {
   const client = new MongoClient(loc.uri, { serverSelectionTimeoutMS: 10_000 });
   try {
     await client.connect();
-    const names = await client.db().listCollections({}, { nameOnly: true }).toArray();
+    const names = await client.db().listCollections().toArray();
     return names.length > 0;
   } catch (e) {
     throw new StoreUnavailableError(`cannot reach the MongoDB store: ${(e as Error).message}`);

@@ -334,9 +334,14 @@ describe('SQLite: migrate() step by step', function () {
     }
     stores = await openStore(`sqlite:${file}`);
     const got = await stores.statuses.getStatus({ apiRoot: 'api1', id: statusId });
+    assert.ok(got);
     assert.deepEqual(
-      [got?.totalCount, got?.successCount, got?.failureCount, got?.pendingCount],
+      [got.totalCount, got.successCount, got.failureCount, got.pendingCount],
       [30_000, 2, 0, 0],
     );
+    // Written again, with counts that differ from its lists: stored and read back as given.
+    const bounded = { ...got, id: randomUUID(), successCount: 20_000, failureCount: 9_999, pendingCount: 1 };
+    await stores.statuses.putStatus(bounded);
+    assert.deepEqual(await stores.statuses.getStatus({ apiRoot: 'api1', id: bounded.id }), bounded);
   });
 });
