@@ -433,6 +433,7 @@ describe('STIX tables: name forms', () => {
       'extension-definition--d83fce45-ef58-6c6c-a3f4-1fbc32e98c6e',
       'extension-definition--d83fce45-ef58-4c6c-c3f4-1fbc32e98c6e',
       'extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6',
+      'extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e0',
       'xextension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e',
       'Acme-ext',
       'acme-ext-x',
