@@ -188,8 +188,9 @@ export class MongoRegistryStore implements RegistryStore {
         if (!d) throw new NotFoundError(`collection ${collectionId} does not exist`);
         const before = d.grants ?? [];
         const after = completeGrants(change(completeGrants(before)));
+        // A document stored before grants existed has none: null matches a missing field.
         const r = await this.collections.findOneAndUpdate(
-          { _id: collectionId, grants: before },
+          { _id: collectionId, grants: d.grants ?? null },
           { $set: { grants: after } },
           { returnDocument: 'after' },
         );

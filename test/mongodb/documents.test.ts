@@ -1,0 +1,195 @@
+/**
+ * The documents the MongoDB backend writes and the older documents it still reads (fields added by
+ * later versions are absent from them), checked in the database itself with a client of its own.
+ * Needs TESSERA_MONGO_URL (skipped without it, except under CI=true); a fresh database per run.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { MongoClient, type Db } from 'mongodb';
+import type { Stores } from '../../server/store/contract';
+import { createMongoStores } from '../../server/store/mongodb';
+import { withMongoDatabase } from '../helpers/store';
+
+const BASE_URL = process.env.TESSERA_MONGO_URL?.trim() || null;
+
+describe('MongoDB backend: stored documents', function () {
+  this.timeout(60_000);
+  const database = `tessera_test_${randomBytes(6).toString('hex')}`;
+  let client: MongoClient | undefined;
+  let db: Db;
+  let s: Stores;
+
+  before(async function () {
+    if (!BASE_URL) {
+      if (process.env.CI === 'true')
+        throw new Error('TESSERA_MONGO_URL is not set: under CI the MongoDB tests must run');
+      console.log(
+        '    (skipped: TESSERA_MONGO_URL is not set; start a server with scripts/ferretdb.sh start)',
+      );
+      this.skip();
+    }
+    const url = withMongoDatabase(BASE_URL, database).uri;
+    client = new MongoClient(url, { serverSelectionTimeoutMS: 10_000 });
+    await client.connect();
+    db = client.db(database);
+    s = createMongoStores(url);
+    await s.init();
+  });
+
+  after(async function () {
+    await s?.close().catch(() => {});
+    if (client) {
+      await db.dropDatabase().catch(() => {});
+      await client.close();
+    }
+  });
+
+  describe('statuses', function () {
+    it('stores the expiry also as a Date (millisecond, rounded down) for the TTL index', async function () {
+      const expiresAt = Date.UTC(2030, 0, 2, 3, 4, 5, 678) * 1000 + 999;
+      const id = randomUUID();
+      await s.statuses.putStatus({
+        id,
+        apiRoot: 'r',
+        collectionId: 'c',
+        member: 'm',
+        requestTimestamp: expiresAt - 1,
+        status: 'complete',
+        totalCount: 0,
+        successCount: 0,
+        failureCount: 0,
+        pendingCount: 0,
+        successes: [],
+        failures: [],
+        pendings: [],
+        expiresAt,
+      });
+      const doc = await db.collection('statuses').findOne({ _id: id } as never);
+      assert.ok(doc);
+      assert.ok(doc.expiresAtDate instanceof Date);
+      assert.equal((doc.expiresAtDate as Date).toISOString(), '2030-01-02T03:04:05.678Z');
+      assert.equal(doc.expiresAt, expiresAt);
+    });
+
+    it("reads a status stored without counts (the lists' lengths), null and absent messages as none", async function () {
+      const id = randomUUID();
+      await db.collection('statuses').insertOne({
+        _id: id,
+        apiRoot: 'r',
+        collectionId: 'c',
+        member: 'm',
+        requestTimestamp: 5,
+        status: 'complete',
+        totalCount: 3,
+        successes: [
+          { id: 'indicator--1', version: 'v1', message: null },
+          { id: 'indicator--2', version: 'v2', message: 'kept' },
+        ],
+        failures: [{ id: 'indicator--3', version: 'v3', message: 'bad' }],
+        pendings: [{ id: 'indicator--4', version: 'v4' }],
+        expiresAt: 10,
+        expiresAtDate: new Date(0),
+      } as never);
+      assert.deepEqual(await s.statuses.getStatus({ apiRoot: 'r', id }), {
+        id,
+        apiRoot: 'r',
+        collectionId: 'c',
+        member: 'm',
+        requestTimestamp: 5,
+        status: 'complete',
+        totalCount: 3,
+        successCount: 2,
+        failureCount: 1,
+        pendingCount: 1,
+        successes: [
+          { id: 'indicator--1', version: 'v1' },
+          { id: 'indicator--2', version: 'v2', message: 'kept' },
+        ],
+        failures: [{ id: 'indicator--3', version: 'v3', message: 'bad' }],
+        pendings: [{ id: 'indicator--4', version: 'v4' }],
+        expiresAt: 10,
+      });
+    });
+  });
+  describe('registry', function () {
+    it('reads a collection stored before grants, TLP defaults, alias and description (nulls as absent)', async function () {
+      const root = `root-${randomUUID().slice(0, 8)}`;
+      await s.registry.createApiRoot({ name: root, title: 'T' });
+      const id = randomUUID();
+      await db.collection('collections').insertOne({
+        _id: id,
+        apiRoot: root,
+        title: 'old',
+        description: null,
+        alias: null,
+        ak: JSON.stringify([root, 'id', id]),
+        mediaTypes: ['application/stix+json;version=2.1'],
+        createdAt: 7,
+      } as never);
+      const expected = {
+        id,
+        apiRoot: root,
+        title: 'old',
+        mediaTypes: ['application/stix+json;version=2.1'],
+        grants: [],
+        defaultTlp: 'amber',
+        createdAt: 7,
+      };
+      assert.deepEqual(await s.registry.findCollection({ apiRoot: root, idOrAlias: id }), expected);
+      assert.deepEqual(await s.registry.listCollections({ apiRoot: root, visibleTo: 'all' }), [expected]);
+      // Its grants are changed like any other collection's.
+      const after = await s.registry.putGrant({
+        collectionId: id,
+        grant: { group: 'g', read: true, write: false },
+      });
+      assert.deepEqual(after.grants, [{ group: 'g', read: true, write: false, maxTlp: 'amber' }]);
+    });
+
+    it('reads an API root stored with a null description as one without', async function () {
+      const name = `root-${randomUUID().slice(0, 8)}`;
+      await db
+        .collection('apiroots')
+        .insertOne({ _id: name, title: 'T', description: null, createdAt: 3 } as never);
+      assert.deepEqual(await s.registry.getApiRoot(name), { name, title: 'T', createdAt: 3 });
+    });
+  });
+
+  describe('principals', function () {
+    it('reads a member stored without the disabled flag as enabled', async function () {
+      const name = `m-${randomUUID().slice(0, 8)}`;
+      await db.collection('members').insertOne({ _id: name, secretHash: 'h', createdAt: 4 } as never);
+      assert.deepEqual(await s.principals.getMember(name), {
+        name,
+        secretHash: 'h',
+        disabled: false,
+        createdAt: 4,
+        groups: [],
+      });
+      const listed = (await s.principals.listMembers()).find((m) => m.name === name);
+      assert.deepEqual(listed, { name, secretHash: 'h', disabled: false, createdAt: 4, groups: [] });
+    });
+
+    it('reads API keys and certificates stored without their optional fields as null', async function () {
+      const member = `m-${randomUUID().slice(0, 8)}`;
+      await s.principals.createMember({ name: member, secretHash: 'h' });
+      const keyId = `k-${randomUUID().slice(0, 8)}`;
+      await db.collection('apikeys').insertOne({ _id: keyId, member, hash: 'kh', createdAt: 9 } as never);
+      const key = {
+        id: keyId,
+        member,
+        name: null,
+        hash: 'kh',
+        createdAt: 9,
+        expiresAt: null,
+        revokedAt: null,
+      };
+      assert.deepEqual(await s.principals.getApiKey(keyId), key);
+      assert.deepEqual(await s.principals.listApiKeys({ member }), [key]);
+      const fp = randomBytes(32).toString('hex');
+      await db.collection('certificates').insertOne({ _id: fp, member, createdAt: 11 } as never);
+      const cert = { fingerprint: fp, member, subject: null, createdAt: 11 };
+      assert.deepEqual(await s.principals.getCertificate(fp), cert);
+      assert.deepEqual(await s.principals.listCertificates({ member }), [cert]);
+    });
+  });
+});
