@@ -1,0 +1,224 @@
+/**
+ * The store clock of the MongoDB backend (server/store/mongodb/objects/clock.ts): the reservation
+ * chain it leaves in the database, and which unfinished reservations keep hiding later objects from
+ * readers. Needs TESSERA_MONGO_URL (skipped without it, except under CI=true); a fresh database
+ * per test.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { MongoClient, type Db } from 'mongodb';
+import type { AddOutcome, Stores } from '../../server/store/contract';
+import { hostKey, type ClockLink, type IntentDoc } from '../../server/store/mongodb/objects/clock';
+import { createMongoStores } from '../../server/store/mongodb';
+import { nowMicros } from '../../server/time';
+import { withMongoDatabase } from '../helpers/store';
+import { makeIndicator, toNewVersion, withModified } from '../helpers/stix';
+
+const BASE_URL = process.env.TESSERA_MONGO_URL?.trim() || null;
+/** Above pid_max on default kernels: no such process. */
+const NO_SUCH_PID = 2 ** 22 + 12345;
+
+describe('MongoDB backend: store clock', function () {
+  this.timeout(60_000);
+  let url = '';
+  let client: MongoClient | undefined;
+  let db: Db;
+  const opened: Stores[] = [];
+
+  async function open(): Promise<Stores> {
+    const s = createMongoStores(url);
+    opened.push(s);
+    await s.init();
+    return s;
+  }
+
+  async function newCollection(s: Stores): Promise<string> {
+    const root = `root-${randomUUID().slice(0, 8)}`;
+    await s.registry.createApiRoot({ name: root, title: root });
+    const c = await s.registry.createCollection({
+      id: randomUUID(),
+      apiRoot: root,
+      title: 't',
+      mediaTypes: [],
+      grants: [],
+    });
+    return c.id;
+  }
+
+  function add(s: Stores, c: string, n: number): Promise<AddOutcome[]> {
+    const objects = Array.from({ length: n }, () => toNewVersion(makeIndicator()));
+    return s.objects.addObjects({ collectionId: c, addedBy: 'm', objects });
+  }
+
+  async function visible(s: Stores, c: string): Promise<string[]> {
+    const page = await s.objects.queryObjects({
+      visibleTo: 'all',
+      collectionId: c,
+      filter: {},
+      limit: 100,
+      withBody: false,
+    });
+    return page.items.map((v) => v.id);
+  }
+
+  const links = () => db.collection<ClockLink>('clock');
+
+  /** An unfinished reservation above the head, of the given owner. */
+  async function stall(c: string, owner: Pick<ClockLink, 'i' | 'h' | 'p'>): Promise<ClockLink> {
+    const head = await links().find({}).sort({ _id: -1 }).limit(1).next();
+    assert.ok(head);
+    const s = Math.max(head.e, nowMicros());
+    const link: ClockLink = {
+      _id: head._id + 1,
+      t: `stalled-${owner.i}`,
+      s,
+      e: s + 10,
+      c,
+      at: nowMicros(),
+      done: false,
+      ...owner,
+    };
+    await links().insertOne(link);
+    return link;
+  }
+
+  beforeEach(async function () {
+    if (!BASE_URL) {
+      if (process.env.CI === 'true')
+        throw new Error('TESSERA_MONGO_URL is not set: under CI the MongoDB tests must run');
+      console.log(
+        '    (skipped: TESSERA_MONGO_URL is not set; start a server with scripts/ferretdb.sh start)',
+      );
+      this.skip();
+    }
+    const database = `tessera_test_${randomBytes(6).toString('hex')}`;
+    url = withMongoDatabase(BASE_URL, database).uri;
+    client = new MongoClient(url, { serverSelectionTimeoutMS: 10_000 });
+    await client.connect();
+    db = client.db(database);
+  });
+
+  afterEach(async function () {
+    for (const s of opened.splice(0)) await s.close().catch(() => {});
+    if (client) {
+      await db.dropDatabase().catch(() => {});
+      await client.close();
+    }
+  });
+
+  it('starts the chain at init, and a finished batch leaves only its own link: done, with its block and owner', async function () {
+    const s = await open();
+    assert.deepEqual(await links().find({}).toArray(), [
+      { _id: 0, t: 'genesis', s: 0, e: 0, c: '', at: 0, done: true, i: '', h: '', p: 0 },
+    ]);
+    const c = await newCollection(s);
+    const t0 = nowMicros();
+    const first = await add(s, c, 3);
+    const [l1] = await links().find({}).toArray();
+    assert.ok(l1);
+    assert.equal(l1._id, 1);
+    assert.equal(l1.s, first[0]?.dateAdded);
+    assert.equal(l1.e, l1.s + 3);
+    assert.ok(l1.s >= t0 && l1.at >= t0 && l1.at <= nowMicros(), 'the block starts at the clock');
+    assert.equal(l1.c, c);
+    assert.equal(l1.done, true);
+    assert.equal(l1.h, hostKey());
+    assert.equal(l1.p, process.pid);
+    assert.match(l1.i, /^[0-9a-f]{16}$/);
+    assert.match(l1.t, /^[0-9a-f]{24}$/);
+    const second = await add(s, c, 2);
+    const chain = await links().find({}).toArray();
+    assert.equal(chain.length, 1, 'the links below a finished one are deleted');
+    const [l2] = chain;
+    assert.ok(l2);
+    assert.equal(l2._id, 2);
+    assert.equal(l2.i, l1.i, 'one owner id per open store');
+    assert.notEqual(l2.t, l1.t, 'one token per batch');
+    assert.ok(l2.s >= l1.e, 'blocks do not overlap');
+    assert.equal(l2.s, second[0]?.dateAdded);
+    assert.equal(l2.e, l2.s + 2);
+  });
+
+  it('a block never starts below the end of the previous one, even when the clock is behind it', async function () {
+    const s = await open();
+    const c = await newCollection(s);
+    await add(s, c, 1);
+    const head = await links().find({}).sort({ _id: -1 }).limit(1).next();
+    assert.ok(head);
+    const ahead = nowMicros() + 3_600_000_000; // an hour ahead: another host's clock
+    await links().updateOne({ _id: head._id }, { $set: { e: ahead } });
+    const [o] = await add(s, c, 1);
+    assert.equal(o?.dateAdded, ahead);
+  });
+
+  it('an unfinished reservation of a store open in this process hides later objects until that store closes', async function () {
+    const s = await open();
+    const other = await open();
+    const c = await newCollection(s);
+    await add(other, c, 1);
+    const owner = (await links().find({}).toArray())[0];
+    assert.ok(owner);
+    const before = await visible(s, c);
+    await stall(c, { i: owner.i, h: owner.h, p: owner.p });
+    const later = await add(s, c, 2);
+    assert.deepEqual(await visible(s, c), before, 'hidden while its owner is open');
+    await other.close();
+    assert.deepEqual(await visible(s, c), [...before, ...later.map((o) => o.id)], 'visible once it closed');
+  });
+
+  it('an unfinished reservation of a live process on this host hides later objects; of a gone one it does not', async function () {
+    const s = await open();
+    const c = await newCollection(s);
+    const first = await add(s, c, 1);
+    // process.ppid: the process that started the tests, alive while they run.
+    await stall(c, { i: 'elsewhere', h: hostKey(), p: process.ppid });
+    const later = await add(s, c, 1);
+    assert.deepEqual(
+      await visible(s, c),
+      first.map((o) => o.id),
+    );
+    // A link of a process that no longer exists, or of this process under a store id that is not
+    // open, stops hiding at once.
+    for (const p of [NO_SUCH_PID, process.pid]) {
+      await links().updateMany({ done: false }, { $set: { p } });
+      assert.deepEqual(
+        await visible(s, c),
+        [...first, ...later].map((o) => o.id),
+        `pid ${p}`,
+      );
+    }
+  });
+
+  it('at the next start, repairs the flags of an object whose delete died midway and removes its intent', async function () {
+    const s = await open();
+    const c = await newCollection(s);
+    const v1 = makeIndicator({ created: '2025-01-01T00:00:00.000Z' });
+    const v2 = withModified(v1, '2025-02-01T00:00:00.000Z');
+    await s.objects.addObjects({ collectionId: c, addedBy: 'm', objects: [v1, v2].map(toNewVersion) });
+    assert.equal(await db.collection('intents').countDocuments({}), 0, 'a finished delete leaves no intent');
+    // A delete of v2 that removed the document and died before settling the flags of v1.
+    const objects = db.collection('objects');
+    await objects.deleteOne({ c, oid: v1.id, last: true });
+    const intents = db.collection<IntentDoc>('intents');
+    const intent: IntentDoc = {
+      _id: 'died',
+      c,
+      oid: v1.id,
+      at: nowMicros(),
+      i: 'dead',
+      h: hostKey(),
+      p: NO_SUCH_PID,
+    };
+    // And one of a live writer elsewhere, which stays.
+    const live: IntentDoc = { ...intent, _id: 'live', h: 'another-host|', p: 1 };
+    await intents.insertMany([intent, live]);
+    await open();
+    const doc = await objects.findOne({ c, oid: v1.id });
+    assert.equal(doc?.first, true);
+    assert.equal(doc?.last, true);
+    assert.deepEqual(
+      (await intents.find({}).toArray()).map((d) => d._id),
+      ['live'],
+    );
+  });
+});
