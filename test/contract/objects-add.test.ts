@@ -232,6 +232,37 @@ describe(suite('addObjects'), function () {
       assert.equal(o2.dateAdded, o1.dateAdded);
     });
 
+    it('a copy without created/modified of an id stored with versions is a duplicate of its first version', async function () {
+      const col = await collection();
+      const v1 = makeIndicator({ created: stamp(10) });
+      const v2 = withModified(v1, stamp(20));
+      // The later version stored first: the earliest is not the first document of the id.
+      const [o2] = await add(stores(), col, [toNewVersion(v2)]);
+      const [o1] = await add(stores(), col, [toNewVersion(v1)]);
+      const bare = toNewVersion({ type: v1.type, id: v1.id });
+      assert.equal(bare.version, null);
+      const [later, , inBatch] = await add(stores(), col, [
+        bare,
+        toNewVersion(withModified(v1, stamp(30))),
+        bare,
+      ]);
+      assert.ok(o1 && o2 && later && inBatch);
+      assert.deepEqual(later, {
+        index: 0,
+        id: v1.id,
+        version: stamp(10),
+        outcome: 'duplicate',
+        dateAdded: o1.dateAdded,
+      });
+      assert.deepEqual(inBatch, {
+        index: 2,
+        id: v1.id,
+        version: stamp(10),
+        outcome: 'duplicate',
+        dateAdded: o1.dateAdded,
+      });
+    });
+
     it('is both first and last, and matched exactly by its server version', async function () {
       const col = await collection();
       const sco = makeIpv4Addr();

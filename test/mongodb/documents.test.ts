@@ -9,6 +9,7 @@ import { MongoClient, type Db } from 'mongodb';
 import type { Stores } from '../../server/store/contract';
 import { createMongoStores } from '../../server/store/mongodb';
 import { withMongoDatabase } from '../helpers/store';
+import { makeIndicator, toNewVersion } from '../helpers/stix';
 
 const BASE_URL = process.env.TESSERA_MONGO_URL?.trim() || null;
 
@@ -190,6 +191,35 @@ describe('MongoDB backend: stored documents', function () {
       const cert = { fingerprint: fp, member, subject: null, createdAt: 11 };
       assert.deepEqual(await s.principals.getCertificate(fp), cert);
       assert.deepEqual(await s.principals.listCertificates({ member }), [cert]);
+    });
+  });
+  describe('objects', function () {
+    it('pages in dateAdded order, not in the order the documents were written', async function () {
+      const root = `root-${randomUUID().slice(0, 8)}`;
+      await s.registry.createApiRoot({ name: root, title: 'T' });
+      const c = randomUUID();
+      await s.registry.createCollection({ id: c, apiRoot: root, title: 't', mediaTypes: [], grants: [] });
+      const objs = [makeIndicator(), makeIndicator(), makeIndicator()];
+      const added = await s.objects.addObjects({
+        collectionId: c,
+        addedBy: 'm',
+        objects: objs.map(toNewVersion),
+      });
+      // The second document written now has the lowest dateAdded.
+      const da = (added[0]?.dateAdded ?? 0) - 1;
+      await db.collection('objects').updateOne({ c, oid: objs[1]?.id }, { $set: { da } });
+      const page = await s.objects.queryObjects({
+        visibleTo: 'all',
+        collectionId: c,
+        filter: {},
+        limit: 10,
+        withBody: false,
+      });
+      assert.deepEqual(
+        page.items.map((v) => v.id),
+        [1, 0, 2].map((i) => objs[i]?.id),
+      );
+      assert.equal(page.items[0]?.dateAdded, da);
     });
   });
 });

@@ -51,8 +51,9 @@ export async function addObjects(h: ObjectHandles, args: AddObjectsArgs): Promis
     const versions = known.get(obj.id);
     let hit: { ver: string; da: Micros } | Planned | undefined;
     if (obj.version === null || obj.versionKey === null) {
-      // Any version of the id makes a copy without version a duplicate (of the lowest one).
-      if (versions && versions.size > 0) hit = versions.get([...versions.keys()].sort()[0] as string);
+      // Any version of the id makes a copy without version a duplicate (of the lowest one); an id
+      // is in `known` only with at least one version.
+      if (versions) hit = versions.get([...versions.keys()].sort()[0] as string);
       else hit = batchSco.get(obj.id);
       if (!hit) batchSco.set(obj.id, p);
     } else {

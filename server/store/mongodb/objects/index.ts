@@ -46,12 +46,10 @@ export class MongoObjectStore implements ObjectStore {
    * repairs run every REPAIR_INTERVAL_MS from now on. Idempotent; unguarded (see the backend's init).
    */
   async open(): Promise<void> {
-    if (!this.clock) {
-      this.clock = new StoreClock(
-        this.conn.collection<ClockLink>(CLOCK),
-        this.conn.collection<IntentDoc>(INTENTS),
-      );
-    }
+    this.clock ??= new StoreClock(
+      this.conn.collection<ClockLink>(CLOCK),
+      this.conn.collection<IntentDoc>(INTENTS),
+    );
     await this.clock.ensure();
     await classifyStored(this.conn);
     await this.repair.run();
@@ -77,10 +75,11 @@ export class MongoObjectStore implements ObjectStore {
       const h = this.handles;
       const base = objectFilter(args.collectionId, args.filter);
       if (base === null) return { items: [], more: false };
-      const da: { $gt?: Micros; $lt?: Micros } = {};
-      const after = Math.max(args.after ?? -1, args.filter.addedAfter ?? -1);
-      if (after >= 0) da.$gt = after;
-      da.$lt = await h.clock.visibilityCap();
+      // dateAdded values are positive: a lower bound of 0 excludes nothing.
+      const da: { $gt: Micros; $lt: Micros } = {
+        $gt: Math.max(args.after ?? 0, args.filter.addedAfter ?? 0),
+        $lt: await h.clock.visibilityCap(),
+      };
       const filter = withScope({ ...base, da } as Filter<ObjectDoc>, args.visibleTo);
       if (filter === null) return { items: [], more: false };
       const projection: Record<string, 0 | 1> = { _id: 0, oid: 1, type: 1, sv: 1, ver: 1, da: 1 };
