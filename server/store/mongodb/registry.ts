@@ -104,7 +104,7 @@ export class MongoRegistryStore implements RegistryStore {
 
   async listApiRoots(): Promise<ApiRootRecord[]> {
     return guard('list API roots', async () => {
-      const docs = await this.apiRoots.find({}).sort({ _id: 1 }).toArray();
+      const docs = await this.apiRoots.find({}).toArray();
       return docs.map(apiRootFromDoc).sort(byString((r) => r.name));
     });
   }
@@ -237,8 +237,7 @@ export class MongoRegistryStore implements RegistryStore {
   async listCollections(args: ListCollectionsArgs): Promise<CollectionRecord[]> {
     return guard('list collections', async () => {
       const scope = args.visibleTo;
-      if (scope !== 'all' && scope.length === 0) return [];
-      const docs = await this.collections.find({ apiRoot: args.apiRoot }).sort({ _id: 1 }).toArray();
+      const docs = await this.collections.find({ apiRoot: args.apiRoot }).toArray();
       const groups = scope === 'all' ? null : new Set(scope);
       return docs
         .map(collectionFromDoc)
