@@ -120,4 +120,39 @@ describe(suite('members and trust groups'), function () {
     assert.deepEqual((await stores().principals.getMember(member))?.groups, []);
     assert.deepEqual((await stores().principals.listGroups()).find((g) => g.name === group)?.members, []);
   });
+
+  it('joining a group twice keeps one membership', async function () {
+    const member = uniq('member');
+    const group = uniq('group');
+    await stores().principals.createMember({ name: member, secretHash: 'h' });
+    await stores().principals.createGroup(group);
+    await stores().principals.joinGroup({ group, member });
+    await stores().principals.joinGroup({ group, member });
+    assert.deepEqual((await stores().principals.getMember(member))?.groups, [group]);
+    assert.deepEqual((await stores().principals.listGroups()).find((g) => g.name === group)?.members, [
+      member,
+    ]);
+  });
+
+  it('listMembers and listGroups are ordered by name (code units), whatever the creation order', async function () {
+    const suffix = uniq('o');
+    const names = [`m-${suffix}-b`, `M-${suffix}-c`, `m-${suffix}-a`];
+    for (const name of names) {
+      await stores().principals.createMember({ name, secretHash: 'h' });
+      await stores().principals.createGroup(name);
+    }
+    const sorted = [...names].sort();
+    const members = (await stores().principals.listMembers()).map((m) => m.name);
+    const groups = (await stores().principals.listGroups()).map((g) => g.name);
+    assert.deepEqual(
+      members.filter((n) => names.includes(n)),
+      sorted,
+    );
+    assert.deepEqual(
+      groups.filter((n) => names.includes(n)),
+      sorted,
+    );
+    assert.deepEqual(members, [...members].sort(), 'the whole list is ordered');
+    assert.deepEqual(groups, [...groups].sort(), 'the whole list is ordered');
+  });
 });
