@@ -170,6 +170,33 @@ describe('MongoDB backend: stored documents', function () {
       assert.deepEqual(listed, { name, secretHash: 'h', disabled: false, createdAt: 4, groups: [] });
     });
 
+    it('lists API keys by member, then creation time, then id; certificates by member, then fingerprint', async function () {
+      const u = randomUUID().slice(0, 8);
+      const [ma, mb] = [`a-${u}`, `b-${u}`];
+      for (const name of [mb, ma]) await s.principals.createMember({ name, secretHash: 'h' });
+      const keys = [
+        { _id: `k3-${u}`, member: mb, createdAt: 1 },
+        { _id: `k2-${u}`, member: ma, createdAt: 5 },
+        { _id: `k1-${u}`, member: ma, createdAt: 5 },
+        { _id: `k0-${u}`, member: ma, createdAt: 9 },
+        { _id: `k4-${u}`, member: ma, createdAt: 2 },
+      ];
+      await db.collection('apikeys').insertMany(keys.map((k) => ({ ...k, hash: 'x' })) as never[]);
+      const listed = (await s.principals.listApiKeys({})).filter((k) => k.id.endsWith(u)).map((k) => k.id);
+      assert.deepEqual(listed, [`k4-${u}`, `k1-${u}`, `k2-${u}`, `k0-${u}`, `k3-${u}`]);
+      const certs = [
+        { _id: `f2-${u}`, member: mb },
+        { _id: `f3-${u}`, member: ma },
+        { _id: `f1-${u}`, member: ma },
+      ];
+      await db.collection('certificates').insertMany(certs.map((c) => ({ ...c, createdAt: 1 })) as never[]);
+      const bound = (await s.principals.listCertificates({})).filter((c) => c.fingerprint.endsWith(u));
+      assert.deepEqual(
+        bound.map((c) => c.fingerprint),
+        [`f1-${u}`, `f3-${u}`, `f2-${u}`],
+      );
+    });
+
     it('reads API keys and certificates stored without their optional fields as null', async function () {
       const member = `m-${randomUUID().slice(0, 8)}`;
       await s.principals.createMember({ name: member, secretHash: 'h' });
