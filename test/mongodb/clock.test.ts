@@ -1,49 +1,24 @@
 /**
  * The store clock of the MongoDB backend (server/store/mongodb/objects/clock.ts): the reservation
  * chain it leaves in the database, and which unfinished reservations keep hiding later objects from
- * readers. Needs TESSERA_MONGO_URL (skipped without it, except under CI=true); a fresh database
- * per test.
+ * readers. A fresh database per test (./fixture.ts).
  */
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { MongoClient, type Db } from 'mongodb';
+import type { Db } from 'mongodb';
 import type { AddOutcome, Stores } from '../../server/store/contract';
 import { hostKey, type ClockLink, type IntentDoc } from '../../server/store/mongodb/objects/clock';
-import { createMongoStores } from '../../server/store/mongodb';
 import { nowMicros } from '../../server/time';
-import { withMongoDatabase } from '../helpers/store';
 import { makeIndicator, toNewVersion, withModified } from '../helpers/stix';
+import { freshDatabase, newCollection, type MongoTestDatabase } from './fixture';
 
-const BASE_URL = process.env.TESSERA_MONGO_URL?.trim() || null;
 /** Above pid_max on default kernels: no such process. */
 const NO_SUCH_PID = 2 ** 22 + 12345;
 
 describe('MongoDB backend: store clock', function () {
   this.timeout(60_000);
-  let url = '';
-  let client: MongoClient | undefined;
+  let fresh: MongoTestDatabase | undefined;
   let db: Db;
-  const opened: Stores[] = [];
-
-  async function open(): Promise<Stores> {
-    const s = createMongoStores(url);
-    opened.push(s);
-    await s.init();
-    return s;
-  }
-
-  async function newCollection(s: Stores): Promise<string> {
-    const root = `root-${randomUUID().slice(0, 8)}`;
-    await s.registry.createApiRoot({ name: root, title: root });
-    const c = await s.registry.createCollection({
-      id: randomUUID(),
-      apiRoot: root,
-      title: 't',
-      mediaTypes: [],
-      grants: [],
-    });
-    return c.id;
-  }
+  const open = () => (fresh as MongoTestDatabase).open();
 
   function add(s: Stores, c: string, n: number): Promise<AddOutcome[]> {
     const objects = Array.from({ length: n }, () => toNewVersion(makeIndicator()));
@@ -83,27 +58,12 @@ describe('MongoDB backend: store clock', function () {
   }
 
   beforeEach(async function () {
-    if (!BASE_URL) {
-      if (process.env.CI === 'true')
-        throw new Error('TESSERA_MONGO_URL is not set: under CI the MongoDB tests must run');
-      console.log(
-        '    (skipped: TESSERA_MONGO_URL is not set; start a server with scripts/ferretdb.sh start)',
-      );
-      this.skip();
-    }
-    const database = `tessera_test_${randomBytes(6).toString('hex')}`;
-    url = withMongoDatabase(BASE_URL, database).uri;
-    client = new MongoClient(url, { serverSelectionTimeoutMS: 10_000 });
-    await client.connect();
-    db = client.db(database);
+    fresh = await freshDatabase(this);
+    db = fresh.db;
   });
 
   afterEach(async function () {
-    for (const s of opened.splice(0)) await s.close().catch(() => {});
-    if (client) {
-      await db.dropDatabase().catch(() => {});
-      await client.close();
-    }
+    await fresh?.dispose();
   });
 
   it('starts the chain at init, and a finished batch leaves only its own link: done, with its block and owner', async function () {

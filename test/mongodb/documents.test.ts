@@ -1,48 +1,29 @@
 /**
  * The documents the MongoDB backend writes and the older documents it still reads (fields added by
- * later versions are absent from them), checked in the database itself with a client of its own.
- * Needs TESSERA_MONGO_URL (skipped without it, except under CI=true); a fresh database per run.
+ * later versions are absent from them), checked in the database itself with a client of its own
+ * (./fixture.ts).
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { MongoClient, type Db } from 'mongodb';
+import type { Db } from 'mongodb';
 import type { Stores } from '../../server/store/contract';
-import { createMongoStores } from '../../server/store/mongodb';
-import { withMongoDatabase } from '../helpers/store';
 import { makeIndicator, toNewVersion } from '../helpers/stix';
-
-const BASE_URL = process.env.TESSERA_MONGO_URL?.trim() || null;
+import { freshDatabase, type MongoTestDatabase } from './fixture';
 
 describe('MongoDB backend: stored documents', function () {
   this.timeout(60_000);
-  const database = `tessera_test_${randomBytes(6).toString('hex')}`;
-  let client: MongoClient | undefined;
+  let fresh: MongoTestDatabase | undefined;
   let db: Db;
   let s: Stores;
 
   before(async function () {
-    if (!BASE_URL) {
-      if (process.env.CI === 'true')
-        throw new Error('TESSERA_MONGO_URL is not set: under CI the MongoDB tests must run');
-      console.log(
-        '    (skipped: TESSERA_MONGO_URL is not set; start a server with scripts/ferretdb.sh start)',
-      );
-      this.skip();
-    }
-    const url = withMongoDatabase(BASE_URL, database).uri;
-    client = new MongoClient(url, { serverSelectionTimeoutMS: 10_000 });
-    await client.connect();
-    db = client.db(database);
-    s = createMongoStores(url);
-    await s.init();
+    fresh = await freshDatabase(this);
+    db = fresh.db;
+    s = await fresh.open();
   });
 
   after(async function () {
-    await s?.close().catch(() => {});
-    if (client) {
-      await db.dropDatabase().catch(() => {});
-      await client.close();
-    }
+    await fresh?.dispose();
   });
 
   describe('statuses', function () {

@@ -1,23 +1,19 @@
 /**
  * MongoDB-specific tests of server/store/mongodb (the shared contract suite in test/contract covers
- * the store semantics). The server comes from TESSERA_MONGO_URL (scripts/ferretdb.sh start prints
- * it); without it these tests are skipped with a printed reason, except under CI=true, where a
- * missing server is a failure. Every run uses a fresh database, dropped at the end.
+ * the store semantics). The server and the fresh database: ./fixture.ts.
  */
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import { MongoClient, type Db } from 'mongodb';
+import type { Db } from 'mongodb';
 import { StoreUnavailableError } from '../../server/errors';
-import type { AddOutcome, NewObjectVersion, Stores, VersionSelector } from '../../server/store/contract';
+import type { AddOutcome, NewObjectVersion, VersionSelector } from '../../server/store/contract';
 import { LEASE_MICROS, hostKey, type ClockLink } from '../../server/store/mongodb/objects/clock';
 import { INDEXES } from '../../server/store/mongodb/indexes';
 import { createMongoStores } from '../../server/store/mongodb';
 import { nowMicros } from '../../server/time';
-import { withMongoDatabase } from '../helpers/store';
 import { makeIndicator, toNewVersion, withModified } from '../helpers/stix';
+import { freshDatabase, newCollection, type MongoTestDatabase } from './fixture';
 
-const BASE_URL = process.env.TESSERA_MONGO_URL?.trim() || null;
 const LAST: VersionSelector = { kind: 'some', first: false, last: true, exact: [] };
 
 function indicators(n: number): NewObjectVersion[] {
@@ -37,56 +33,17 @@ async function freePort(): Promise<number> {
 
 describe('MongoDB backend', function () {
   this.timeout(120_000);
-  const database = `tessera_test_${randomBytes(6).toString('hex')}`;
-  let url = '';
-  let client: MongoClient | undefined;
+  let fresh: MongoTestDatabase | undefined;
   let db: Db;
-  const opened: Stores[] = [];
-
-  async function open(): Promise<Stores> {
-    const s = createMongoStores(url);
-    opened.push(s);
-    await s.init();
-    return s;
-  }
-
-  async function newCollection(s: Stores): Promise<string> {
-    const root = `root-${randomUUID().slice(0, 8)}`;
-    await s.registry.createApiRoot({ name: root, title: root });
-    const c = await s.registry.createCollection({
-      id: randomUUID(),
-      apiRoot: root,
-      title: 't',
-      mediaTypes: [],
-      grants: [],
-    });
-    return c.id;
-  }
+  const open = () => (fresh as MongoTestDatabase).open();
 
   before(async function () {
-    if (!BASE_URL) {
-      if (process.env.CI === 'true') {
-        throw new Error(
-          'TESSERA_MONGO_URL is not set: under CI the MongoDB tests must run (scripts/ferretdb.sh start)',
-        );
-      }
-      console.log(
-        '    (skipped: TESSERA_MONGO_URL is not set; start a server with scripts/ferretdb.sh start)',
-      );
-      this.skip();
-    }
-    url = withMongoDatabase(BASE_URL, database).uri;
-    client = new MongoClient(url, { serverSelectionTimeoutMS: 10_000 });
-    await client.connect();
-    db = client.db(database);
+    fresh = await freshDatabase(this);
+    db = fresh.db;
   });
 
   after(async function () {
-    for (const s of opened) await s.close().catch(() => {});
-    if (client) {
-      await db.dropDatabase().catch(() => {});
-      await client.close();
-    }
+    await fresh?.dispose();
   });
 
   it('documents written before TLP ceilings are classified from their bodies when a store opens', async function () {
