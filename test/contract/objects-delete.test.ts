@@ -67,6 +67,25 @@ describe(suite('objectExists, deleteObject, countObjects, purgeCollection'), fun
     });
   });
 
+  describe('a scope or filter that selects nothing', function () {
+    it('finds nothing and deletes nothing, leaving the object as stored', async function () {
+      const col = await collection();
+      const obj = await threeVersions(col);
+      const nobody = { ranks: [], unmarked: false, publisher: null };
+      const objects = stores().objects;
+      assert.equal(await objects.objectExists({ visibleTo: nobody, collectionId: col, id: obj.id }), false);
+      assert.equal(await objects.deleteObject({ visibleTo: nobody, collectionId: col, id: obj.id }), 0);
+      assert.equal(
+        await objects.deleteObject({ visibleTo: 'all', collectionId: col, id: obj.id, specVersions: [] }),
+        0,
+      );
+      assert.deepEqual(
+        labels(await queryAll(stores(), col, { versions: ALL })),
+        [1, 2, 3].map((n) => at(obj, n)),
+      );
+    });
+  });
+
   describe('deleteObject', function () {
     it('without versions deletes every version and returns the count', async function () {
       const col = await collection();
