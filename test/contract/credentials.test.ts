@@ -180,8 +180,21 @@ describe(suite('member and group life cycle'), function () {
     });
     const fp = fingerprint();
     await stores().principals.bindCertificate({ fingerprint: fp, member: m, subject: null });
+    await stores().principals.bindCertificate({ fingerprint: fingerprint(), member: other, subject: null });
+    const names = async () => (await stores().principals.listMembers()).map((x) => x.name);
+    const prints = async () => (await stores().principals.listCertificates({})).map((c) => c.fingerprint);
+    const [namesBefore, printsBefore] = [await names(), await prints()];
 
     await stores().principals.removeMember(m);
+    // Nothing of anyone else is touched.
+    assert.deepEqual(
+      await names(),
+      namesBefore.filter((x) => x !== m),
+    );
+    assert.deepEqual(
+      await prints(),
+      printsBefore.filter((x) => x !== fp),
+    );
     assert.equal(await stores().principals.getMember(m), null);
     assert.ok(!(await stores().principals.listMembers()).some((x) => x.name === m));
     assert.deepEqual((await stores().principals.listGroups()).find((x) => x.name === g)?.members, [other]);
@@ -215,8 +228,13 @@ describe(suite('member and group life cycle'), function () {
     await stores().principals.createMember({ name: m, secretHash: 'h' });
     await stores().principals.joinGroup({ group: g, member: m });
     await stores().principals.joinGroup({ group: keep, member: m });
+    const groupsBefore = (await stores().principals.listGroups()).map((x) => x.name);
     await stores().principals.removeGroup(g);
-    assert.ok(!(await stores().principals.listGroups()).some((x) => x.name === g));
+    assert.deepEqual(
+      (await stores().principals.listGroups()).map((x) => x.name),
+      groupsBefore.filter((x) => x !== g),
+      'no other group is touched',
+    );
     assert.deepEqual((await stores().principals.getMember(m))?.groups, [keep]);
     await rejectsWith(stores().principals.removeGroup(g), NotFoundError, `group ${g} does not exist`);
     const again = await stores().principals.createGroup(g);

@@ -129,6 +129,16 @@ describe(suite('members and trust groups'), function () {
     await stores().principals.joinGroup({ group, member });
     await stores().principals.joinGroup({ group, member });
     assert.deepEqual((await stores().principals.getMember(member))?.groups, [group]);
+    // Leaving removes that membership and no other.
+    const pairs = async () =>
+      (await stores().principals.listGroups()).flatMap((g) => g.members.map((m) => `${g.name}/${m}`));
+    const before = await pairs();
+    await stores().principals.leaveGroup({ group, member });
+    assert.deepEqual(
+      await pairs(),
+      before.filter((x) => x !== `${group}/${member}`),
+    );
+    await stores().principals.joinGroup({ group, member });
     assert.deepEqual((await stores().principals.listGroups()).find((g) => g.name === group)?.members, [
       member,
     ]);

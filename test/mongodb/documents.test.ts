@@ -137,6 +137,15 @@ describe('MongoDB backend: stored documents', function () {
   });
 
   describe('principals', function () {
+    it('records when a removed member was removed, once', async function () {
+      const name = `m-${randomUUID().slice(0, 8)}`;
+      await s.principals.createMember({ name, secretHash: 'h' });
+      const t0 = Date.now() * 1000;
+      await s.principals.removeMember(name);
+      const doc = await db.collection('removedmembers').findOne({ _id: name } as never);
+      assert.ok(doc && typeof doc.removedAt === 'number' && doc.removedAt >= t0, JSON.stringify(doc));
+    });
+
     it('reads a member stored without the disabled flag as enabled', async function () {
       const name = `m-${randomUUID().slice(0, 8)}`;
       await db.collection('members').insertOne({ _id: name, secretHash: 'h', createdAt: 4 } as never);
