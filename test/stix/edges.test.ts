@@ -64,6 +64,12 @@ describe('STIX rules: values of the wrong type get the schema issue only', () =>
       'E timestamp-format $.valid_until: must be an RFC 3339 timestamp in UTC with a Z designator (YYYY-MM-DDThh:mm:ss[.s+]Z)',
     ]);
   });
+  it('identifiers: <type>--<UUID> exactly, nothing before or after', () => {
+    const form = 'E identifier-format $.created_by_ref: must be an identifier <type>--<RFC 4122 UUID>';
+    for (const bad of [`Identity--${U}`, `identity--${U}x`, `identity--${U.toUpperCase()}`]) {
+      assert.deepEqual(verdict(indicator({ created_by_ref: bad })), [form], bad);
+    }
+  });
   it('references nested in lists are not read as identifiers', () => {
     assert.deepEqual(verdict(indicator({ object_marking_refs: [[TLP_GREEN_1]] })), [
       'E property-type $.object_marking_refs[0]: must be string',
