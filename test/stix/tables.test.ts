@@ -234,7 +234,15 @@ describe('STIX tables: hash algorithms', () => {
   }
   it('SSDEEP: blocksize:hash:hash', () => {
     assert.deepEqual(verdictLines(file({ SSDEEP: '3:AXGBicFlgVNhBGcL6wCrFQEv:AXGHsNhxLsr2C' })), []);
-    for (const bad of ['3:abc', 'x:abc:def', '3:ab c:def', '3::def', ':abc:def', '3:abc:def:']) {
+    for (const bad of [
+      '3:abc',
+      'a3:abc:def',
+      'x:abc:def',
+      '3:ab c:def',
+      '3::def',
+      ':abc:def',
+      '3:abc:def:',
+    ]) {
       assert.deepEqual(
         verdictLines(file({ SSDEEP: bad })),
         [`E hash-value $.hashes.SSDEEP: '${bad}' is not a valid SSDEEP hash`],
