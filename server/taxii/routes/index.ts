@@ -47,7 +47,9 @@ export interface TaxiiDeps {
 export function taxiiRouter(deps: TaxiiDeps): Router {
   const { registry, objects, statuses, config, cursors, authenticator, prepare, logger, audit, metrics } =
     deps;
-  const router = Router({ strict: false });
+  // Express's default, not strict: '/taxii2' is served as '/taxii2/' (its options object is left out
+  // because { strict: false } is exactly the default).
+  const router = Router();
 
   // Content negotiation, then authentication: every TAXII endpoint needs both.
   router.use(async (req: Request, res: Response, next: NextFunction) => {
