@@ -404,3 +404,36 @@ describe('STIX rules: per-type SHOULD rules, exactly', () => {
     assert.deepEqual(verdict(indicator({ pattern: "[file:x_meta.MD5 = 'x']" })), []);
   });
 });
+
+describe('STIX schemas: common data types', () => {
+  const PROC = 'process--f52a906a-0dfc-40bd-92f1-e7778ead38a9';
+  it('integer, boolean and number properties', () => {
+    assert.deepEqual(verdict({ type: 'process', id: PROC, pid: 'x' }), [
+      'E property-type $.pid: must be integer',
+    ]);
+    assert.deepEqual(verdict({ type: 'process', id: PROC, pid: 1, is_hidden: 'yes' }), [
+      'E property-type $.is_hidden: must be boolean',
+    ]);
+    assert.deepEqual(verdict({ type: 'process', id: PROC, pid: 1, is_hidden: true }), []);
+    assert.deepEqual(
+      verdict(
+        file({
+          extensions: { 'windows-pebinary-ext': { pe_type: 'exe', sections: [{ name: 's', entropy: 'x' }] } },
+        }),
+      ),
+      ["E property-type $.extensions['windows-pebinary-ext'].sections[0].entropy: must be number"],
+    );
+  });
+  it('binary properties hold base64', () => {
+    assert.deepEqual(verdict({ type: 'artifact', id: `artifact--${U5}`, payload_bin: 'YWJ' }), [
+      'E value-format $.payload_bin: must match pattern "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"',
+    ]);
+    assert.deepEqual(verdict({ type: 'artifact', id: `artifact--${U5}`, payload_bin: 'YWI=' }), []);
+  });
+  it('an SCO that gives spec_version gives 2.1', () => {
+    assert.deepEqual(
+      verdict({ type: 'ipv4-addr', spec_version: '2.0', id: `ipv4-addr--${U5}`, value: '10.0.0.1' }),
+      ['E enum-value $.spec_version: must be one of: 2.1'],
+    );
+  });
+});
