@@ -74,6 +74,17 @@ describe(suite('objectExists, deleteObject, countObjects, purgeCollection'), fun
       const nobody = { ranks: [], unmarked: false, publisher: null };
       const objects = stores().objects;
       assert.equal(await objects.objectExists({ visibleTo: nobody, collectionId: col, id: obj.id }), false);
+      assert.deepEqual(
+        await objects.queryObjects({
+          visibleTo: nobody,
+          collectionId: col,
+          filter: {},
+          limit: 10,
+          withBody: false,
+        }),
+        { items: [], more: false },
+      );
+      assert.deepEqual(await objects.addObjects({ collectionId: col, addedBy: 'm', objects: [] }), []);
       assert.equal(await objects.deleteObject({ visibleTo: nobody, collectionId: col, id: obj.id }), 0);
       assert.equal(
         await objects.deleteObject({ visibleTo: 'all', collectionId: col, id: obj.id, specVersions: [] }),
