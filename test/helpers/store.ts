@@ -14,7 +14,7 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { openStore, parseStoreUrl, withMongoDatabase } from '../../server/store';
-import type { Stores } from '../../server/store/contract';
+import type { StatusRecord, Stores } from '../../server/store/contract';
 
 export { withMongoDatabase };
 
@@ -123,4 +123,28 @@ export async function openTestStore(): Promise<TestStores> {
       await fresh.dispose();
     },
   });
+}
+
+/**
+ * A finished status of an empty envelope (nothing counted, nothing listed); `fields` name whose
+ * request it was and when, and may override anything else.
+ */
+export function emptyStatus(
+  fields: Pick<
+    StatusRecord,
+    'id' | 'apiRoot' | 'collectionId' | 'member' | 'requestTimestamp' | 'expiresAt'
+  > &
+    Partial<StatusRecord>,
+): StatusRecord {
+  return {
+    status: 'complete',
+    totalCount: 0,
+    successCount: 0,
+    failureCount: 0,
+    pendingCount: 0,
+    successes: [],
+    failures: [],
+    pendings: [],
+    ...fields,
+  };
 }

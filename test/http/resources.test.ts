@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { startHub, type TestHub } from '../helpers/hub';
+import { emptyStatus } from '../helpers/store';
 import type { StatusRecord } from '../../server/store/contract';
 import { assertOk, assertTaxiiError, Client, STIX21, TAXII, type Reply, type User } from './fixture';
 
@@ -233,23 +234,15 @@ describe('TAXII HTTP: resources exactly as served', function () {
 
   describe('status', function () {
     function record(over: Partial<StatusRecord>): StatusRecord {
-      return {
+      return emptyStatus({
         id: randomUUID(),
         apiRoot: 'api1',
         collectionId: C2,
         member: ANN.name,
         requestTimestamp: US + 123_456,
-        status: 'complete',
-        totalCount: 0,
-        successCount: 0,
-        failureCount: 0,
-        pendingCount: 0,
-        successes: [],
-        failures: [],
-        pendings: [],
         expiresAt: US + 86_400_000_000 * 365 * 100,
         ...over,
-      };
+      });
     }
 
     it('lists every detail, with its message only when there is one', async function () {

@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
 import type { Stores } from '../../server/store/contract';
 import { makeIndicator, toNewVersion } from '../helpers/stix';
+import { emptyStatus } from '../helpers/store';
 import { freshDatabase, type MongoTestDatabase } from './fixture';
 
 describe('MongoDB backend: stored documents', function () {
@@ -30,22 +31,16 @@ describe('MongoDB backend: stored documents', function () {
     it('stores the expiry also as a Date (millisecond, rounded down) for the TTL index', async function () {
       const expiresAt = Date.UTC(2030, 0, 2, 3, 4, 5, 678) * 1000 + 999;
       const id = randomUUID();
-      await s.statuses.putStatus({
-        id,
-        apiRoot: 'r',
-        collectionId: 'c',
-        member: 'm',
-        requestTimestamp: expiresAt - 1,
-        status: 'complete',
-        totalCount: 0,
-        successCount: 0,
-        failureCount: 0,
-        pendingCount: 0,
-        successes: [],
-        failures: [],
-        pendings: [],
-        expiresAt,
-      });
+      await s.statuses.putStatus(
+        emptyStatus({
+          id,
+          apiRoot: 'r',
+          collectionId: 'c',
+          member: 'm',
+          requestTimestamp: expiresAt - 1,
+          expiresAt,
+        }),
+      );
       const doc = await db.collection('statuses').findOne({ _id: id } as never);
       assert.ok(doc);
       assert.ok(doc.expiresAtDate instanceof Date);

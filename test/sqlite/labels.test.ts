@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { StoreError } from '../../server/errors';
 import { openStore } from '../../server/store';
 import type { ObjectScope, Stores } from '../../server/store/contract';
+import { emptyStatus } from '../helpers/store';
 
 describe('SQLite: a driver failure names the store operation', function () {
   let dir: string;
@@ -126,22 +127,16 @@ describe('SQLite: a driver failure names the store operation', function () {
     [
       'put status',
       (s) =>
-        s.statuses.putStatus({
-          id: 's1',
-          apiRoot: 'r1',
-          collectionId: 'c1',
-          member: 'm1',
-          requestTimestamp: 1,
-          status: 'complete',
-          totalCount: 0,
-          successCount: 0,
-          failureCount: 0,
-          pendingCount: 0,
-          successes: [],
-          failures: [],
-          pendings: [],
-          expiresAt: 2,
-        }),
+        s.statuses.putStatus(
+          emptyStatus({
+            id: 's1',
+            apiRoot: 'r1',
+            collectionId: 'c1',
+            member: 'm1',
+            requestTimestamp: 1,
+            expiresAt: 2,
+          }),
+        ),
     ],
     ['get status', (s) => s.statuses.getStatus({ id: 's1', apiRoot: 'r1' })],
     ['purge statuses', (s) => s.statuses.purgeStatuses({ before: 3 })],
