@@ -250,8 +250,9 @@ export class MemberAuthenticator implements Authenticator {
       const cached = await this.principals.getMember(user);
       if (cached && !cached.disabled && verified === cached.secretHash) return principalOf(cached, 'secret');
     }
-    // Anything else (never verified, or a stale entry: changed secret, disabled member) is throttled
-    // before the store is asked (a flood stays cheap).
+    // Anything else is throttled before its secret is checked: a credential never verified before the
+    // store is even asked (a flood stays cheap); a stale entry (changed secret, disabled member: rare)
+    // after the read above, and its member is read once more below.
     this.throttle(o, 'basic', user, addr, known ? null : userKey);
     const member = await this.principals.getMember(user);
     const stored = member?.secretHash ?? (await dummyHash());
