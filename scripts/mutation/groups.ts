@@ -56,6 +56,7 @@ export const GROUPS: readonly MutationGroup[] = [
       'test/stix/timestamp.test.ts',
       'test/stix/tables.test.ts',
       'test/stix/vocab.test.ts',
+      'test/stix/schemas.test.ts',
     ],
   },
   {

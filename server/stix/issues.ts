@@ -64,6 +64,7 @@ const COMBINATOR_MESSAGES: Record<string, string> = {
   'network-traffic/not': 'end MUST NOT be present when is_active is true',
   'artifact/not': 'an artifact MUST NOT have both payload_bin and url',
   'email-message/not': 'body_multipart only with is_multipart true, body only with is_multipart false',
+  'email-message/anyOf': 'a MIME part MUST have body or body_raw_ref',
   'marking-definition/anyOf': 'a marking-definition MUST have definition_type and definition, or extensions',
 };
 

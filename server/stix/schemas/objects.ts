@@ -328,12 +328,12 @@ export const META_SCHEMAS: Record<string, SchemaObject> = {
   ),
 };
 
-const mimePart = obj({
-  body: str,
-  body_raw_ref: identifier,
-  content_type: str,
-  content_disposition: str,
-});
+/** email-mime-part-type: one of body or body_raw_ref MUST be present. */
+const mimePart = obj(
+  { body: str, body_raw_ref: identifier, content_type: str, content_disposition: str },
+  [],
+  { anyOf: [{ required: ['body'] }, { required: ['body_raw_ref'] }] },
+);
 
 const windowsRegistryValue = obj(
   {
@@ -357,6 +357,8 @@ const windowsRegistryValue = obj(
     ),
   },
   [],
+  // windows-registry-value-type: all properties optional, at least one MUST be present
+  { minProperties: 1 },
 );
 
 const x509v3 = obj({
