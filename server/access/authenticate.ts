@@ -52,6 +52,13 @@ export interface AuthRequest {
 export type CredentialForm = Scheme | 'certificate';
 
 /** Where a request comes from and what it asks, for failure reports. */
+/** A failure limit a request is checked against: what it counts, under which key, and how long it blocks now. */
+interface Limit {
+  what: 'address' | 'user name';
+  key: string;
+  wait: number;
+}
+
 interface Origin {
   address: string;
   endpoint: string | null;
@@ -207,20 +214,25 @@ export class MemberAuthenticator implements Authenticator {
     }
   }
 
-  /** 429 when the address, or the name (unless from an address it logged in from), failed too often. */
+  private addressLimit(addr: string): Limit {
+    return { what: 'address', key: addr, wait: this.byAddress.blockedFor(addr) };
+  }
+
+  /**
+   * 429 when one of the limits the request is checked against blocks it now: the address always,
+   * the user name for a secret (unless sent from an address it logged in from).
+   */
   private throttle(
     o: Origin,
     form: CredentialForm,
     user: string | null,
-    addr: string,
-    userKey: string | null,
+    limits: readonly [Limit, ...Limit[]],
   ): void {
-    const byAddress = this.byAddress.blockedFor(addr);
-    // Stryker disable next-line ConditionalExpression: no bucket has the key null, so blockedFor would say 0 too
-    const byUser = userKey === null ? 0 : this.byUser.blockedFor(userKey);
-    const wait = Math.max(byAddress, byUser);
+    // The longest wait; on a tie the first limit (the address) is the one reported.
+    const worst = limits.reduce((a, b) => (b.wait > a.wait ? b : a));
+    const wait = worst.wait;
     if (wait === 0) return;
-    const blocked = byAddress >= byUser ? `address ${addr}` : `user ${userKey}`;
+    const blocked = `${worst.what} ${worst.key}`;
     if (this.reportedBlocks.get(blocked) === undefined) {
       // Stryker disable next-line BooleanLiteral: any value held marks the block as reported
       this.reportedBlocks.set(blocked, true, wait);
@@ -230,7 +242,7 @@ export class MemberAuthenticator implements Authenticator {
         user,
         form,
         status: 429,
-        reason: `too many failed authentications from this ${byAddress >= byUser ? 'address' : 'user name'}; refused for ${Math.ceil(wait / 1000)} s (further refusals in that time are not recorded)`,
+        reason: `too many failed authentications from this ${worst.what}; refused for ${Math.ceil(wait / 1000)} s (further refusals in that time are not recorded)`,
       });
     }
     throw new TooManyRequestsError(
@@ -253,7 +265,10 @@ export class MemberAuthenticator implements Authenticator {
     // Anything else is throttled before its secret is checked: a credential never verified before the
     // store is even asked (a flood stays cheap); a stale entry (changed secret, disabled member: rare)
     // after the read above, and its member is read once more below.
-    this.throttle(o, 'basic', user, addr, known ? null : userKey);
+    this.throttle(o, 'basic', user, [
+      this.addressLimit(addr),
+      { what: 'user name', key: userKey, wait: known ? 0 : this.byUser.blockedFor(userKey) },
+    ]);
     const member = await this.principals.getMember(user);
     const stored = member?.secretHash ?? (await dummyHash());
     const ok = await this.gate.run(known, () => verifySecret(password, stored));
@@ -282,7 +297,7 @@ export class MemberAuthenticator implements Authenticator {
     // (A Basic password comes here only when it has the shape of a key.)
     if (!key) throw unauthorized(form, 'not a Tessera API key (tessera_<id>_<secret>)');
     const addr = addressKey(o.address);
-    this.throttle(o, form, user, addr, null);
+    this.throttle(o, form, user, [this.addressLimit(addr)]);
     const rec = await this.principals.getApiKey(key.id);
     const ok = verifyApiKey(key, rec?.hash ?? DUMMY_KEY_HASH);
     const fail = (reason: string, message: string, counts: boolean): never => {

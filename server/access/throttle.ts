@@ -87,23 +87,30 @@ export function addressKey(address: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) return mapped[1] as string;
   if (!isIPv6(address)) return address;
-  const zoneless = address.split('%')[0] as string;
-  // Stryker disable next-line StringLiteral: split gives a head always, and the tail of an address without '::' is not used
-  const [head = '', tail = ''] = zoneless.split('::');
-  const h = head === '' ? [] : head.split(':');
-  // Stryker disable next-line ConditionalExpression,StringLiteral,ArrayDeclaration: a group in place of an empty tail lands at the end, past the /64
-  const t = tail === '' ? [] : tail.split(':');
-  // An embedded IPv4 tail (::a.b.c.d) stands for two groups; it lies past the /64 anyway.
-  // Stryker disable next-line StringLiteral: the two groups lie past the /64, only their count matters
-  if (t[t.length - 1]?.includes('.')) t.splice(t.length - 1, 1, '0', '0');
-  // Stryker disable next-line StringLiteral: without '::' the address has 8 groups, and 8 - 8 - 0 zeros are none
-  const groups = zoneless.includes('::')
-    ? [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t]
-    : h;
-  return `${groups
+  return `${ipv6Groups(address)
     .slice(0, 4)
-    .map((g) => parseInt(g, 16).toString(16))
+    .map((g) => g.toString(16))
     .join(':')}::/64`;
+}
+
+/**
+ * The eight 16-bit groups of a valid IPv6 address: its zone dropped, '::' expanded to the zero groups
+ * it stands for, an embedded IPv4 tail (::a.b.c.d) as the two groups it is.
+ */
+export function ipv6Groups(address: string): number[] {
+  const [head, tail] = (address.split('%')[0] as string).split('::');
+  const h = groupsOf(head);
+  const t = groupsOf(tail);
+  return [...h, ...Array<number>(8 - h.length - t.length).fill(0), ...t];
+}
+
+function groupsOf(part: string | undefined): number[] {
+  if (part === undefined || part === '') return [];
+  return part.split(':').flatMap((g) => {
+    if (!g.includes('.')) return [parseInt(g, 16)];
+    const [a, b, c, d] = g.split('.').map(Number) as [number, number, number, number];
+    return [(a << 8) | b, (c << 8) | d];
+  });
 }
 
 export interface HashGateOptions {

@@ -49,18 +49,19 @@ const NON_CORE_TYPES = new Set([
 // ---------------------------------------------------------------------------------------------------------------
 // timestamps (§3.2 and the per-object property descriptions)
 
-type Cmp = 'ge' | 'gt';
-const TIMESTAMP_ORDER: Record<string, [string, Cmp, string][]> = {
-  campaign: [['last_seen', 'ge', 'first_seen']],
-  indicator: [['valid_until', 'gt', 'valid_from']],
-  infrastructure: [['last_seen', 'ge', 'first_seen']],
-  'intrusion-set': [['last_seen', 'ge', 'first_seen']],
-  malware: [['last_seen', 'ge', 'first_seen']],
-  'observed-data': [['last_observed', 'ge', 'first_observed']],
-  relationship: [['stop_time', 'gt', 'start_time']],
-  sighting: [['last_seen', 'ge', 'first_seen']],
-  'threat-actor': [['last_seen', 'ge', 'first_seen']],
-  'network-traffic': [['end', 'ge', 'start']],
+/** How a later timestamp must relate to an earlier one, in the words an issue uses. */
+type Order = 'later than' | 'later than or equal to';
+const TIMESTAMP_ORDER: Record<string, [string, Order, string][]> = {
+  campaign: [['last_seen', 'later than or equal to', 'first_seen']],
+  indicator: [['valid_until', 'later than', 'valid_from']],
+  infrastructure: [['last_seen', 'later than or equal to', 'first_seen']],
+  'intrusion-set': [['last_seen', 'later than or equal to', 'first_seen']],
+  malware: [['last_seen', 'later than or equal to', 'first_seen']],
+  'observed-data': [['last_observed', 'later than or equal to', 'first_observed']],
+  relationship: [['stop_time', 'later than', 'start_time']],
+  sighting: [['last_seen', 'later than or equal to', 'first_seen']],
+  'threat-actor': [['last_seen', 'later than or equal to', 'first_seen']],
+  'network-traffic': [['end', 'later than or equal to', 'start']],
 };
 
 function checkTimestampOrder(o: Obj, type: string, sink: IssueSink): void {
@@ -76,18 +77,14 @@ function checkTimestampOrder(o: Obj, type: string, sink: IssueSink): void {
   }
   const order = TIMESTAMP_ORDER[type];
   if (!order) return;
-  for (const [later, cmp, earlier] of order) {
+  for (const [later, relation, earlier] of order) {
     const a = o[later];
     const b = o[earlier];
     if (typeof a !== 'string' || typeof b !== 'string' || !TIMESTAMP_RE.test(a) || !TIMESTAMP_RE.test(b))
       continue;
     const d = compareTimestamps(a, b);
-    if (cmp === 'gt' ? d <= 0 : d < 0) {
-      sink.error(
-        'timestamp-order',
-        `$.${later}`,
-        `${later} (${a}) MUST be ${cmp === 'gt' ? 'later than' : 'later than or equal to'} ${earlier} (${b})`,
-      );
+    if (relation === 'later than' ? d <= 0 : d < 0) {
+      sink.error('timestamp-order', `$.${later}`, `${later} (${a}) MUST be ${relation} ${earlier} (${b})`);
     }
   }
 }

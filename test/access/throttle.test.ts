@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { TooManyRequestsError } from '../../server/errors';
-import { addressKey, FailureLimiter, HashGate } from '../../server/access/throttle';
+import { addressKey, FailureLimiter, HashGate, ipv6Groups } from '../../server/access/throttle';
 
 describe('access: failure limiter', function () {
   let clock = 0;
@@ -86,6 +86,22 @@ describe('access: address keys', function () {
     assert.equal(addressKey('1::ffff:1.2.3.4'), '1:0:0:0::/64');
     assert.equal(addressKey('::ffff:1.2.3.4x'), '::ffff:1.2.3.4x', 'not an address: kept as is');
     assert.equal(addressKey('not an address'), 'not an address');
+  });
+  it('expands an IPv6 address to its eight groups: zone dropped, "::" filled, an IPv4 tail as two groups', function () {
+    const cases: [string, number[]][] = [
+      ['2001:db8:1:2:aaaa:bbbb:cccc:dddd', [0x2001, 0xdb8, 1, 2, 0xaaaa, 0xbbbb, 0xcccc, 0xdddd]],
+      ['::', [0, 0, 0, 0, 0, 0, 0, 0]],
+      ['::1', [0, 0, 0, 0, 0, 0, 0, 1]],
+      ['1::', [1, 0, 0, 0, 0, 0, 0, 0]],
+      ['1:2::7:8', [1, 2, 0, 0, 0, 0, 7, 8]],
+      ['::2:3:4:5:6:7:8', [0, 2, 3, 4, 5, 6, 7, 8]],
+      ['fe80::a:b%eth0', [0xfe80, 0, 0, 0, 0, 0, 0xa, 0xb]],
+      ['fe80:1:2:3:4:5:6:7%2', [0xfe80, 1, 2, 3, 4, 5, 6, 7]],
+      ['64:ff9b::192.0.2.129', [0x64, 0xff9b, 0, 0, 0, 0, 0xc000, 0x0281]],
+      ['1:2:3:4:5:6:10.20.30.40', [1, 2, 3, 4, 5, 6, 0x0a14, 0x1e28]],
+      ['::255.254.1.0', [0, 0, 0, 0, 0, 0, 0xfffe, 0x0100]],
+    ];
+    for (const [address, groups] of cases) assert.deepEqual(ipv6Groups(address), groups, address);
   });
 });
 
