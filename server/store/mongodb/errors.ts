@@ -8,6 +8,7 @@
  * - anything else → StoreError (500).
  */
 import {
+  MongoBulkWriteError,
   MongoClientClosedError,
   MongoError,
   MongoNetworkError,
@@ -65,6 +66,10 @@ export function isUnavailable(e: unknown): boolean {
   ) {
     return true;
   }
+  // insertMany reports a failure of the driver itself (a dropped connection, no server, a cleared
+  // pool) as a MongoBulkWriteError that carries the driver's error as its errorResponse.
+  if (e instanceof MongoBulkWriteError && e.errorResponse instanceof Error)
+    return isUnavailable(e.errorResponse);
   if (isBusy(e)) return true;
   if (e instanceof MongoError) {
     if (typeof e.code === 'number' && TRANSIENT_CODES.has(e.code)) return true;

@@ -182,7 +182,7 @@ export class MongoRegistryStore implements RegistryStore {
     collectionId: string,
     change: (grants: GrantInput[]) => GrantInput[],
   ): Promise<CollectionRecord> {
-    return guard(`grants of ${collectionId}`, async () => {
+    return guard(`grant of ${collectionId}`, async () => {
       for (let attempt = 0; ; attempt++) {
         const d = await this.collections.findOne({ _id: collectionId });
         if (!d) throw new NotFoundError(`collection ${collectionId} does not exist`);
@@ -195,7 +195,7 @@ export class MongoRegistryStore implements RegistryStore {
           { returnDocument: 'after' },
         );
         if (r) return collectionFromDoc(r);
-        if (attempt >= 10) throw new StoreError(`grants of ${collectionId}: changed concurrently, try again`);
+        if (attempt >= 10) throw new StoreError(`grant of ${collectionId}: changed concurrently, try again`);
       }
     });
   }
