@@ -85,15 +85,7 @@ export async function main(argv: string[]): Promise<number> {
     stores = await openStore(config.store);
     // Same first-start set-up as the hub: the default API root exists.
     await bootstrap(stores, config, createLogger('silent'));
-    if (name === 'init') {
-      const text = existed
-        ? `the store at ${where} already exists; nothing to do`
-        : `created the store at ${where}`;
-      if (parsed.json) process.stdout.write(`${JSON.stringify({ store: where, created: !existed })}\n`);
-      else process.stdout.write(`${text} (default API root ${config.defaultApiRoot})\n`);
-      return 0;
-    }
-    return await run(parsed, config, stores);
+    return await run(parsed, config, stores, !existed);
   } catch (e) {
     if (e instanceof UsageError) {
       fail(e.message);

@@ -296,6 +296,7 @@ export const COMMANDS: CommandSpec[] = [
     usage: 'init',
     summary:
       'create the store named by TESSERA_STORE (and the default API root); every other command refuses a missing store',
+    audit: 'admin',
   },
   {
     words: ['backup'],

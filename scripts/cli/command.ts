@@ -25,6 +25,8 @@ export interface CommandContext<S> {
   stores: S;
   /** What the audit record of this run says beyond the command itself; handlers fill it in. */
   audit: AuditNote;
+  /** Whether this run created the store (only `tessera init` may, and reports it). */
+  storeCreated: boolean;
 }
 
 /** A command handler given only the concerns `K` of the store; resolves to the exit code. */

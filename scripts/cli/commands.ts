@@ -17,12 +17,14 @@ import { auditCommands } from './audit';
 import { collectionCommands } from './collections';
 import { lazyHandlers, type AuditNote, type Handlers } from './command';
 import { groupCommands } from './groups';
+import { initCommands } from './init';
 import { keyCommands } from './keys';
 import { memberCommands } from './members';
 import { rootCommands } from './roots';
 import { transferCommands } from './transfer';
 
 const HANDLERS: Handlers = {
+  ...initCommands,
   ...rootCommands,
   ...groupCommands,
   ...memberCommands,
@@ -56,7 +58,12 @@ function commandLine(parsed: Parsed): string {
   return parts.join(' ');
 }
 
-export async function run(parsed: Parsed, config: Config, stores: Stores): Promise<number> {
+export async function run(
+  parsed: Parsed,
+  config: Config,
+  stores: Stores,
+  storeCreated: boolean,
+): Promise<number> {
   const command = parsed.command;
   if (!command) return 2;
   const name = command.words.join(' ');
@@ -75,6 +82,7 @@ export async function run(parsed: Parsed, config: Config, stores: Stores): Promi
       config,
       stores,
       audit,
+      storeCreated,
     });
   } catch (e) {
     status = isTesseraError(e) ? e.httpStatus : 500;

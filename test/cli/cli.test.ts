@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { verifySecret } from '../../server/access/secrets';
-import { openStore } from '../../server/store';
+import { describeStore, openStore } from '../../server/store';
 import {
   basic,
   getTaxii,
@@ -881,5 +881,17 @@ describe('admin CLI (tessera): a store that does not exist is refused, except by
     const members = await tessera(fresh.url, ['member', 'list']);
     assert.equal(members.code, 0, members.stderr);
     assert.equal(members.stdout.trim(), 'no members');
+    // Both runs are in the audit trail, as every administrative command is.
+    const trail = await okJson<{
+      records: { kind: string; endpoint: string; status: number; detail: string | null }[];
+    }>(fresh.url, ['audit']);
+    const where = describeStore(fresh.url);
+    assert.deepEqual(
+      trail.records.map((r) => [r.kind, r.endpoint, r.status, r.detail]),
+      [
+        ['admin', 'tessera init', 200, `created the store at ${where}`],
+        ['admin', 'tessera init', 200, `the store at ${where} already existed`],
+      ],
+    );
   });
 });
