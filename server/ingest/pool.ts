@@ -44,6 +44,13 @@ function errorFromReply(status: number, message: string): TesseraError {
 
 const CLOSED = 'the ingest worker pool is closed';
 
+/**
+ * A worker that dies before it is ready (it cannot even start: out of memory, a broken install) is
+ * started again after a pause that doubles with each such failure, from 100 ms up to 30 s, so that a
+ * worker that can never start does not spin a core; one that dies after it was ready is replaced at once.
+ */
+const START_RETRY_MS = { first: 100, max: 30_000 };
+
 interface Pending {
   resolve: (p: Prepared) => void;
   reject: (e: Error) => void;
@@ -57,6 +64,9 @@ class PrepareWorker {
   restarts = 0;
   private worker: Worker;
   private closing = false;
+  /** Deaths in a row before a worker was ready (reset when one is), and the restart waiting after one. */
+  private failedStarts = 0;
+  private restartTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly file: string,
@@ -72,6 +82,7 @@ class PrepareWorker {
     w.on('message', (reply: WorkerMessage) => {
       if ('ready' in reply) {
         this.ready = true;
+        this.failedStarts = 0;
         return;
       }
       const p = this.pending.get(reply.id);
@@ -85,10 +96,25 @@ class PrepareWorker {
       if (this.closing) return this.failAll(CLOSED);
       // Whatever it was preparing is lost: refused (500), and a new worker takes its place.
       this.failAll(`ingest worker exited with code ${code}`);
-      this.restarts++;
-      this.worker = this.spawn();
+      if (this.ready) this.restart();
+      else {
+        const pause = Math.min(START_RETRY_MS.first * 2 ** this.failedStarts, START_RETRY_MS.max);
+        this.failedStarts++;
+        this.restartTimer = setTimeout(() => this.restart(), pause).unref();
+      }
     });
     return w;
+  }
+
+  private restart(): void {
+    this.restartTimer = null;
+    this.restarts++;
+    this.worker = this.spawn();
+  }
+
+  /** What the pool weighs when it picks a worker: its pending requests; one that failed to start, last. */
+  load(): number {
+    return this.failedStarts === 0 ? this.pending.size : Infinity;
   }
 
   private failAll(why: string): void {
@@ -98,6 +124,11 @@ class PrepareWorker {
 
   send(req: PrepareRequest, pending: Pending): void {
     if (this.closing) return pending.reject(new StoreError(`ingest worker failed: ${CLOSED}`));
+    if (this.restartTimer !== null) {
+      return pending.reject(
+        new StoreError(`ingest worker failed: it could not start (${this.failedStarts} times in a row)`),
+      );
+    }
     this.pending.set(req.id, pending);
     this.worker.postMessage(req);
   }
@@ -105,6 +136,7 @@ class PrepareWorker {
   /** Stops the thread; a request still pending is refused. */
   async close(): Promise<void> {
     this.closing = true;
+    if (this.restartTimer !== null) clearTimeout(this.restartTimer);
     await this.worker.terminate();
   }
 }
@@ -127,7 +159,7 @@ export class PreparePool {
   prepare: PrepareFn = (text) =>
     new Promise<Prepared>((resolve, reject) => {
       let best = this.workers[0] as PrepareWorker;
-      for (const w of this.workers) if (w.pending.size < best.pending.size) best = w;
+      for (const w of this.workers) if (w.load() < best.load()) best = w;
       // Stryker disable next-line UpdateOperator: counting down gives unique ids as well
       best.send({ id: this.nextId++, text }, { resolve, reject });
     });

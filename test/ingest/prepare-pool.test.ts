@@ -234,6 +234,93 @@ describe('ingest worker pool', function () {
     });
   });
 
+  describe('when a worker cannot start', () => {
+    let dir: string;
+    let failFile: string;
+    let script: string;
+    beforeEach(async () => {
+      dir = await mkdtemp(path.join(os.tmpdir(), 'tessera-pool-start-'));
+      failFile = path.join(dir, 'fail');
+      script = path.join(dir, 'worker.js');
+      // Dies at start while the fail file exists; else serves, answering with its thread id, and
+      // exits on 'exit'.
+      await writeFile(
+        script,
+        `const fs = require('node:fs');
+        const { threadId } = require('node:worker_threads');
+        exports.serve = (port) => {
+          if (fs.existsSync(${JSON.stringify(failFile)})) throw new Error('cannot start');
+          port.postMessage({ ready: true });
+          port.on('message', (req) => {
+            if (req.text === 'exit') process.exit(3);
+            port.postMessage({ id: req.id, ok: false, status: 500, message: 'served by ' + threadId });
+          });
+        };`,
+      );
+    });
+    afterEach(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('is started again after pauses that double (100, 200, 400 ms …), refusing requests at once meanwhile', async () => {
+      await writeFile(failFile, '');
+      const p = new PreparePool(1, false, DEFAULT_CONTENT_LIMITS, script);
+      try {
+        const at: number[] = [];
+        while (at.length < 3) {
+          if (p.restarts() > at.length) at.push(Date.now());
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        assert.equal(p.restarts(), 3);
+        const [r1, r2, r3] = at as [number, number, number];
+        // Each gap is the pause plus the time the thread took to die; polling adds a few ms.
+        assert.ok(r2 - r1 >= 190, `second pause ${r2 - r1} ms`);
+        assert.ok(r3 - r2 >= 390, `third pause ${r3 - r2} ms`);
+        // A request to the starting thread is refused with its error when it dies; then, for the
+        // 800 ms it waits, at once.
+        const ask = () => refusal(p.prepare('{"objects": [1]}'));
+        let e = await ask();
+        if (e.message === 'ingest worker failed: cannot start') e = await ask();
+        const t0 = Date.now();
+        const again = await ask();
+        assert.ok(Date.now() - t0 < 300, 'refused at once');
+        for (const x of [e, again]) {
+          assert.ok(x instanceof StoreError);
+          assert.equal(x.message, 'ingest worker failed: it could not start (4 times in a row)');
+        }
+        assert.equal(p.restarts(), 3, 'still waiting');
+      } finally {
+        await p.close();
+      }
+      // Closed while waiting: no worker is started after.
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(p.restarts(), 3);
+    });
+
+    it('its requests go to the workers that run; once it starts again it takes its share', async () => {
+      const p = new PreparePool(2, false, DEFAULT_CONTENT_LIMITS, script);
+      try {
+        await until('the pool is ready', () => p.isReady());
+        const thread = async () => (await refusal(p.prepare('hello'))).message;
+        const first = await thread();
+        // The first worker (the first of equals) dies, and cannot start again.
+        await writeFile(failFile, '');
+        await refusal(p.prepare('exit'));
+        await until('the first worker failed to start again', () => p.restarts() >= 2);
+        for (let i = 0; i < 5; i++) assert.notEqual(await thread(), first);
+        const second = await thread();
+        // Once it starts again, the first of equals is the first worker again.
+        await rm(failFile);
+        await until('the first worker is ready again', () => p.isReady(), 10_000);
+        const again = await thread();
+        assert.notEqual(again, second);
+        assert.notEqual(again, first, 'a new thread');
+      } finally {
+        await p.close();
+      }
+    });
+  });
+
   describe('behind the HTTP API', () => {
     let hub: TestHub;
     before(async () => {
