@@ -3,7 +3,10 @@
  * URL names (no server needed), and what opening a store leaves in the database.
  */
 import assert from 'node:assert/strict';
-import { databaseOf } from '../../server/store/mongodb/connection';
+import { StoreUnavailableError } from '../../server/errors';
+import { createMongoStores } from '../../server/store/mongodb';
+import { clientOptions, databaseOf } from '../../server/store/mongodb/connection';
+import { STORE_OPERATIONS } from '../helpers/operations';
 import { freshDatabase } from './fixture';
 
 describe('MongoDB backend: connection', function () {
@@ -30,6 +33,67 @@ describe('MongoDB backend: connection', function () {
       const probe = await fresh.db.collection('meta').findOne({ _id: 'write-concern-probe' } as never);
       assert.ok(probe, 'the probe document is written');
       assert.ok(typeof probe.at === 'number' && probe.at >= before, `at ${String(probe.at)}`);
+    } finally {
+      await fresh.dispose();
+    }
+  });
+
+  it('gives the driver: undefined values ignored, server selection 10 s unless the URL sets it', function () {
+    const defaults = { appName: 'tessera', ignoreUndefined: true };
+    assert.deepEqual(clientOptions('mongodb://127.0.0.1:27017/intel'), {
+      ...defaults,
+      serverSelectionTimeoutMS: 10_000,
+    });
+    assert.deepEqual(clientOptions('mongodb://h/serverSelectionTimeoutMS=1'), {
+      ...defaults,
+      serverSelectionTimeoutMS: 10_000,
+    });
+    assert.deepEqual(clientOptions('mongodb://h/intel?tls=true&serverSelectionTimeoutMS_x=1'), {
+      ...defaults,
+      serverSelectionTimeoutMS: 10_000,
+    });
+    for (const url of [
+      'mongodb://h/intel?serverSelectionTimeoutMS=300',
+      'mongodb://h/intel?tls=true&serverSelectionTimeoutMS=300',
+      'mongodb://h/?SERVERSELECTIONTIMEOUTMS=300',
+      'mongodb://h/intel?serverSelectiontimeoutms=1&tls=true',
+    ])
+      assert.deepEqual(clientOptions(url), defaults, url);
+  });
+
+  it('a store not opened yet, or closed, refuses every operation as not open (503)', async function () {
+    this.timeout(30_000);
+    const fresh = await freshDatabase(this);
+    try {
+      const never = createMongoStores(fresh.url);
+      const closed = await fresh.open();
+      await closed.close();
+      for (const s of [never, closed]) {
+        for (const [label, op] of [['ping', (x: typeof s) => x.ping()] as const, ...STORE_OPERATIONS]) {
+          const e = await op(s).then(
+            () => assert.fail(`${label} resolved`),
+            (err: unknown) => err,
+          );
+          assert.ok(e instanceof StoreUnavailableError, `${label}: ${String(e)}`);
+          assert.equal(e.message, 'the MongoDB store is not open', label);
+        }
+      }
+    } finally {
+      await fresh.dispose();
+    }
+  });
+
+  it('a second init of an open store neither connects nor probes again', async function () {
+    this.timeout(30_000);
+    const fresh = await freshDatabase(this);
+    try {
+      const s = await fresh.open();
+      const probe = () => fresh.db.collection('meta').findOne({ _id: 'write-concern-probe' } as never);
+      const first = await probe();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await s.init();
+      assert.deepEqual(await probe(), first);
+      assert.deepEqual(await s.registry.listApiRoots(), []);
     } finally {
       await fresh.dispose();
     }

@@ -122,6 +122,56 @@ describe('MongoDB backend: stored documents', function () {
       assert.deepEqual(after.grants, [{ group: 'g', read: true, write: false, maxTlp: 'amber' }]);
     });
 
+    it('stores roots and collections as designed: the alias/id key, absent fields left out (not null)', async function () {
+      const root = `root-${randomUUID().slice(0, 8)}`;
+      const r = await s.registry.createApiRoot({ name: root, title: 'T' });
+      assert.deepEqual(await db.collection('apiroots').findOne({ _id: root } as never), {
+        _id: root,
+        title: 'T',
+        createdAt: r.createdAt,
+      });
+      const [plain, aliased] = [randomUUID(), randomUUID()];
+      const a = await s.registry.createCollection({
+        id: plain,
+        apiRoot: root,
+        title: 'p',
+        mediaTypes: [],
+        grants: [],
+      });
+      const b = await s.registry.createCollection({
+        id: aliased,
+        apiRoot: root,
+        title: 'a',
+        alias: 'intel',
+        description: 'd',
+        mediaTypes: ['application/stix+json;version=2.1'],
+        grants: [{ group: 'g', read: true, write: false }],
+        defaultTlp: 'green',
+      });
+      assert.deepEqual(await db.collection('collections').findOne({ _id: plain } as never), {
+        _id: plain,
+        apiRoot: root,
+        title: 'p',
+        ak: JSON.stringify([root, 'id', plain]),
+        mediaTypes: [],
+        grants: [],
+        defaultTlp: 'amber',
+        createdAt: a.createdAt,
+      });
+      assert.deepEqual(await db.collection('collections').findOne({ _id: aliased } as never), {
+        _id: aliased,
+        apiRoot: root,
+        title: 'a',
+        ak: JSON.stringify([root, 'alias', 'intel']),
+        mediaTypes: ['application/stix+json;version=2.1'],
+        grants: [{ group: 'g', read: true, write: false, maxTlp: 'amber' }],
+        defaultTlp: 'green',
+        createdAt: b.createdAt,
+        description: 'd',
+        alias: 'intel',
+      });
+    });
+
     it('reads an API root stored with a null description as one without', async function () {
       const name = `root-${randomUUID().slice(0, 8)}`;
       await db

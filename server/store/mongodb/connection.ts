@@ -38,6 +38,18 @@ export function databaseOf(uri: string): string {
   return name || DEFAULT_DATABASE;
 }
 
+/**
+ * The client options of a store URL: undefined values never stored (absent optional fields stay
+ * absent), and server selection failing after 10 s unless the URL sets serverSelectionTimeoutMS.
+ */
+export function clientOptions(uri: string): MongoClientOptions {
+  const options: MongoClientOptions = { appName: 'tessera', ignoreUndefined: true };
+  if (!/[?&]serverSelectionTimeoutMS=/i.test(uri)) {
+    options.serverSelectionTimeoutMS = DEFAULT_SERVER_SELECTION_TIMEOUT_MS;
+  }
+  return options;
+}
+
 /** Run a backend operation; any failure leaves as the hub's error for `what` (./errors.ts). */
 export async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
@@ -51,7 +63,6 @@ export class MongoConnection {
   private client: MongoClient | null = null;
   private db: Db | null = null;
   private writeConcern: WriteConcernSettings = {};
-  private readonly handles = new Map<string, Collection<Document>>();
 
   constructor(private readonly uri: string) {}
 
@@ -65,23 +76,14 @@ export class MongoConnection {
    * throws StoreUnavailableError when the connection is not open.
    */
   collection<T extends Document>(name: string): Collection<T> {
-    const db = this.database;
-    let c = this.handles.get(name);
-    if (!c) {
-      c = retryingBusy(db.collection(name, { writeConcern: this.writeConcern }));
-      this.handles.set(name, c);
-    }
-    return c as unknown as Collection<T>;
+    // A new handle each time: it only binds the name and options to the open database.
+    return retryingBusy(this.database.collection<T>(name, { writeConcern: this.writeConcern }));
   }
 
   /** Connect (unless open), then create the missing indexes; idempotent. Unguarded: see init. */
   async open(): Promise<void> {
     if (!this.db) {
-      const options: MongoClientOptions = { appName: 'tessera', ignoreUndefined: true };
-      if (!/[?&]serverSelectionTimeoutMS=/i.test(this.uri)) {
-        options.serverSelectionTimeoutMS = DEFAULT_SERVER_SELECTION_TIMEOUT_MS;
-      }
-      const client = new MongoClient(this.uri, options);
+      const client = new MongoClient(this.uri, clientOptions(this.uri));
       try {
         await client.connect();
         const db = client.db(databaseOf(this.uri));
@@ -106,7 +108,6 @@ export class MongoConnection {
     const client = this.client;
     this.client = null;
     this.db = null;
-    this.handles.clear();
     if (client) await client.close().catch(() => {});
   }
 }

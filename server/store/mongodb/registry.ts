@@ -88,8 +88,13 @@ export class MongoRegistryStore implements RegistryStore {
 
   async createApiRoot(args: CreateApiRootArgs): Promise<ApiRootRecord> {
     return guard(`API root ${args.name}`, async () => {
-      const doc: ApiRootDoc = { _id: args.name, title: args.title, createdAt: nowMicros() };
-      if (args.description !== undefined) doc.description = args.description;
+      // An absent description stays absent: the client ignores undefined values (connection.ts).
+      const doc: ApiRootDoc = {
+        _id: args.name,
+        title: args.title,
+        description: args.description,
+        createdAt: nowMicros(),
+      };
       await this.apiRoots.insertOne(doc);
       return apiRootFromDoc(doc);
     });
@@ -148,9 +153,10 @@ export class MongoRegistryStore implements RegistryStore {
         grants: completeGrants(args.grants),
         defaultTlp: storedLevel(args.defaultTlp),
         createdAt: nowMicros(),
+        // Absent ones stay absent: the client ignores undefined values (connection.ts).
+        description: args.description,
+        alias: args.alias,
       };
-      if (args.description !== undefined) doc.description = args.description;
-      if (args.alias !== undefined) doc.alias = args.alias;
       await this.collections.insertOne(doc);
       return collectionFromDoc(doc);
     });
