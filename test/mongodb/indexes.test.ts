@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { Db } from 'mongodb';
 import { StoreError } from '../../server/errors';
-import { freshDatabase } from './fixture';
+import { freshDatabase, type MongoTestDatabase } from './fixture';
 
 /** Restated from the design in server/store/mongodb/indexes.ts: collection → index name → key. */
 const EXPECTED: Record<string, Record<string, { key: Record<string, number>; unique?: true }>> = {
@@ -99,62 +99,54 @@ function expectedFor(all: Record<string, unknown>): Record<string, Record<string
   return out;
 }
 
+/** The database has exactly the expected indexes (every collection the store made). */
+async function assertIndexes(db: Db): Promise<void> {
+  const all = withoutTtl(await indexesOf(db));
+  for (const name of Object.keys(EXPECTED)) assert.ok(name in all, `collection ${name} has its indexes`);
+  assert.deepEqual(all, expectedFor(all));
+}
+
 describe('MongoDB backend: indexes', function () {
   this.timeout(60_000);
+  let fresh: MongoTestDatabase;
+
+  beforeEach(async function () {
+    fresh = await freshDatabase(this);
+  });
+
+  afterEach(async function () {
+    await fresh.dispose();
+  });
 
   it('a new store has exactly the indexes of the query plans, unique where they must be', async function () {
-    const fresh = await freshDatabase(this);
-    try {
-      await fresh.open();
-      const all = withoutTtl(await indexesOf(fresh.db));
-      for (const name of Object.keys(EXPECTED)) assert.ok(name in all, `collection ${name} has its indexes`);
-      assert.deepEqual(all, expectedFor(all));
-    } finally {
-      await fresh.dispose();
-    }
+    await fresh.open();
+    await assertIndexes(fresh.db);
   });
 
   it('opening again re-creates a missing index and leaves the others as they are', async function () {
-    const fresh = await freshDatabase(this);
-    try {
-      await fresh.open();
-      await fresh.db.collection('objects').dropIndex('objects_vk');
-      await fresh.db.collection('state').dropIndex('state_key');
-      await fresh.open();
-      const all = withoutTtl(await indexesOf(fresh.db));
-      assert.deepEqual(all, expectedFor(all));
-    } finally {
-      await fresh.dispose();
-    }
+    await fresh.open();
+    await fresh.db.collection('objects').dropIndex('objects_vk');
+    await fresh.db.collection('state').dropIndex('state_key');
+    await fresh.open();
+    await assertIndexes(fresh.db);
   });
 
-  it('two stores opening a new database at once both open, with one set of indexes', async function () {
-    const fresh = await freshDatabase(this);
-    try {
-      await Promise.all([fresh.open(), fresh.open(), fresh.open()]);
-      const all = withoutTtl(await indexesOf(fresh.db));
-      assert.deepEqual(all, expectedFor(all));
-    } finally {
-      await fresh.dispose();
-    }
+  it('stores opening a new database at once all open, with one set of indexes', async function () {
+    await Promise.all([fresh.open(), fresh.open(), fresh.open()]);
+    await assertIndexes(fresh.db);
   });
 
   it('an index of the same key under another name is refused: the store does not open', async function () {
-    const fresh = await freshDatabase(this);
-    try {
-      await fresh.db.collection('objects').createIndex({ c: 1, da: 1 }, { name: 'by_collection_and_time' });
-      const e = await fresh.open().then(
-        () => assert.fail('opened'),
-        (err: unknown) => err,
-      );
-      assert.ok(e instanceof StoreError, String(e));
-      assert.equal(e.constructor, StoreError);
-      assert.match(
-        e.message,
-        /^open MongoDB store: Index already exists with a different name: by_collection_and_time$/,
-      );
-    } finally {
-      await fresh.dispose();
-    }
+    await fresh.db.collection('objects').createIndex({ c: 1, da: 1 }, { name: 'by_collection_and_time' });
+    const e = await fresh.open().then(
+      () => assert.fail('opened'),
+      (err: unknown) => err,
+    );
+    assert.ok(e instanceof StoreError, String(e));
+    assert.equal(e.constructor, StoreError);
+    assert.match(
+      e.message,
+      /^open MongoDB store: Index already exists with a different name: by_collection_and_time$/,
+    );
   });
 });
