@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
+import { StoreError } from '../../server/errors';
 import type { Stores } from '../../server/store/contract';
+import { rejectsWith } from '../contract/fixture';
 import { makeIndicator, toNewVersion } from '../helpers/stix';
 import { emptyStatus } from '../helpers/store';
 import { freshDatabase, type MongoTestDatabase } from './fixture';
@@ -178,6 +180,41 @@ describe('MongoDB backend: stored documents', function () {
         .collection('apiroots')
         .insertOne({ _id: name, title: 'T', description: null, createdAt: 3 } as never);
       assert.deepEqual(await s.registry.getApiRoot(name), { name, title: 'T', createdAt: 3 });
+    });
+  });
+
+  describe('state', function () {
+    it('stores a shared secret as 32 random bytes under secret:<name>; a non-binary value is refused', async function () {
+      const secret = await s.state.sharedSecret('cursor');
+      const stored = await db
+        .collection('meta')
+        .findOne({ _id: 'secret:cursor' } as never, { promoteBuffers: true });
+      assert.deepEqual(Object.keys(stored ?? {}).sort(), ['_id', 'value']);
+      assert.ok(Buffer.isBuffer(stored?.value) && stored.value.length === 32);
+      assert.ok(secret.equals(stored.value as Buffer));
+      await db.collection('meta').insertOne({ _id: 'secret:odd', value: 'text' } as never);
+      await rejectsWith(s.state.sharedSecret('odd'), StoreError, 'shared secret odd: no binary value stored');
+    });
+
+    it("keeps a key's current and previous versions, each its own document", async function () {
+      const key = `k-${randomUUID().slice(0, 8)}`;
+      for (const n of [0, 1, 2])
+        assert.equal(await s.state.putState({ key, value: `v${n + 1}`, expectedVersion: n }), true);
+      const docs = await db.collection('state').find({ k: key }).sort({ v: 1 }).toArray();
+      assert.deepEqual(docs, [
+        { _id: JSON.stringify([key, 2]), k: key, v: 2, value: 'v2' },
+        { _id: JSON.stringify([key, 3]), k: key, v: 3, value: 'v3' },
+      ]);
+    });
+
+    it('a put that then finds a later version (a writer stalled past a deletion) reports false', async function () {
+      const key = `k-${randomUUID().slice(0, 8)}`;
+      await s.state.putState({ key, value: 'a', expectedVersion: 0 });
+      await db
+        .collection('state')
+        .insertOne({ _id: JSON.stringify([key, 5]), k: key, v: 5, value: 'later' } as never);
+      assert.equal(await s.state.putState({ key, value: 'b', expectedVersion: 1 }), false);
+      assert.deepEqual(await s.state.getState(key), { key, value: 'later', version: 5 });
     });
   });
 

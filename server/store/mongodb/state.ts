@@ -18,16 +18,6 @@ interface SecretDoc {
   value: Buffer;
 }
 
-function asBuffer(v: unknown): Buffer {
-  if (Buffer.isBuffer(v)) return v;
-  const bin = v as { buffer?: unknown; length?: () => number };
-  if (bin && bin.buffer instanceof Uint8Array) {
-    const n = typeof bin.length === 'function' ? bin.length() : bin.buffer.length;
-    return Buffer.from(bin.buffer.subarray(0, n));
-  }
-  throw new StoreError('shared secret: unexpected stored value');
-}
-
 function stateId(key: string, version: number): string {
   return JSON.stringify([key, version]);
 }
@@ -51,9 +41,10 @@ export class MongoStateStore implements StateStore {
       } catch (e) {
         if (!isDuplicateKey(e)) throw e;
       }
-      const doc = await this.secrets.findOne({ _id }, { promoteBuffers: true });
-      if (!doc) throw new StoreError(`shared secret ${name} vanished`);
-      return asBuffer(doc.value);
+      // promoteBuffers: binary values are read as Buffers (not BSON Binary).
+      const value: unknown = (await this.secrets.findOne({ _id }, { promoteBuffers: true }))?.value;
+      if (!Buffer.isBuffer(value)) throw new StoreError(`shared secret ${name}: no binary value stored`);
+      return value;
     });
   }
 
