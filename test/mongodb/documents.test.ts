@@ -218,6 +218,28 @@ describe('MongoDB backend: stored documents', function () {
     });
   });
 
+  describe('audit', function () {
+    it('reads a record stored without its optional fields as nulls', async function () {
+      await db
+        .collection('audit')
+        .insertOne({ at: 11, kind: 'read', endpoint: '/taxii2/', status: 200 } as never);
+      assert.deepEqual(await s.audit.queryAudit({ since: 11, limit: 1 }), [
+        {
+          at: 11,
+          kind: 'read',
+          member: null,
+          address: null,
+          endpoint: '/taxii2/',
+          apiRoot: null,
+          collection: null,
+          count: null,
+          status: 200,
+          detail: null,
+        },
+      ]);
+    });
+  });
+
   describe('principals', function () {
     it('records when a removed member was removed, once', async function () {
       const name = `m-${randomUUID().slice(0, 8)}`;

@@ -14,25 +14,17 @@ export class MongoAuditStore implements AuditStore {
   async appendAudit(records: AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
     return guard('append audit records', async () => {
-      // Copies: insertMany adds an _id to the documents it is given.
-      await this.audit.insertMany(
-        records.map((r) => ({ ...r })),
-        { ordered: true },
-      );
+      // Copies: insertMany adds an _id to the documents it is given. In order (the default).
+      await this.audit.insertMany(records.map((r) => ({ ...r })));
     });
   }
 
   async queryAudit(args: QueryAuditArgs): Promise<AuditRecord[]> {
     return guard('query audit records', async () => {
-      const filter: Filter<AuditRecord> = {};
-      if (args.member !== undefined) filter.member = args.member;
-      if (args.collection !== undefined) filter.collection = args.collection;
+      // An undefined member or collection leaves no condition: the client ignores undefined values.
+      const filter: Filter<AuditRecord> = { member: args.member, collection: args.collection };
       if (args.since !== undefined) filter.at = { $gte: args.since };
-      const docs = await this.audit
-        .find(filter, { projection: { _id: 0 } })
-        .sort({ at: 1, _id: 1 })
-        .limit(args.limit)
-        .toArray();
+      const docs = await this.audit.find(filter).sort({ at: 1, _id: 1 }).limit(args.limit).toArray();
       return docs.map((d) => ({
         at: d.at,
         kind: d.kind,
