@@ -4,39 +4,26 @@
  * readers. A fresh database per test (./fixture.ts).
  */
 import assert from 'node:assert/strict';
-import type { Db } from 'mongodb';
 import type { AddOutcome, Stores } from '../../server/store/contract';
 import { hostKey, type ClockLink, type IntentDoc } from '../../server/store/mongodb/objects/clock';
 import { nowMicros } from '../../server/time';
 import { makeIndicator, toNewVersion, withModified } from '../helpers/stix';
-import { freshDatabase, newCollection, type MongoTestDatabase } from './fixture';
+import { newCollection, useFreshDatabase, visible } from './fixture';
 
 /** Above pid_max on default kernels: no such process. */
 const NO_SUCH_PID = 2 ** 22 + 12345;
 
 describe('MongoDB backend: store clock', function () {
   this.timeout(60_000);
-  let fresh: MongoTestDatabase | undefined;
-  let db: Db;
-  const open = () => (fresh as MongoTestDatabase).open();
+  const fresh = useFreshDatabase();
+  const open = () => fresh().open();
 
   function add(s: Stores, c: string, n: number): Promise<AddOutcome[]> {
     const objects = Array.from({ length: n }, () => toNewVersion(makeIndicator()));
     return s.objects.addObjects({ collectionId: c, addedBy: 'm', objects });
   }
 
-  async function visible(s: Stores, c: string): Promise<string[]> {
-    const page = await s.objects.queryObjects({
-      visibleTo: 'all',
-      collectionId: c,
-      filter: {},
-      limit: 100,
-      withBody: false,
-    });
-    return page.items.map((v) => v.id);
-  }
-
-  const links = () => db.collection<ClockLink>('clock');
+  const links = () => fresh().db.collection<ClockLink>('clock');
 
   /** An unfinished reservation above the head, of the given owner. */
   async function stall(c: string, owner: Pick<ClockLink, 'i' | 'h' | 'p'>): Promise<ClockLink> {
@@ -56,15 +43,6 @@ describe('MongoDB backend: store clock', function () {
     await links().insertOne(link);
     return link;
   }
-
-  beforeEach(async function () {
-    fresh = await freshDatabase(this);
-    db = fresh.db;
-  });
-
-  afterEach(async function () {
-    await fresh?.dispose();
-  });
 
   it('starts the chain at init, and a finished batch leaves only its own link: done, with its block and owner', async function () {
     const s = await open();
@@ -155,11 +133,15 @@ describe('MongoDB backend: store clock', function () {
     const v1 = makeIndicator({ created: '2025-01-01T00:00:00.000Z' });
     const v2 = withModified(v1, '2025-02-01T00:00:00.000Z');
     await s.objects.addObjects({ collectionId: c, addedBy: 'm', objects: [v1, v2].map(toNewVersion) });
-    assert.equal(await db.collection('intents').countDocuments({}), 0, 'a finished delete leaves no intent');
+    assert.equal(
+      await fresh().db.collection('intents').countDocuments({}),
+      0,
+      'a finished delete leaves no intent',
+    );
     // A delete of v2 that removed the document and died before settling the flags of v1.
-    const objects = db.collection('objects');
+    const objects = fresh().db.collection('objects');
     await objects.deleteOne({ c, oid: v1.id, last: true });
-    const intents = db.collection<IntentDoc>('intents');
+    const intents = fresh().db.collection<IntentDoc>('intents');
     const intent: IntentDoc = {
       _id: 'died',
       c,

@@ -73,3 +73,34 @@ export async function newCollection(s: Pick<Stores, 'registry'>): Promise<string
   });
   return c.id;
 }
+
+/**
+ * For the tests of a describe block: a fresh database before each test, disposed of after it.
+ * Returns its accessor.
+ */
+export function useFreshDatabase(): () => MongoTestDatabase {
+  let fresh: MongoTestDatabase | undefined;
+  beforeEach(async function () {
+    fresh = await freshDatabase(this);
+  });
+  afterEach(async function () {
+    await fresh?.dispose();
+    fresh = undefined;
+  });
+  return () => {
+    if (!fresh) throw new Error('no fresh database outside a test');
+    return fresh;
+  };
+}
+
+/** The ids an operator sees in collection `c` (up to 100), in dateAdded order. */
+export async function visible(s: Pick<Stores, 'objects'>, c: string): Promise<string[]> {
+  const page = await s.objects.queryObjects({
+    visibleTo: 'all',
+    collectionId: c,
+    filter: {},
+    limit: 100,
+    withBody: false,
+  });
+  return page.items.map((v) => v.id);
+}

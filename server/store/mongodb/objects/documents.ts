@@ -41,10 +41,9 @@ export function visibilityBranches(scope: ObjectScope): Filter<ObjectDoc>[] {
     t === UNMARKED ? scope.unmarked : (scope.ranks as number[]).includes(t),
   );
   const hidden = TLP_VALUES.filter((t) => !visible.includes(t));
-  const inList = (xs: number[]) => (xs.length === 1 ? (xs[0] as number) : { $in: xs });
   const out: Filter<ObjectDoc>[] = [];
-  if (visible.length > 0) out.push({ tlp: inList(visible) });
-  if (hidden.length > 0 && scope.publisher !== null) out.push({ by: scope.publisher, tlp: inList(hidden) });
+  if (visible.length > 0) out.push({ tlp: { $in: visible } });
+  if (hidden.length > 0 && scope.publisher !== null) out.push({ by: scope.publisher, tlp: { $in: hidden } });
   return out;
 }
 
@@ -81,14 +80,10 @@ function versionClause(v: VersionSelector): Filter<ObjectDoc> | null {
   const ors: Filter<ObjectDoc>[] = [];
   if (v.last) ors.push({ last: true });
   if (v.first) ors.push({ first: true });
-  if (v.exact.length > 0) ors.push({ vk: v.exact.length === 1 ? (v.exact[0] as string) : { $in: v.exact } });
+  if (v.exact.length > 0) ors.push({ vk: { $in: v.exact } });
   if (ors.length === 0) return null;
   if (ors.length === 1) return ors[0] as Filter<ObjectDoc>;
   return { $or: ors };
-}
-
-function inClause(values: string[]): string | { $in: string[] } {
-  return values.length === 1 ? (values[0] as string) : { $in: values };
 }
 
 /**
@@ -102,15 +97,15 @@ export function objectFilter(
   const f: Filter<ObjectDoc> = { c };
   if (filter.ids) {
     if (filter.ids.length === 0) return null;
-    f.oid = inClause(filter.ids);
+    f.oid = { $in: filter.ids };
   }
   if (filter.types) {
     if (filter.types.length === 0) return null;
-    f.type = inClause(filter.types);
+    f.type = { $in: filter.types };
   }
   if (filter.specVersions) {
     if (filter.specVersions.length === 0) return null;
-    f.sv = inClause(filter.specVersions);
+    f.sv = { $in: filter.specVersions };
   }
   const v = versionClause(filter.versions ?? DEFAULT_VERSIONS);
   if (v === null) return null;

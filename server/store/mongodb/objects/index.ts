@@ -29,9 +29,7 @@ import { settleFlags } from './settle';
 
 export class MongoObjectStore implements ObjectStore {
   private clock: StoreClock | null = null;
-  private readonly repair = new CrashRepair(() =>
-    this.clock ? { objects: this.conn.collection<ObjectDoc>(OBJECTS), clock: this.clock } : null,
-  );
+  private readonly repair = new CrashRepair(() => this.handles);
 
   constructor(private readonly conn: MongoConnection) {}
 

@@ -16,11 +16,13 @@ import type { ObjectDoc, ObjectHandles } from './documents';
  * loops until a read finds nothing to change (see the file comment for why this converges).
  */
 export async function settleFlags(h: ObjectHandles, c: string, oids: string[]): Promise<void> {
-  for (let i = 0; i < oids.length; i += 500) {
-    const chunk = oids.slice(i, i + 500);
+  const rest = [...oids];
+  while (rest.length > 0) {
+    const chunk = rest.splice(0, 500);
     for (let round = 0; round < 50; round++) {
       const docs = await h.objects
-        .find({ c, oid: chunk.length === 1 ? (chunk[0] as string) : { $in: chunk } })
+        .find({ c, oid: { $in: chunk } })
+        // Stryker disable next-line ObjectLiteral: the projection only trims the reply; the code reads only the fields it names
         .project<Pick<ObjectDoc, '_id' | 'oid' | 'vk' | 'first' | 'last'>>({
           oid: 1,
           vk: 1,
@@ -55,9 +57,9 @@ export async function settleFlags(h: ObjectHandles, c: string, oids: string[]): 
       for (const target of ['11', '10', '01', '00']) {
         const ids = byTarget.get(target);
         if (!ids) continue;
-        for (let k = 0; k < ids.length; k += 500) {
+        while (ids.length > 0) {
           await h.objects.updateMany(
-            { _id: { $in: ids.slice(k, k + 500) } },
+            { _id: { $in: ids.splice(0, 500) } },
             { $set: { first: target[0] === '1', last: target[1] === '1' } },
           );
         }
