@@ -1226,13 +1226,15 @@ describe('STIX schemas: constraints between properties and value ranges', () => 
     assert.deepEqual(errors({ ...bare, definition_type: 'statement' }), [
       'property-dependency $: must have property definition when property definition_type is present',
     ]);
-    assert.deepEqual(errors({ ...bare, definition: { statement: 'x' } }), [
+    // a definition without definition_type is neither a statement's nor a TLP marking's
+    assert.deepEqual(errors({ ...bare, definition: { terms: 'x' } }), [
       'property-combination $: a marking-definition MUST have definition_type and definition, or extensions',
       'property-dependency $: must have property definition_type when property definition is present',
     ]);
-    assert.deepEqual(errors({ ...STATEMENT, definition: 'x' }), [
-      'property-type $.definition: must be object',
-    ]);
+    for (const definition_type of ['statement', 'x-acme-terms'])
+      assert.deepEqual(errors({ ...STATEMENT, definition_type, definition: 'x' }), [
+        'property-type $.definition: must be object',
+      ]);
   });
   it('marking-definition: a statement definition has a statement string', () => {
     assert.deepEqual(errors({ ...STATEMENT, definition: {} }), [
@@ -1350,5 +1352,24 @@ describe('STIX schemas: constraints between properties and value ranges', () => 
     assert.deepEqual(core({ impacted_entity_counts: { 'two words': 1 } }), [
       `dictionary-key ${CORE_AT}.impacted_entity_counts: invalid key 'two words' (keys: ASCII [a-zA-Z0-9_-], at most 250 characters)`,
     ]);
+  });
+});
+
+describe('STIX schemas: custom objects', () => {
+  it('a custom SDO has the common properties of an SDO, and only those are known', () => {
+    assert.deepEqual(errors(sdo('x-acme-widget', { x_acme_size: 3, labels: ['a'], revoked: false })), []);
+    assert.deepEqual(errors(sdo('x-acme-widget', { revoked: 'no' })), [
+      'property-type $.revoked: must be boolean',
+    ]);
+    const { modified: _m, ...noModified } = sdo('x-acme-widget');
+    assert.deepEqual(errors(noModified), [
+      "required-property $.modified: required property 'modified' is missing",
+    ]);
+  });
+  it('a custom SCO has the common properties of an SCO, and only those are known', () => {
+    const extension = { [`extension-definition--${U4}`]: { extension_type: 'new-sco' } };
+    const obs = (extra: Obj) => errors(sco('x-acme-obs', { extensions: extension, ...extra }));
+    assert.deepEqual(obs({ x_acme_value: 'v', defanged: true }), []);
+    assert.deepEqual(obs({ defanged: 'yes' }), ['property-type $.defanged: must be boolean']);
   });
 });
