@@ -132,7 +132,7 @@ const RETRIED_METHODS = new Set([
  * a conflicting command was rolled back, a partly applied insertMany is followed by duplicate-key
  * handling that recognises our own documents by dateAdded, and updates/deletes are idempotent.
  */
-function retryingBusy<T extends object>(coll: Collection<T>): Collection<T> {
+export function retryingBusy<T extends object>(coll: Collection<T>): Collection<T> {
   return new Proxy(coll, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver);
@@ -155,7 +155,7 @@ function retryingBusy<T extends object>(coll: Collection<T>): Collection<T> {
  * { w: 'majority', j: true } where the server accepts it (replica sets, standalone MongoDB,
  * FerretDB); otherwise the strongest concern it accepts.
  */
-async function chooseWriteConcern(db: Db): Promise<WriteConcernSettings> {
+export async function chooseWriteConcern(db: Db): Promise<WriteConcernSettings> {
   const candidates: WriteConcernSettings[] = [{ w: 'majority', j: true }, { w: 1, j: true }, { w: 1 }];
   let last: unknown;
   for (const wc of candidates) {
