@@ -175,38 +175,25 @@ export async function chooseWriteConcern(db: Db): Promise<WriteConcernSettings> 
   throw last;
 }
 
-/** Create the indexes of ./indexes.ts that are missing, one at a time (idempotent, race-safe). */
+/**
+ * Create the indexes of ./indexes.ts, one command each: creating an index that exists with the same
+ * key and options does nothing (on MongoDB and FerretDB, also when two instances open at once),
+ * one that conflicts with an existing index fails the open. (FerretDB 1.24 drops the connection
+ * when a multi-index createIndexes names only indexes that already exist: hence one at a time.)
+ */
 async function ensureIndexes(db: Db): Promise<void> {
-  const existing = new Map<string, Set<string>>();
   for (const def of INDEXES) {
-    let names = existing.get(def.collection);
-    if (!names) {
-      names = new Set<string>();
-      try {
-        for (const ix of await db.collection(def.collection).listIndexes().toArray())
-          names.add(String(ix.name));
-      } catch (e) {
-        if (!(e instanceof MongoServerError && e.code === 26)) throw e; // NamespaceNotFound: no index yet
-      }
-      existing.set(def.collection, names);
-    }
-    if (names.has(def.name)) continue;
-    // One index per command: FerretDB 1.24 drops the connection when a multi-index createIndexes
-    // names only indexes that already exist.
     try {
+      // Options a definition leaves undefined are not sent (the client ignores undefined values).
       await db.collection(def.collection).createIndex(def.key, {
         name: def.name,
-        ...(def.unique ? { unique: true } : {}),
-        ...(def.expireAfterSeconds !== undefined ? { expireAfterSeconds: def.expireAfterSeconds } : {}),
+        unique: def.unique,
+        expireAfterSeconds: def.expireAfterSeconds,
       });
     } catch (e) {
       // 238 NotImplemented, 115 CommandNotSupported, 67 CannotCreateIndex (e.g. TTL on FerretDB).
-      if (def.optional && e instanceof MongoServerError && [67, 115, 238].includes(e.code as number))
-        continue;
-      // Another instance may have created it at the same moment.
-      const now = await db.collection(def.collection).listIndexes().toArray();
-      if (!now.some((ix) => ix.name === def.name)) throw e;
+      if (!(def.optional && e instanceof MongoServerError && [67, 115, 238].includes(e.code as number)))
+        throw e;
     }
-    names.add(def.name);
   }
 }

@@ -101,7 +101,7 @@ export class MongoPrincipalStore implements PrincipalStore {
   }
 
   private async requireMember(name: string): Promise<void> {
-    if (!(await this.members.findOne({ _id: name }, { projection: { _id: 1 } }))) {
+    if (!(await this.members.findOne({ _id: name }))) {
       throw new NotFoundError(`member ${name} does not exist`);
     }
   }
@@ -198,10 +198,10 @@ export class MongoPrincipalStore implements PrincipalStore {
 
   async joinGroup(args: MembershipArgs): Promise<void> {
     return guard(`join ${args.member} to ${args.group}`, async () => {
-      if (!(await this.groups.findOne({ _id: args.group }, { projection: { _id: 1 } }))) {
+      if (!(await this.groups.findOne({ _id: args.group }))) {
         throw new NotFoundError(`group ${args.group} does not exist`);
       }
-      if (!(await this.members.findOne({ _id: args.member }, { projection: { _id: 1 } }))) {
+      if (!(await this.members.findOne({ _id: args.member }))) {
         throw new NotFoundError(`member ${args.member} does not exist`);
       }
       try {
@@ -252,7 +252,7 @@ export class MongoPrincipalStore implements PrincipalStore {
 
   async removeGroup(name: string): Promise<void> {
     return guard(`remove group ${name}`, async () => {
-      if (!(await this.groups.findOne({ _id: name }, { projection: { _id: 1 } }))) {
+      if (!(await this.groups.findOne({ _id: name }))) {
         throw new NotFoundError(`group ${name} does not exist`);
       }
       await this.memberships.deleteMany({ g: name });
@@ -282,7 +282,7 @@ export class MongoPrincipalStore implements PrincipalStore {
   async listApiKeys(args: ListApiKeysArgs): Promise<ApiKeyRecord[]> {
     return guard('list API keys', async () => {
       const docs = await this.apiKeys
-        .find(args.member === undefined ? {} : { member: args.member })
+        .find({ member: args.member }) // undefined: every member's (the client ignores undefined values)
         .toArray();
       return docs
         .map(keyFromDoc)
@@ -337,7 +337,7 @@ export class MongoPrincipalStore implements PrincipalStore {
   async listCertificates(args: ListCertificatesArgs): Promise<CertificateRecord[]> {
     return guard('list certificates', async () => {
       const docs = await this.certificates
-        .find(args.member === undefined ? {} : { member: args.member })
+        .find({ member: args.member }) // undefined: every member's (the client ignores undefined values)
         .toArray();
       return docs
         .map(certFromDoc)

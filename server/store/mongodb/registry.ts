@@ -141,7 +141,7 @@ export class MongoRegistryStore implements RegistryStore {
 
   async createCollection(args: CreateCollectionArgs): Promise<CollectionRecord> {
     return guard(`collection ${args.id}`, async () => {
-      if (!(await this.apiRoots.findOne({ _id: args.apiRoot }, { projection: { _id: 1 } }))) {
+      if (!(await this.apiRoots.findOne({ _id: args.apiRoot }))) {
         throw new NotFoundError(`API root ${args.apiRoot} does not exist`);
       }
       const doc: CollectionDoc = {
@@ -207,10 +207,8 @@ export class MongoRegistryStore implements RegistryStore {
   }
 
   async putGrant(args: PutGrantArgs): Promise<CollectionRecord> {
-    return this.changeGrants(args.collectionId, (gs) => [
-      ...gs.filter((g) => g.group !== args.grant.group),
-      args.grant,
-    ]);
+    // completeGrants keeps the last grant of a group: this one.
+    return this.changeGrants(args.collectionId, (gs) => [...gs, args.grant]);
   }
 
   async removeGrant(args: RemoveGrantArgs): Promise<CollectionRecord> {

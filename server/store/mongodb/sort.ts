@@ -6,6 +6,6 @@ export function byString<T>(key: (t: T) => string): (a: T, b: T) => number {
   return (a, b) => {
     const x = key(a);
     const y = key(b);
-    return x < y ? -1 : x > y ? 1 : 0;
+    return x === y ? 0 : x < y ? -1 : 1;
   };
 }

@@ -69,7 +69,7 @@ export class MongoStateStore implements StateStore {
   async putState(args: PutStateArgs): Promise<boolean> {
     return guard('put state', async () => {
       const n = args.expectedVersion;
-      if (n > 0 && !(await this.state.findOne({ _id: stateId(args.key, n) }, { projection: { _id: 1 } }))) {
+      if (n > 0 && !(await this.state.findOne({ _id: stateId(args.key, n) }))) {
         return false;
       }
       try {
@@ -83,8 +83,7 @@ export class MongoStateStore implements StateStore {
         if (isDuplicateKey(e)) return false;
         throw e;
       }
-      if (await this.state.findOne({ k: args.key, v: { $gt: n + 1 } }, { projection: { _id: 1 } }))
-        return false;
+      if (await this.state.findOne({ k: args.key, v: { $gt: n + 1 } })) return false;
       await this.state.deleteMany({ k: args.key, v: { $lt: n } });
       return true;
     });
