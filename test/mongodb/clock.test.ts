@@ -127,6 +127,42 @@ describe('MongoDB backend: store clock', function () {
     }
   });
 
+  it('of several unfinished live reservations, the oldest caps readers; a finished one in between does not', async function () {
+    const s = await open();
+    const c = await newCollection(s);
+    const first = await add(s, c, 1);
+    const other = { i: 'elsewhere', h: 'another-host|', p: 1 };
+    const oldest = await stall(c, other);
+    const between = await add(s, c, 1);
+    await stall(c, other);
+    await add(s, c, 1);
+    assert.deepEqual(
+      await visible(s, c),
+      first.map((o) => o.id),
+    );
+    await links().updateOne({ _id: oldest._id }, { $set: { done: true } });
+    assert.deepEqual(
+      await visible(s, c),
+      [...first, ...between].map((o) => o.id),
+      'the younger one still caps',
+    );
+  });
+
+  it('a database whose clock is gone (its collection emptied) refuses to add or query, naming the cause', async function () {
+    const s = await open();
+    const c = await newCollection(s);
+    await add(s, c, 1);
+    await links().deleteMany({});
+    await assert.rejects(
+      add(s, c, 1),
+      /^StoreError: add objects: the clock is missing \(store not initialised\)$/,
+    );
+    await assert.rejects(
+      visible(s, c),
+      /^StoreError: query objects: the clock is missing \(store not initialised\)$/,
+    );
+  });
+
   it('at the next start, repairs the flags of an object whose delete died midway and removes its intent', async function () {
     const s = await open();
     const c = await newCollection(s);

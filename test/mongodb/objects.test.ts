@@ -148,10 +148,60 @@ describe('MongoDB backend: objects concern', function () {
     assert.equal((await links().findOne({ t: 'died' }))?.done, true, 'the link is repaired');
   });
 
+  it('reserves one dateAdded per new version: duplicates (stored, in the batch, copies without version) take none', async function () {
+    const s = await open();
+    const c = await newCollection(s);
+    const x1 = makeIndicator({ created: '2025-01-01T00:00:00.000Z' });
+    const x2 = withModified(x1, '2025-02-01T00:00:00.000Z');
+    const sco1 = makeIpv4Addr();
+    const first = await s.objects.addObjects({
+      collectionId: c,
+      addedBy: 'm',
+      objects: [x1, x2, sco1].map(toNewVersion),
+    });
+    const y1 = makeIndicator({ created: '2025-01-01T00:00:00.000Z' });
+    const y2 = withModified(y1, '2025-03-01T00:00:00.000Z');
+    const sco2 = makeIpv4Addr();
+    const z = makeIndicator();
+    const copyOfX = { ...toNewVersion(x2), version: null, versionKey: null };
+    const batch = [
+      toNewVersion(x1),
+      toNewVersion(y1),
+      toNewVersion(y1),
+      toNewVersion(sco1),
+      toNewVersion(sco2),
+    ];
+    batch.push(toNewVersion(sco2), copyOfX, toNewVersion(z), toNewVersion(y2));
+    const out = await s.objects.addObjects({ collectionId: c, addedBy: 'm', objects: batch });
+    const [head] = await links().find({}).sort({ _id: -1 }).limit(1).toArray();
+    assert.ok(head);
+    const s0 = head.s;
+    assert.equal(head.e - s0, 4, 'four new versions: y1, sco2, z, y2');
+    assert.deepEqual(
+      out.map((o) => [o.outcome, o.dateAdded]),
+      [
+        ['duplicate', first[0]?.dateAdded],
+        ['added', s0],
+        ['duplicate', s0],
+        ['duplicate', first[2]?.dateAdded],
+        ['added', s0 + 1],
+        ['duplicate', s0 + 1],
+        ['duplicate', first[0]?.dateAdded],
+        ['added', s0 + 2],
+        ['added', s0 + 3],
+      ],
+    );
+    // A batch of duplicates only reserves nothing.
+    await s.objects.addObjects({ collectionId: c, addedBy: 'm', objects: batch });
+    const [still] = await links().find({}).sort({ _id: -1 }).limit(1).toArray();
+    assert.deepEqual(still, head);
+  });
+
   it('two instances adding the same versions at once: the one whose insert lost the race reports what the other stored', async function () {
     const a = await open();
     const b = await open();
     const c = await newCollection(a);
+    const elsewhere = await newCollection(a);
     const headId = async () => (await links().find({}).sort({ _id: -1 }).limit(1).next())?._id ?? -1;
     let raced = 0;
     // Both read before either inserts, almost always (the two calls start together); a round where
@@ -162,6 +212,8 @@ describe('MongoDB backend: objects concern', function () {
       const x2 = withModified(x1, '2025-02-01T00:00:00.000Z');
       const sco = makeIpv4Addr();
       const own = [makeIndicator(), makeIndicator()];
+      // The same SCO already in another collection, with an earlier version: not what either reports.
+      await a.objects.addObjects({ collectionId: elsewhere, addedBy: 'a', objects: [toNewVersion(sco)] });
       const before = await headId();
       const [ra, rb] = await Promise.all([
         a.objects.addObjects({ collectionId: c, addedBy: 'a', objects: [x1, x2, sco].map(toNewVersion) }),

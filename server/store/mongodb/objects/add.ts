@@ -13,6 +13,12 @@ import { newToken } from './clock';
 import { UNMARKED, objectDocId, type ObjectDoc, type ObjectHandles } from './documents';
 import { settleFlags } from './settle';
 
+/** A version already stored: what a duplicate of it reports. */
+interface Stored {
+  version: string;
+  dateAdded: Micros;
+}
+
 /** One object of a batch on its way in. */
 interface Planned {
   index: number;
@@ -20,7 +26,7 @@ interface Planned {
   /** For a duplicate within the batch: the earlier object it duplicates. */
   dupOf?: Planned;
   /** For a duplicate of a stored version. */
-  stored?: { ver: string; da: Micros };
+  stored?: Stored;
   doc?: ObjectDoc;
   outcome?: AddOutcome;
 }
@@ -39,11 +45,11 @@ export async function addObjects(h: ObjectHandles, args: AddObjectsArgs): Promis
     )
     .toArray();
   /** id → versionKey → stored version or earlier object of this batch. */
-  const known = new Map<string, Map<string, { ver: string; da: Micros } | Planned>>();
+  const known = new Map<string, Map<string, Stored | Planned>>();
   for (const s of stored) {
     let m = known.get(s.oid);
     if (!m) known.set(s.oid, (m = new Map()));
-    m.set(s.vk, { ver: s.ver, da: s.da });
+    m.set(s.vk, { version: s.ver, dateAdded: s.da });
   }
   /** SCO copies in this batch for ids with nothing stored: the first one. */
   const batchSco = new Map<string, Planned>();
@@ -53,15 +59,16 @@ export async function addObjects(h: ObjectHandles, args: AddObjectsArgs): Promis
     const p: Planned = { index, obj };
     plan.push(p);
     const versions = known.get(obj.id);
-    let hit: { ver: string; da: Micros } | Planned | undefined;
-    if (obj.version === null || obj.versionKey === null) {
+    let hit: Stored | Planned | undefined;
+    // Without a version (an SCO; versionKey is null exactly when version is): the store gives it one.
+    if (obj.versionKey === null) {
       // Any version of the id makes a copy without version a duplicate (of the lowest one); an id
       // is in `known` only with at least one version.
       if (versions) hit = versions.get([...versions.keys()].sort()[0] as string);
       else hit = batchSco.get(obj.id);
       if (!hit) batchSco.set(obj.id, p);
     } else {
-      hit = versions?.get(obj.versionKey) ?? undefined;
+      hit = versions?.get(obj.versionKey);
       if (!hit) {
         let m = known.get(obj.id);
         if (!m) known.set(obj.id, (m = new Map()));
@@ -75,34 +82,20 @@ export async function addObjects(h: ObjectHandles, args: AddObjectsArgs): Promis
 
   if (fresh.length > 0) await insertFresh(h, args, fresh, known);
 
-  // 2. Outcomes, in batch order.
-  const resolve = (p: Planned): AddOutcome => {
+  // 2. Outcomes, in batch order: a new version's was set by insertFresh; a duplicate reports the
+  // version it duplicates (an earlier object of the batch, itself never a duplicate, or a stored one).
+  const outcomeOf = (p: Planned): AddOutcome => {
     if (p.outcome) return p.outcome;
-    let out: AddOutcome;
-    if (p.dupOf) {
-      const o = resolve(p.dupOf);
-      out = {
-        index: p.index,
-        id: p.obj.id,
-        version: o.version,
-        outcome: 'duplicate',
-        dateAdded: o.dateAdded,
-      };
-    } else if (p.stored) {
-      out = {
-        index: p.index,
-        id: p.obj.id,
-        version: p.stored.ver,
-        outcome: 'duplicate',
-        dateAdded: p.stored.da,
-      };
-    } else {
-      throw new StoreError(`add objects: no outcome for object ${p.index}`);
-    }
-    p.outcome = out;
-    return out;
+    const of = p.dupOf ? (outcomeOf(p.dupOf) as Stored) : (p.stored as Stored);
+    return {
+      index: p.index,
+      id: p.obj.id,
+      version: of.version,
+      outcome: 'duplicate',
+      dateAdded: of.dateAdded,
+    };
   };
-  return plan.map(resolve);
+  return plan.map(outcomeOf);
 }
 
 /** Reserve dateAdded values for the new objects, insert them durably, settle their flags. */
@@ -110,7 +103,7 @@ async function insertFresh(
   h: ObjectHandles,
   args: AddObjectsArgs,
   fresh: Planned[],
-  known: Map<string, Map<string, { ver: string; da: Micros } | Planned>>,
+  known: Map<string, Map<string, Stored | Planned>>,
 ): Promise<void> {
   const c = args.collectionId;
   const token = newToken();
@@ -119,59 +112,46 @@ async function insertFresh(
   try {
     const { seq, start } = await h.clock.reserve(token, c, fresh.length);
     block = { seq, start };
-    fresh.forEach((p, k) => {
+    const versions = fresh.map((p, k) => {
       const da = start + k;
-      let ver = p.obj.version;
-      let vk = p.obj.versionKey;
-      const sco = ver === null || vk === null;
-      if (sco) {
-        ver = formatTaxiiTimestamp(da);
-        vk = versionKey(ver) ?? ver;
-      }
+      if (p.obj.versionKey !== null)
+        return { da, ver: p.obj.version as string, vk: p.obj.versionKey, sco: false };
+      const ver = formatTaxiiTimestamp(da);
+      return { da, ver, vk: versionKey(ver) ?? ver, sco: true };
+    });
+    // The version keys of each id: stored, and new in this batch (listed twice: harmless).
+    const keysOf = new Map<string, string[]>();
+    for (const [oid, m] of known) keysOf.set(oid, [...m.keys()]);
+    fresh.forEach((p, k) => {
+      keysOf.set(p.obj.id, [...(keysOf.get(p.obj.id) ?? []), (versions[k] as { vk: string }).vk]);
+    });
+    const docs = fresh.map((p, k): ObjectDoc => {
+      const { da, ver, vk, sco } = versions[k] as { da: Micros; ver: string; vk: string; sco: boolean };
+      const ks = keysOf.get(p.obj.id) as string[];
       p.doc = {
         _id: objectDocId(c, p.obj.id, sco ? null : vk),
         c,
         oid: p.obj.id,
         type: p.obj.type,
         sv: p.obj.specVersion,
-        ver: ver as string,
-        vk: vk as string,
+        ver,
+        vk,
         da,
-        first: false,
-        last: false,
+        // Flags as far as this writer can tell; settleFlags() corrects races afterwards.
+        first: ks.every((x) => x >= vk),
+        last: ks.every((x) => x <= vk),
         by: args.addedBy,
         body: p.obj.body,
         tlp: p.obj.tlp ?? UNMARKED,
       };
+      return p.doc;
     });
-    // Flags as far as this writer can tell; settleFlags() corrects races afterwards.
-    const keysOf = new Map<string, string[]>();
-    for (const [oid, m] of known) {
-      keysOf.set(
-        oid,
-        [...m.entries()].filter(([, v]) => !('index' in v)).map(([vk]) => vk),
-      );
-    }
-    for (const p of fresh) {
-      const doc = p.doc as ObjectDoc;
-      let ks = keysOf.get(doc.oid);
-      if (!ks) keysOf.set(doc.oid, (ks = []));
-      ks.push(doc.vk);
-    }
-    for (const p of fresh) {
-      const doc = p.doc as ObjectDoc;
-      const ks = keysOf.get(doc.oid) ?? [doc.vk];
-      doc.first = ks.every((k) => k >= doc.vk);
-      doc.last = ks.every((k) => k <= doc.vk);
-    }
-
-    const docs = fresh.map((p) => p.doc as ObjectDoc);
     const raced = new Set<number>();
     try {
       await h.objects.insertMany(docs, { ordered: false });
     } catch (e) {
       if (!(e instanceof MongoBulkWriteError)) throw e;
-      const errs = Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
+      const errs = [e.writeErrors].flat();
       if (errs.length === 0 || errs.some((w) => w.code !== 11000 && w.code !== 11001)) throw e;
       for (const w of errs) raced.add(w.index);
     }
@@ -189,12 +169,12 @@ async function insertFresh(
       for (const i of raced) {
         const p = fresh[i] as Planned;
         const doc = p.doc as ObjectDoc;
-        const sco = p.obj.version === null || p.obj.versionKey === null;
+        const sco = p.obj.versionKey === null;
         const candidates = now.filter((d) => d.oid === doc.oid && (sco || d.vk === doc.vk));
         const s = candidates.sort(byString((d) => d.vk))[0];
         if (!s) throw new StoreError(`add objects: ${doc.oid} reported as duplicate but not found`);
         if (s.da === doc.da) continue; // our own write, retried
-        p.stored = { ver: s.ver, da: s.da };
+        p.stored = { version: s.ver, dateAdded: s.da };
         delete p.doc;
       }
     }
@@ -210,7 +190,7 @@ async function insertFresh(
         };
       }
     }
-    await h.clock.finish(seq, token);
+    await h.clock.finish(seq);
     released = true;
   } catch (e) {
     // A failed batch leaves nothing behind (the caller answers with an error): remove what this
@@ -238,7 +218,7 @@ async function rollBack(
   try {
     await h.objects.deleteMany({ c, da: { $gte: block.start, $lt: block.start + n } });
     await settleFlags(h, c, [...new Set(fresh.map((p) => p.obj.id))]);
-    await h.clock.finish(block.seq, token);
+    await h.clock.finish(block.seq);
     return true;
   } catch {
     h.clock.mustRollBack(token);

@@ -200,9 +200,8 @@ export class StoreClock {
   }
 
   /** The writer of link `seq` is done: its objects are durable and settled. */
-  async finish(seq: number, token: string): Promise<void> {
+  async finish(seq: number): Promise<void> {
     await this.links.updateOne({ _id: seq }, { $set: { done: true } });
-    this.abandonedLinks.delete(token);
     // Links below a done link are history (the head is never below it).
     await this.links.deleteMany({ _id: { $lt: seq }, done: true });
   }
@@ -238,8 +237,8 @@ export class StoreClock {
   async visibilityCap(): Promise<Micros> {
     const links = await this.links.find({}).toArray();
     const now = nowMicros();
-    let head: ClockLink | undefined;
-    for (const l of links) if (!head || l._id > head._id) head = l;
+    const top = Math.max(...links.map((l) => l._id));
+    const head = links.find((l) => l._id === top);
     if (!head) throw new Error('the clock is missing (store not initialised)');
     let cap = head.e;
     for (const l of links) if (!l.done && l.s < cap && !this.linkDead(l, now)) cap = l.s;

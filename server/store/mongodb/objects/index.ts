@@ -87,16 +87,13 @@ export class MongoObjectStore implements ObjectStore {
         .project<Pick<ObjectDoc, 'oid' | 'type' | 'sv' | 'ver' | 'da' | 'body'>>(projection)
         .sort({ da: 1 })
         .limit(args.limit + 1);
-      // Document by document, so that a page of large objects stops reading at its byte budget.
+      // Document by document, so that a page of large objects stops reading at its byte budget
+      // (which only bodies count). Leaving the loop closes the cursor.
       const page = new PageCut<Pick<ObjectDoc, 'oid' | 'type' | 'sv' | 'ver' | 'da' | 'body'>>(
         args.limit,
-        args.withBody ? args.maxBytes : undefined,
+        args.maxBytes,
       );
-      try {
-        for await (const d of cursor) if (!page.offer(d, d.body)) break;
-      } finally {
-        await cursor.close();
-      }
+      for await (const d of cursor) if (!page.offer(d, d.body)) break;
       return {
         more: page.more,
         items: page.items.map((d) => {
@@ -107,7 +104,7 @@ export class MongoObjectStore implements ObjectStore {
             version: d.ver,
             dateAdded: d.da,
           };
-          if (args.withBody) v.body = d.body;
+          if (d.body !== undefined) v.body = d.body;
           return v;
         }),
       };
