@@ -3,11 +3,11 @@
  * URL names (no server needed), and what opening a store leaves in the database.
  */
 import assert from 'node:assert/strict';
-import { StoreUnavailableError } from '../../server/errors';
+import { BadRequestError, StoreUnavailableError } from '../../server/errors';
 import { createMongoStores } from '../../server/store/mongodb';
-import { clientOptions, databaseOf } from '../../server/store/mongodb/connection';
+import { clientOptions, databaseOf, MongoConnection } from '../../server/store/mongodb/connection';
 import { STORE_OPERATIONS } from '../helpers/operations';
-import { freshDatabase } from './fixture';
+import { freshDatabase, Relay } from './fixture';
 
 describe('MongoDB backend: connection', function () {
   it('uses the database named in the URL path, decoded, and "tessera" when it names none', function () {
@@ -97,5 +97,74 @@ describe('MongoDB backend: connection', function () {
     } finally {
       await fresh.dispose();
     }
+  });
+
+  it('an unreachable server fails the open as unavailable (503), naming it', async function () {
+    this.timeout(30_000);
+    const relay = new Relay({ host: '127.0.0.1', port: 1 });
+    const port = await relay.listen();
+    await relay.cut(); // nothing listens on the port any more
+    const s = createMongoStores(
+      `mongodb://127.0.0.1:${port}/t?serverSelectionTimeoutMS=200&connectTimeoutMS=200`,
+    );
+    const e = await s.init().then(
+      () => assert.fail('opened'),
+      (err: unknown) => err,
+    );
+    assert.ok(e instanceof StoreUnavailableError, String(e));
+    assert.match(
+      e.message,
+      new RegExp(
+        `^open MongoDB store: MongoDB is unavailable \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\)$`,
+      ),
+    );
+    await s.close();
+  });
+
+  it('closing a store closes its connections to the server', async function () {
+    this.timeout(30_000);
+    const fresh = await freshDatabase(this);
+    const direct = new URL(fresh.url);
+    const relay = new Relay({ host: direct.hostname, port: Number(direct.port) });
+    try {
+      const relayed = new URL(fresh.url);
+      relayed.port = String(await relay.listen());
+      const s = createMongoStores(relayed.href);
+      await s.init();
+      await s.registry.listApiRoots();
+      assert.ok(relay.openSockets > 0);
+      await s.close();
+      for (let i = 0; i < 200 && relay.openSockets > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(relay.openSockets, 0);
+    } finally {
+      await relay.cut();
+      await fresh.dispose();
+    }
+  });
+
+  it('writes through handles with the write concern chosen at open (majority, journaled here)', async function () {
+    this.timeout(30_000);
+    const fresh = await freshDatabase(this);
+    const conn = new MongoConnection(fresh.url);
+    try {
+      await conn.open();
+      const wc = conn.collection('objects').writeConcern;
+      assert.deepEqual([wc?.w, wc?.journal], ['majority', true]);
+    } finally {
+      await conn.close();
+      await fresh.dispose();
+    }
+  });
+
+  it('refuses a backup: MongoDB is copied with its own tools', async function () {
+    const s = createMongoStores('mongodb://127.0.0.1:1/t');
+    await assert.rejects(s.backup('/tmp/never.sqlite'), (e: unknown) => {
+      assert.equal((e as Error).constructor, BadRequestError);
+      assert.equal(
+        (e as Error).message,
+        'tessera backup copies the embedded SQLite store; for MongoDB use mongodump / mongorestore (see README)',
+      );
+      return true;
+    });
   });
 });

@@ -89,6 +89,29 @@ describe('MongoDB backend: stored documents', function () {
         expiresAt: 10,
       });
     });
+
+    it('reads a status stored without its lists as one with empty lists', async function () {
+      const id = randomUUID();
+      await db.collection('statuses').insertOne({
+        _id: id,
+        apiRoot: 'r',
+        collectionId: 'c',
+        member: 'm',
+        requestTimestamp: 5,
+        status: 'pending',
+        totalCount: 2,
+        successCount: 1,
+        failureCount: 0,
+        pendingCount: 1,
+        expiresAt: 10,
+        expiresAtDate: new Date(0),
+      } as never);
+      const got = await s.statuses.getStatus({ apiRoot: 'r', id });
+      assert.deepEqual(
+        [got?.status, got?.successCount, got?.pendingCount, got?.successes, got?.failures, got?.pendings],
+        ['pending', 1, 1, [], [], []],
+      );
+    });
   });
   describe('registry', function () {
     it('reads a collection stored before grants, TLP defaults, alias and description (nulls as absent)', async function () {

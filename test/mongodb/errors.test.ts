@@ -8,8 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import {
+  MongoBulkWriteError,
   MongoClientClosedError,
   MongoError,
+  MongoInvalidArgumentError,
   MongoNetworkError,
   MongoNetworkTimeoutError,
   MongoNotConnectedError,
@@ -107,6 +109,29 @@ describe('MongoDB backend: translation of driver failures', function () {
       assert.ok(!(t instanceof StoreUnavailableError), name);
       assert.equal(t.message, `add objects: ${name}`);
     }
+  });
+
+  it('looks into a bulk write (insertMany) at the failure it carries', function () {
+    const wrapped = (inner: object) => new MongoBulkWriteError(inner as never, {} as never);
+    const dropped = wrapped(new MongoNetworkError('connection 2 to 127.0.0.1:27017 closed'));
+    assert.equal(isUnavailable(dropped), true);
+    const t = translate(dropped, 'append audit records');
+    assert.ok(t instanceof StoreUnavailableError);
+    assert.equal(
+      t.message,
+      'append audit records: MongoDB is unavailable (connection 2 to 127.0.0.1:27017 closed)',
+    );
+    // A write concern error of the batch, reported by the server: its code decides.
+    assert.equal(isUnavailable(wrapped({ message: 'waiting for replication timed out', code: 64 })), true);
+    assert.equal(isUnavailable(wrapped({ message: 'no such write concern', code: 79 })), false);
+    // A driver failure that is not transient, and a duplicate key in the batch.
+    const tooLarge = wrapped(
+      new MongoInvalidArgumentError('Document is larger than the maximum size 16777216'),
+    );
+    assert.equal(isUnavailable(tooLarge), false);
+    assert.equal(translate(tooLarge, 'add objects').constructor, StoreError);
+    const dup = wrapped({ message: 'E11000 duplicate key error', code: 11000, writeErrors: [] });
+    assert.equal(translate(dup, 'add objects').constructor, ConflictError);
   });
 
   it('reports a failure labelled retryable or transient by the server as unavailable', function () {

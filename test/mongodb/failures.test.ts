@@ -7,53 +7,11 @@
  * serverSelectionTimeoutMS) and leaves as StoreUnavailableError `<operation>: MongoDB is unavailable (…)`.
  */
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { StoreUnavailableError } from '../../server/errors';
 import { createMongoStores } from '../../server/store/mongodb';
 import type { Stores } from '../../server/store/contract';
 import { STORE_OPERATIONS, type StoreOperation } from '../helpers/operations';
-import { freshDatabase, type MongoTestDatabase } from './fixture';
-
-/** A TCP relay to `target` that can be cut: no new connection, every open one destroyed. */
-class Relay {
-  private readonly sockets = new Set<net.Socket>();
-  private readonly server: net.Server;
-
-  constructor(target: { host: string; port: number }) {
-    this.server = net.createServer((client) => {
-      const upstream = net.connect(target.port, target.host);
-      for (const [a, b] of [
-        [client, upstream],
-        [upstream, client],
-      ] as const) {
-        this.sockets.add(a);
-        a.pipe(b);
-        a.on('error', () => b.destroy());
-        a.on('close', () => {
-          this.sockets.delete(a);
-          b.destroy();
-        });
-      }
-    });
-  }
-
-  async listen(): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return (this.server.address() as net.AddressInfo).port;
-  }
-
-  /**
-   * Stop listening, destroy every connection, and give the client's side a moment to see its
-   * sockets closed: an operation started on a pooled connection before the driver has seen its
-   * close can wait for a reply for ever (not the driver's socketTimeoutMS).
-   */
-  async cut(): Promise<void> {
-    this.server.close();
-    for (const s of this.sockets) s.destroy();
-    while (this.sockets.size > 0) await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+import { freshDatabase, Relay, type MongoTestDatabase } from './fixture';
 
 describe('MongoDB: a driver failure names the store operation', function () {
   this.timeout(30_000);

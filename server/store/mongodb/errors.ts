@@ -22,7 +22,7 @@ import {
 import { ConflictError, StoreError, StoreUnavailableError, TesseraError } from '../../errors';
 
 /** Server error codes that mean "not now" rather than "never". */
-const TRANSIENT_CODES = new Set<number>([
+const TRANSIENT_CODES = new Set<number | string | undefined>([
   6, // HostUnreachable
   7, // HostNotFound
   50, // MaxTimeMSExpired
@@ -72,7 +72,7 @@ export function isUnavailable(e: unknown): boolean {
     return isUnavailable(e.errorResponse);
   if (isBusy(e)) return true;
   if (e instanceof MongoError) {
-    if (typeof e.code === 'number' && TRANSIENT_CODES.has(e.code)) return true;
+    if (TRANSIENT_CODES.has(e.code)) return true;
     if (e.hasErrorLabel('RetryableWriteError') || e.hasErrorLabel('TransientTransactionError')) return true;
   }
   return false;
