@@ -30,6 +30,14 @@ describe('MongoDB backend: stored documents', function () {
   });
 
   describe('statuses', function () {
+    /** A status document written directly (as an older version did); its id. */
+    async function storedStatus(fields: Record<string, unknown>): Promise<string> {
+      const id = randomUUID();
+      const common = { _id: id, apiRoot: 'r', collectionId: 'c', member: 'm', requestTimestamp: 5 };
+      await db.collection('statuses').insertOne({ ...common, ...fields } as never);
+      return id;
+    }
+
     it('stores the expiry also as a Date (millisecond, rounded down) for the TTL index', async function () {
       const expiresAt = Date.UTC(2030, 0, 2, 3, 4, 5, 678) * 1000 + 999;
       const id = randomUUID();
@@ -51,13 +59,7 @@ describe('MongoDB backend: stored documents', function () {
     });
 
     it("reads a status stored without counts (the lists' lengths), null and absent messages as none", async function () {
-      const id = randomUUID();
-      await db.collection('statuses').insertOne({
-        _id: id,
-        apiRoot: 'r',
-        collectionId: 'c',
-        member: 'm',
-        requestTimestamp: 5,
+      const id = await storedStatus({
         status: 'complete',
         totalCount: 3,
         successes: [
@@ -68,7 +70,7 @@ describe('MongoDB backend: stored documents', function () {
         pendings: [{ id: 'indicator--4', version: 'v4' }],
         expiresAt: 10,
         expiresAtDate: new Date(0),
-      } as never);
+      });
       assert.deepEqual(await s.statuses.getStatus({ apiRoot: 'r', id }), {
         id,
         apiRoot: 'r',
@@ -91,13 +93,7 @@ describe('MongoDB backend: stored documents', function () {
     });
 
     it('reads a status stored without its lists as one with empty lists', async function () {
-      const id = randomUUID();
-      await db.collection('statuses').insertOne({
-        _id: id,
-        apiRoot: 'r',
-        collectionId: 'c',
-        member: 'm',
-        requestTimestamp: 5,
+      const id = await storedStatus({
         status: 'pending',
         totalCount: 2,
         successCount: 1,
@@ -105,7 +101,7 @@ describe('MongoDB backend: stored documents', function () {
         pendingCount: 1,
         expiresAt: 10,
         expiresAtDate: new Date(0),
-      } as never);
+      });
       const got = await s.statuses.getStatus({ apiRoot: 'r', id });
       assert.deepEqual(
         [got?.status, got?.successCount, got?.pendingCount, got?.successes, got?.failures, got?.pendings],
