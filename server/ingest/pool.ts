@@ -66,7 +66,7 @@ class PrepareWorker {
   private closing = false;
   /** Deaths in a row before a worker was ready (reset when one is), and the restart waiting after one. */
   private failedStarts = 0;
-  private restartTimer: NodeJS.Timeout | null = null;
+  private restartTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly file: string,
@@ -107,7 +107,7 @@ class PrepareWorker {
   }
 
   private restart(): void {
-    this.restartTimer = null;
+    this.restartTimer = undefined;
     this.restarts++;
     this.worker = this.spawn();
   }
@@ -124,7 +124,7 @@ class PrepareWorker {
 
   send(req: PrepareRequest, pending: Pending): void {
     if (this.closing) return pending.reject(new StoreError(`ingest worker failed: ${CLOSED}`));
-    if (this.restartTimer !== null) {
+    if (this.restartTimer !== undefined) {
       return pending.reject(
         new StoreError(`ingest worker failed: it could not start (${this.failedStarts} times in a row)`),
       );
@@ -136,7 +136,7 @@ class PrepareWorker {
   /** Stops the thread; a request still pending is refused. */
   async close(): Promise<void> {
     this.closing = true;
-    if (this.restartTimer !== null) clearTimeout(this.restartTimer);
+    clearTimeout(this.restartTimer);
     await this.worker.terminate();
   }
 }
