@@ -4,6 +4,8 @@
  * readers. A fresh database per test (./fixture.ts).
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import type { AddOutcome, Stores } from '../../server/store/contract';
 import { hostKey, type ClockLink, type IntentDoc } from '../../server/store/mongodb/objects/clock';
 import { nowMicros } from '../../server/time';
@@ -125,6 +127,32 @@ describe('MongoDB backend: store clock', function () {
         `pid ${p}`,
       );
     }
+  });
+
+  it('a reservation of a live process that the reader may not signal (EPERM: another user) still hides later objects', async function () {
+    // A reader running as nobody, and a writer running as root (this process) on the same host.
+    if (process.getuid?.() !== 0) this.skip();
+    const s = await open();
+    const c = await newCollection(s);
+    const first = await add(s, c, 1);
+    await stall(c, { i: 'elsewhere', h: hostKey(), p: process.pid });
+    const later = await add(s, c, 1);
+    const seen = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, 'visible-as.ts'), fresh().url, c],
+      { uid: 65534, gid: 65534, encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.equal(seen.status, 0, seen.stderr);
+    assert.deepEqual(
+      JSON.parse(seen.stdout),
+      first.map((o) => o.id),
+    );
+    // Once that process is gone, the reservation no longer hides anything.
+    await links().updateMany({ done: false }, { $set: { p: NO_SUCH_PID } });
+    assert.deepEqual(
+      await visible(s, c),
+      [...first, ...later].map((o) => o.id),
+    );
   });
 
   it('of several unfinished live reservations, the oldest caps readers; a finished one in between does not', async function () {

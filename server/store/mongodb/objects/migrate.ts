@@ -30,28 +30,23 @@ export function tlpOfBody(body: unknown): number {
   }
 }
 
-/** Returns the number of documents classified by this call. */
-export async function classifyStored(conn: MongoConnection): Promise<number> {
+export async function classifyStored(conn: MongoConnection): Promise<void> {
   const meta = conn.collection<{ _id: string; at: number }>(META);
-  if (await meta.findOne({ _id: DONE_ID })) return 0;
+  if (await meta.findOne({ _id: DONE_ID })) return;
   const objects = conn.collection<ObjectDoc>(OBJECTS);
-  let n = 0;
   for (;;) {
     const docs = await objects
       .find({ tlp: { $exists: false } })
+      // Stryker disable next-line ObjectLiteral: the projection only trims the reply; the code reads only _id and body
       .project<{ _id: string; body: unknown }>({ _id: 1, body: 1 })
       .limit(BATCH)
       .toArray();
     if (docs.length === 0) break;
-    const byValue = new Map<number, string[]>();
-    for (const d of docs) {
-      const t = tlpOfBody(d.body);
-      const ids = byValue.get(t);
-      if (ids) ids.push(d._id);
-      else byValue.set(t, [d._id]);
+    const tlps = docs.map((d) => tlpOfBody(d.body));
+    for (const tlp of new Set(tlps)) {
+      const ids = docs.filter((_, i) => tlps[i] === tlp).map((d) => d._id);
+      await objects.updateMany({ _id: { $in: ids } }, { $set: { tlp } });
     }
-    for (const [tlp, ids] of byValue) await objects.updateMany({ _id: { $in: ids } }, { $set: { tlp } });
-    n += docs.length;
   }
   for (const name of OLD_INDEXES) {
     try {
@@ -66,5 +61,4 @@ export async function classifyStored(conn: MongoConnection): Promise<number> {
   } catch (e) {
     if (!isDuplicateKey(e)) throw e; // another instance finished at the same time
   }
-  return n;
 }
