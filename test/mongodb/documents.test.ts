@@ -269,6 +269,30 @@ describe('MongoDB backend: stored documents', function () {
       assert.ok(doc && typeof doc.removedAt === 'number' && doc.removedAt >= t0, JSON.stringify(doc));
     });
 
+    it('stores members, groups and memberships as designed', async function () {
+      const [m, g] = [`m-${randomUUID().slice(0, 8)}`, `g-${randomUUID().slice(0, 8)}`];
+      const member = await s.principals.createMember({ name: m, secretHash: 'h' });
+      const group = await s.principals.createGroup(g);
+      await s.principals.joinGroup({ member: m, group: g });
+      assert.deepEqual(await db.collection('members').findOne({ _id: m } as never), {
+        _id: m,
+        secretHash: 'h',
+        disabled: false,
+        createdAt: member.createdAt,
+      });
+      assert.deepEqual(await db.collection('groups').findOne({ _id: g } as never), {
+        _id: g,
+        createdAt: group.createdAt,
+      });
+      assert.deepEqual(
+        await db
+          .collection('memberships')
+          .find({ m } as never)
+          .toArray(),
+        [{ _id: JSON.stringify([g, m]), g, m }],
+      );
+    });
+
     it('reads a member stored without the disabled flag as enabled', async function () {
       const name = `m-${randomUUID().slice(0, 8)}`;
       await db.collection('members').insertOne({ _id: name, secretHash: 'h', createdAt: 4 } as never);
