@@ -130,7 +130,8 @@ describe('MongoDB backend: store clock', function () {
   });
 
   it('a reservation of a live process that the reader may not signal (EPERM: another user) still hides later objects', async function () {
-    // A reader running as nobody, and a writer running as root (this process) on the same host.
+    // A reader running as nobody (uid 65534), and a writer running as root (this process) on the
+    // same host.
     if (process.getuid?.() !== 0) this.skip();
     const s = await open();
     const c = await newCollection(s);
@@ -139,8 +140,8 @@ describe('MongoDB backend: store clock', function () {
     const later = await add(s, c, 1);
     const seen = spawnSync(
       process.execPath,
-      ['--import', 'tsx', path.join(__dirname, 'visible-as.ts'), fresh().url, c],
-      { uid: 65534, gid: 65534, encoding: 'utf8', timeout: 60_000 },
+      ['--import', 'tsx', path.join(__dirname, 'visible-as.ts'), fresh().url, c, '65534'],
+      { encoding: 'utf8', timeout: 60_000 },
     );
     assert.equal(seen.status, 0, seen.stderr);
     assert.deepEqual(
