@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import type { AddOutcome, Stores } from '../../server/store/contract';
 import { hostKey, type ClockLink, type IntentDoc } from '../../server/store/mongodb/objects/clock';
@@ -154,6 +156,62 @@ describe('MongoDB backend: store clock', function () {
       await visible(s, c),
       [...first, ...later].map((o) => o.id),
     );
+  });
+
+  it('the host key: hostname and PID namespace (stored in links and intents, read by every instance and version)', function () {
+    assert.equal(hostKey(), `${hostname()}|${readlinkSync('/proc/self/ns/pid')}`);
+  });
+
+  it('a reservation of another host is judged by its lease alone, whatever its pid means here; a new instance leaves it unrepaired', async function () {
+    const s = await open();
+    const c = await newCollection(s);
+    const first = await add(s, c, 1);
+    const live = await stall(c, { i: 'elsewhere', h: 'another-host|', p: NO_SUCH_PID });
+    await add(s, c, 1);
+    assert.deepEqual(
+      await visible(s, c),
+      first.map((o) => o.id),
+      'a pid unknown here',
+    );
+    await links().updateOne({ _id: live._id }, { $set: { p: process.pid } });
+    assert.deepEqual(
+      await visible(s, c),
+      first.map((o) => o.id),
+      'this process’s pid',
+    );
+    await open();
+    assert.equal((await links().findOne({ _id: live._id }))?.done, false, 'not repaired by a new instance');
+  });
+
+  it('while a batch is written its link is unfinished; a delete leaves no intent and removes no other writer’s', async function () {
+    const s = await open();
+    const c = await newCollection(s);
+    const writing = add(s, c, 400);
+    let unfinished = 0;
+    let done = false;
+    void writing.finally(() => (done = true)).catch(() => {});
+    while (!done) {
+      unfinished += await links().countDocuments({ done: false });
+      await new Promise((res) => setTimeout(res, 5));
+    }
+    const out = await writing;
+    assert.ok(unfinished > 0, 'the link was seen unfinished');
+    const intents = fresh().db.collection<IntentDoc>('intents');
+    const other: IntentDoc = {
+      _id: 'other',
+      c,
+      oid: 'x',
+      at: nowMicros(),
+      i: 'elsewhere',
+      h: 'another-host|',
+      p: 1,
+    };
+    await intents.insertOne(other);
+    assert.equal(
+      await s.objects.deleteObject({ visibleTo: 'all', collectionId: c, id: out[0]?.id as string }),
+      1,
+    );
+    assert.deepEqual(await intents.find({}).toArray(), [other]);
   });
 
   it('of several unfinished live reservations, the oldest caps readers; a finished one in between does not', async function () {

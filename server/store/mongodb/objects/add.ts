@@ -31,7 +31,7 @@ interface Planned {
   outcome?: AddOutcome;
 }
 
-/** The outcomes of a non-empty batch (an empty one never reaches the store: see ./index.ts). */
+/** The outcomes of a batch, in batch order (an empty batch reads nothing and reports []). */
 export async function addObjects(h: ObjectHandles, args: AddObjectsArgs): Promise<AddOutcome[]> {
   const c = args.collectionId;
   const ids = [...new Set(args.objects.map((o) => o.id))];

