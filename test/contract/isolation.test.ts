@@ -128,6 +128,14 @@ describe(suite('one record among others'), function () {
       );
     });
 
+    it('removeMember disables and removes the named member only', async function () {
+      const first = await newMember(stores());
+      const gone = await newMember(stores());
+      await stores().principals.removeMember(gone);
+      assert.equal(await stores().principals.getMember(gone), null);
+      assert.equal((await stores().principals.getMember(first))?.disabled, false);
+    });
+
     it('revokeApiKey revokes and returns the named key only', async function () {
       const member = await newMember(stores());
       const args = { member, name: null, hash: 'h', expiresAt: null };

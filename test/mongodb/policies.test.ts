@@ -10,7 +10,8 @@
  */
 import assert from 'node:assert/strict';
 import { MongoServerError, type Collection, type Db, type WriteConcernSettings } from 'mongodb';
-import { chooseWriteConcern, retryingBusy } from '../../server/store/mongodb/connection';
+import { chooseWriteConcern, ensureIndexes, retryingBusy } from '../../server/store/mongodb/connection';
+import type { IndexDef } from '../../server/store/mongodb/indexes';
 
 /** Restated (not imported): the single-command methods that are safe to repeat, as connection.ts documents them. */
 const RETRIED =
@@ -151,5 +152,51 @@ describe('MongoDB backend: the write concern chosen at open', function () {
     const { db, tried } = probing(() => serverError('E11000 duplicate key error', 11000));
     assert.deepEqual(await chooseWriteConcern(db), majority);
     assert.deepEqual(tried, [majority]);
+  });
+});
+
+describe('MongoDB backend: an index the server cannot create', function () {
+  /** A database whose createIndex fails with `failure(name)` (or succeeds when it returns null). */
+  function creating(failure: (name: string) => Error | null) {
+    const created: string[] = [];
+    const db = {
+      collection: () => ({
+        createIndex: (_key: unknown, options: { name: string }) => {
+          const e = failure(options.name);
+          if (e) return Promise.reject(e);
+          created.push(options.name);
+          return Promise.resolve(options.name);
+        },
+      }),
+    };
+    return { db: db as unknown as Db, created };
+  }
+  const defs: IndexDef[] = [
+    { collection: 'a', name: 'plain', key: { x: 1 } },
+    { collection: 'a', name: 'ttl', key: { t: 1 }, expireAfterSeconds: 0, optional: true },
+    { collection: 'a', name: 'last', key: { y: 1 } },
+  ];
+
+  it('skips an optional index whose options the server does not implement (67, 115, 238)', async function () {
+    for (const code of [67, 115, 238]) {
+      const { db, created } = creating((name) =>
+        name === 'ttl' ? serverError('not implemented', code) : null,
+      );
+      await ensureIndexes(db, defs);
+      assert.deepEqual(created, ['plain', 'last'], String(code));
+    }
+  });
+
+  it('fails on any other failure of an optional index, and on those codes for a required one', async function () {
+    const cases: [string, Error][] = [
+      ['ttl', serverError('Index already exists with a different name: t_1', 85)],
+      ['ttl', Object.assign(new Error('not implemented'), { code: 238 })],
+      ['plain', serverError('not implemented', 238)],
+      ['last', serverError('command not supported', 115)],
+    ];
+    for (const [failing, e] of cases) {
+      const { db } = creating((name) => (name === failing ? e : null));
+      await assert.rejects(ensureIndexes(db, defs), (got: unknown) => got === e);
+    }
   });
 });

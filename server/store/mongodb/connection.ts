@@ -22,7 +22,7 @@ import {
 import { StoreUnavailableError } from '../../errors';
 import { nowMicros } from '../../time';
 import { isBusy, isDuplicateKey, translate } from './errors';
-import { INDEXES, META } from './indexes';
+import { INDEXES, META, type IndexDef } from './indexes';
 
 /** Default when the URI does not say: fail fast (503) instead of the driver's 30 s. */
 const DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 10_000;
@@ -112,7 +112,7 @@ export class MongoConnection {
   }
 }
 
-const RETRIED_METHODS = new Set([
+const RETRIED_METHODS = new Set<string | symbol>([
   'insertOne',
   'insertMany',
   'updateOne',
@@ -136,7 +136,7 @@ export function retryingBusy<T extends object>(coll: Collection<T>): Collection<
   return new Proxy(coll, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver);
-      if (typeof prop !== 'string' || !RETRIED_METHODS.has(prop) || typeof value !== 'function') return value;
+      if (!RETRIED_METHODS.has(prop)) return value; // each of these is a method of Collection
       return async (...args: unknown[]) => {
         for (let attempt = 0; ; attempt++) {
           try {
@@ -181,8 +181,8 @@ export async function chooseWriteConcern(db: Db): Promise<WriteConcernSettings> 
  * one that conflicts with an existing index fails the open. (FerretDB 1.24 drops the connection
  * when a multi-index createIndexes names only indexes that already exist: hence one at a time.)
  */
-async function ensureIndexes(db: Db): Promise<void> {
-  for (const def of INDEXES) {
+export async function ensureIndexes(db: Db, defs: readonly IndexDef[] = INDEXES): Promise<void> {
+  for (const def of defs) {
     try {
       // Options a definition leaves undefined are not sent (the client ignores undefined values).
       await db.collection(def.collection).createIndex(def.key, {
