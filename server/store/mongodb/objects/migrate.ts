@@ -10,7 +10,6 @@
  * version document an old instance writes after the migration has no `tlp` and is seen only by
  * its publisher.
  */
-import { MongoServerError } from 'mongodb';
 import { classify } from '../../../access/tlp';
 import type { MongoConnection } from '../connection';
 import { isDuplicateKey } from '../errors';
@@ -34,11 +33,12 @@ export async function classifyStored(conn: MongoConnection): Promise<void> {
   const meta = conn.collection<{ _id: string; at: number }>(META);
   if (await meta.findOne({ _id: DONE_ID })) return;
   const objects = conn.collection<ObjectDoc>(OBJECTS);
+  // Stryker disable next-line ObjectLiteral: the projection only trims the reply; the code reads only _id and body
+  const projection = { _id: 1, body: 1 };
   for (;;) {
     const docs = await objects
       .find({ tlp: { $exists: false } })
-      // Stryker disable next-line ObjectLiteral: the projection only trims the reply; the code reads only _id and body
-      .project<{ _id: string; body: unknown }>({ _id: 1, body: 1 })
+      .project<{ _id: string; body: unknown }>(projection)
       .limit(BATCH)
       .toArray();
     if (docs.length === 0) break;
@@ -48,14 +48,13 @@ export async function classifyStored(conn: MongoConnection): Promise<void> {
       await objects.updateMany({ _id: { $in: ids } }, { $set: { tlp } });
     }
   }
-  for (const name of OLD_INDEXES) {
-    try {
-      await objects.dropIndex(name);
-    } catch (e) {
-      // 27 IndexNotFound, 26 NamespaceNotFound: nothing to drop
-      if (!(e instanceof MongoServerError && [26, 27].includes(e.code as number))) throw e;
-    }
-  }
+  // A drop fails when the index is already gone (never created, or dropped by another instance at
+  // the same time): what counts is that none is left afterwards.
+  for (const name of OLD_INDEXES) await objects.dropIndex(name).catch(() => undefined);
+  const left = (await objects.listIndexes().toArray())
+    .map((ix) => String(ix.name))
+    .filter((n) => OLD_INDEXES.includes(n));
+  if (left.length > 0) throw new Error(`could not drop the old indexes ${left.join(', ')}`);
   try {
     await meta.insertOne({ _id: DONE_ID, at: Date.now() });
   } catch (e) {
