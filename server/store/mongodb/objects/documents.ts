@@ -8,6 +8,7 @@ import type { ObjectFilter, ObjectScope, VersionSelector } from '../../contract'
 import type { Micros } from '../../../time';
 import type { StoreClock } from './clock';
 
+// Stryker disable next-line StringLiteral: any kind but 'all' selects by first/last/exact the same
 const DEFAULT_VERSIONS: VersionSelector = { kind: 'some', first: false, last: true, exact: [] };
 
 export interface ObjectDoc {
