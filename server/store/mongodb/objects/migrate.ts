@@ -10,6 +10,7 @@
  * version document an old instance writes after the migration has no `tlp` and is seen only by
  * its publisher.
  */
+import { MongoServerError } from 'mongodb';
 import { classify } from '../../../access/tlp';
 import type { MongoConnection } from '../connection';
 import { isDuplicateKey } from '../errors';
@@ -48,13 +49,14 @@ export async function classifyStored(conn: MongoConnection): Promise<void> {
       await objects.updateMany({ _id: { $in: ids } }, { $set: { tlp } });
     }
   }
-  // A drop fails when the index is already gone (never created, or dropped by another instance at
-  // the same time): what counts is that none is left afterwards.
-  for (const name of OLD_INDEXES) await objects.dropIndex(name).catch(() => undefined);
-  const left = (await objects.listIndexes().toArray())
-    .map((ix) => String(ix.name))
-    .filter((n) => OLD_INDEXES.includes(n));
-  if (left.length > 0) throw new Error(`could not drop the old indexes ${left.join(', ')}`);
+  for (const name of OLD_INDEXES) {
+    try {
+      await objects.dropIndex(name);
+    } catch (e) {
+      // 27 IndexNotFound, 26 NamespaceNotFound: nothing to drop
+      if (!(e instanceof MongoServerError && [26, 27].includes(e.code as number))) throw e;
+    }
+  }
   try {
     await meta.insertOne({ _id: DONE_ID, at: Date.now() });
   } catch (e) {
