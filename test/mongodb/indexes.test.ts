@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { Db } from 'mongodb';
 import { StoreError } from '../../server/errors';
-import { freshDatabase, type MongoTestDatabase } from './fixture';
+import { useFreshDatabase } from './fixture';
 
 /** Restated from the design in server/store/mongodb/indexes.ts: collection → index name → key. */
 const EXPECTED: Record<string, Record<string, { key: Record<string, number>; unique?: true }>> = {
@@ -108,40 +108,36 @@ async function assertIndexes(db: Db): Promise<void> {
 
 describe('MongoDB backend: indexes', function () {
   this.timeout(60_000);
-  let fresh: MongoTestDatabase;
-
-  beforeEach(async function () {
-    fresh = await freshDatabase(this);
-  });
-
-  afterEach(async function () {
-    await fresh.dispose();
-  });
+  const database = useFreshDatabase();
 
   it('a new store has exactly the indexes of the query plans, unique where they must be', async function () {
-    await fresh.open();
-    await assertIndexes(fresh.db);
+    await database().open();
+    await assertIndexes(database().db);
   });
 
   it('opening again re-creates a missing index and leaves the others as they are', async function () {
-    await fresh.open();
-    await fresh.db.collection('objects').dropIndex('objects_vk');
-    await fresh.db.collection('state').dropIndex('state_key');
-    await fresh.open();
-    await assertIndexes(fresh.db);
+    await database().open();
+    await database().db.collection('objects').dropIndex('objects_vk');
+    await database().db.collection('state').dropIndex('state_key');
+    await database().open();
+    await assertIndexes(database().db);
   });
 
   it('stores opening a new database at once all open, with one set of indexes', async function () {
-    await Promise.all([fresh.open(), fresh.open(), fresh.open()]);
-    await assertIndexes(fresh.db);
+    await Promise.all([database().open(), database().open(), database().open()]);
+    await assertIndexes(database().db);
   });
 
   it('an index of the same key under another name is refused: the store does not open', async function () {
-    await fresh.db.collection('objects').createIndex({ c: 1, da: 1 }, { name: 'by_collection_and_time' });
-    const e = await fresh.open().then(
-      () => assert.fail('opened'),
-      (err: unknown) => err,
-    );
+    await database()
+      .db.collection('objects')
+      .createIndex({ c: 1, da: 1 }, { name: 'by_collection_and_time' });
+    const e = await database()
+      .open()
+      .then(
+        () => assert.fail('opened'),
+        (err: unknown) => err,
+      );
     assert.ok(e instanceof StoreError, String(e));
     assert.equal(e.constructor, StoreError);
     assert.match(
