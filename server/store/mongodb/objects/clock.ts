@@ -254,10 +254,13 @@ export class StoreClock {
     const links = (await this.links.find({}).toArray()).filter(
       (l) => this.linkDead(l, now) || this.rollbackLinks.has(l.t),
     );
-    // (An abandoned token whose intent was never written stays in the set: one per failed delete.)
     const intents = (await this.intents.find({}).toArray()).filter(
       (d) => this.abandonedIntents.has(d._id) || this.ownerDead(d, now),
     );
+    // An abandoned token with no intent stored (its insert never reached the server, or another
+    // instance repaired it) is forgotten, so the set stays bounded however many deletes fail.
+    for (const t of this.abandonedIntents)
+      if (!intents.some((d) => d._id === t)) this.abandonedIntents.delete(t);
     return { links, intents };
   }
 
