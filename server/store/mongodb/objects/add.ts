@@ -119,12 +119,17 @@ async function insertFresh(
       const ver = formatTaxiiTimestamp(da);
       return { da, ver, vk: versionKey(ver) ?? ver, sco: true };
     });
-    // The version keys of each id: stored, and new in this batch (listed twice: harmless).
+    // The version keys of each id, stored and new in this batch (listed twice: harmless), in order:
+    // a version is the first when its key is the lowest, the last when it is the highest.
     const keysOf = new Map<string, string[]>();
     for (const [oid, m] of known) keysOf.set(oid, [...m.keys()]);
     fresh.forEach((p, k) => {
-      keysOf.set(p.obj.id, [...(keysOf.get(p.obj.id) ?? []), (versions[k] as { vk: string }).vk]);
+      const ks = keysOf.get(p.obj.id);
+      const vk = (versions[k] as { vk: string }).vk;
+      if (ks) ks.push(vk);
+      else keysOf.set(p.obj.id, [vk]);
     });
+    for (const ks of keysOf.values()) ks.sort();
     const docs = fresh.map((p, k): ObjectDoc => {
       const { da, ver, vk, sco } = versions[k] as { da: Micros; ver: string; vk: string; sco: boolean };
       const ks = keysOf.get(p.obj.id) as string[];
@@ -138,8 +143,8 @@ async function insertFresh(
         vk,
         da,
         // Flags as far as this writer can tell; settleFlags() corrects races afterwards.
-        first: ks.every((x) => x >= vk),
-        last: ks.every((x) => x <= vk),
+        first: vk === ks[0],
+        last: vk === ks[ks.length - 1],
         by: args.addedBy,
         body: p.obj.body,
         tlp: p.obj.tlp ?? UNMARKED,

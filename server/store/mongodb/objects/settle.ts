@@ -29,7 +29,11 @@ export async function settleFlags(h: ObjectHandles, c: string, oids: string[]): 
         .toArray();
       // Each id's version keys in order: its first version has the lowest, its last the highest.
       const keysOf = new Map<string, string[]>();
-      for (const d of docs) keysOf.set(d.oid, [...(keysOf.get(d.oid) ?? []), d.vk]);
+      for (const d of docs) {
+        const ks = keysOf.get(d.oid);
+        if (ks) ks.push(d.vk);
+        else keysOf.set(d.oid, [d.vk]);
+      }
       for (const ks of keysOf.values()) ks.sort();
       // The flags each document should have, as a target '<first><last>' (null when it has them).
       const targets = docs.map((d) => {
