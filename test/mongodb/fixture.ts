@@ -5,7 +5,6 @@
  * gets a random name and is dropped at the end.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { MongoClient, type Db } from 'mongodb';
 import type { Stores } from '../../server/store/contract';
 import { createMongoStores } from '../../server/store/mongodb';
@@ -106,48 +105,4 @@ export async function visible(s: Pick<Stores, 'objects'>, c: string): Promise<st
   return page.items.map((v) => v.id);
 }
 
-/** A TCP relay to `target` that can be cut: no new connection, every open one destroyed. */
-export class Relay {
-  private readonly sockets = new Set<net.Socket>();
-  private readonly server: net.Server;
-
-  constructor(target: { host: string; port: number }) {
-    this.server = net.createServer((client) => {
-      const upstream = net.connect(target.port, target.host);
-      for (const [a, b] of [
-        [client, upstream],
-        [upstream, client],
-      ] as const) {
-        this.sockets.add(a);
-        a.pipe(b);
-        a.on('error', () => b.destroy());
-        a.on('close', () => {
-          this.sockets.delete(a);
-          b.destroy();
-        });
-      }
-    });
-  }
-
-  /** Sockets open through the relay (two per connection: the client's and the upstream). */
-  get openSockets(): number {
-    return this.sockets.size;
-  }
-
-  async listen(): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return (this.server.address() as net.AddressInfo).port;
-  }
-
-  /**
-   * Stop listening, destroy every connection, and give the client's side a moment to see its
-   * sockets closed: an operation started on a pooled connection before the driver has seen its
-   * close can wait for a reply for ever (not the driver's socketTimeoutMS).
-   */
-  async cut(): Promise<void> {
-    this.server.close();
-    for (const s of this.sockets) s.destroy();
-    while (this.sockets.size > 0) await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+export { Relay } from './relay';

@@ -42,9 +42,14 @@ const TRANSIENT_CODES = new Set<number | string | undefined>([
 
 export const DUPLICATE_KEY = 11000;
 
+/** True for the code of a duplicate-key failure (E11000; 11001 from servers before 2.6). */
+export function isDuplicateKeyCode(code: unknown): boolean {
+  return code === DUPLICATE_KEY || code === 11001;
+}
+
 /** True for a duplicate-key failure (E11000), whether reported by the server or a bulk write. */
 export function isDuplicateKey(e: unknown): boolean {
-  return e instanceof MongoError && (e.code === DUPLICATE_KEY || e.code === 11001);
+  return e instanceof MongoError && isDuplicateKeyCode(e.code);
 }
 
 /** A momentary lock conflict (FerretDB's SQLite handler: "database is locked (5) (SQLITE_BUSY)"). */

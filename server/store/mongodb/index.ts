@@ -33,7 +33,7 @@ export function createMongoStores(uri: string): Stores {
         ),
       ),
     close: async () => {
-      objects.close();
+      await objects.close();
       await conn.close();
     },
     registry: new MongoRegistryStore(conn),

@@ -7,6 +7,7 @@
 import { MongoBulkWriteError } from 'mongodb';
 import type { AddObjectsArgs, AddOutcome, NewObjectVersion } from '../../contract';
 import { StoreError } from '../../../errors';
+import { isDuplicateKeyCode } from '../errors';
 import { formatTaxiiTimestamp, versionKey, type Micros } from '../../../time';
 import { byString } from '../sort';
 import { newToken } from './clock';
@@ -107,11 +108,9 @@ async function insertFresh(
 ): Promise<void> {
   const c = args.collectionId;
   const token = newToken();
-  let released = false;
-  let block: { seq: number; start: Micros } | null = null;
+  // A reservation that fails is the clock's to clean up (./clock.ts); from here on, this writer's.
+  const { seq, start } = await h.clock.reserve(token, c, fresh.length);
   try {
-    const { seq, start } = await h.clock.reserve(token, c, fresh.length);
-    block = { seq, start };
     const versions = fresh.map((p, k) => {
       const da = start + k;
       if (p.obj.versionKey !== null)
@@ -157,7 +156,7 @@ async function insertFresh(
     } catch (e) {
       if (!(e instanceof MongoBulkWriteError)) throw e;
       const errs = [e.writeErrors].flat();
-      if (errs.length === 0 || errs.some((w) => w.code !== 11000 && w.code !== 11001)) throw e;
+      if (errs.length === 0 || errs.some((w) => !isDuplicateKeyCode(w.code))) throw e;
       for (const w of errs) raced.add(w.index);
     }
     // Another writer stored the same version between our read and our insert (or the driver
@@ -196,21 +195,18 @@ async function insertFresh(
       }
     }
     await h.clock.finish(seq);
-    released = true;
   } catch (e) {
     // A failed batch leaves nothing behind (the caller answers with an error): remove what this
     // writer may have inserted in its block, or have the repair do it once the store answers.
-    if (block) released = await rollBack(h, c, block, fresh.length, token, fresh);
+    await rollBack(h, c, { seq, start }, fresh.length, token, fresh);
     throw e;
-  } finally {
-    if (!released) h.clock.abandon(token);
   }
 }
 
 /**
  * Deletes the versions of a failed write (its dateAdded block is its own) and settles the flags of
- * their ids; then the link is done. Resolves false when the store did not let that happen: the link
- * is then left to the repair, which rolls it back (./repair.ts).
+ * their ids; then the link is done. When the store does not let that happen, the link is left to
+ * this instance's repair, which rolls it back (./repair.ts); it hides the block until then.
  */
 async function rollBack(
   h: ObjectHandles,
@@ -219,14 +215,12 @@ async function rollBack(
   n: number,
   token: string,
   fresh: Planned[],
-): Promise<boolean> {
+): Promise<void> {
   try {
     await h.objects.deleteMany({ c, da: { $gte: block.start, $lt: block.start + n } });
     await settleFlags(h, c, [...new Set(fresh.map((p) => p.obj.id))]);
     await h.clock.finish(block.seq);
-    return true;
   } catch {
     h.clock.mustRollBack(token);
-    return false;
   }
 }

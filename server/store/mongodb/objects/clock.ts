@@ -148,9 +148,19 @@ export class StoreClock {
     return now - o.at > LEASE_MICROS;
   }
 
+  /**
+   * Whether a link no longer caps readers. A link to roll back is never dead: its owner is this open
+   * instance (and is never in abandonedLinks), so it hides its block until it is rolled back.
+   */
   private linkDead(l: ClockLink, now: Micros): boolean {
-    if (l.done || this.rollbackLinks.has(l.t)) return false;
+    if (l.done) return false;
     return this.abandonedLinks.has(l.t) || this.ownerDead(l, now);
+  }
+
+  /** Whether a failure left this instance something to repair (see the sets above). */
+  owesRepair(): boolean {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: a repair round with nothing owed changes nothing (it only costs the reads of close())
+    return [this.rollbackLinks, this.abandonedLinks, this.abandonedIntents].some((s) => s.size > 0);
   }
 
   /** Remember that the failed write of `token` must be rolled back by the repair. */
@@ -204,13 +214,9 @@ export class StoreClock {
   /** The writer of link `seq` is done: its objects are durable and settled. */
   async finish(seq: number): Promise<void> {
     await this.links.updateOne({ _id: seq }, { $set: { done: true } });
-    // Links below a done link are history (the head is never below it).
-    await this.links.deleteMany({ _id: { $lt: seq }, done: true });
-  }
-
-  /** Remember that the link of `token` was left unfinished by a failure, for repair. */
-  abandon(token: string): void {
-    this.abandonedLinks.add(token);
+    // Links below a done link are history (the head is never below it). The write is complete
+    // (and visible) already, so a failure here is not its failure: the next finish removes them.
+    await this.links.deleteMany({ _id: { $lt: seq }, done: true }).catch(() => undefined);
   }
 
   /** Record an intent to rewrite the versions of one object (deletes). */

@@ -54,9 +54,14 @@ export class MongoObjectStore implements ObjectStore {
     this.repair.start();
   }
 
-  /** Stop repairs; whatever this instance left unfinished becomes repairable by others. */
-  close(): void {
+  /**
+   * Stop repairs, after a last one when this instance owes one: only it knows that a failed write
+   * must be removed rather than kept (./repair.ts), so a failure it could not undo is undone now if
+   * the store answers. Whatever is still unfinished then becomes repairable by others.
+   */
+  async close(): Promise<void> {
     this.repair.stop();
+    if (this.clock?.owesRepair()) await this.repair.run().catch(() => undefined);
     this.clock?.retire();
     this.clock = null;
   }

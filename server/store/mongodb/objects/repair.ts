@@ -11,8 +11,9 @@
  *
  * A write that failed while its process lives (the store refused or dropped it midway; the request
  * got an error) is undone instead: the writer deletes its block at once (./add.ts), or, when the
- * store does not answer, marks the link for rollback and the next repair here deletes the block;
- * until then the link keeps hiding the block from readers. What a writer killed mid-batch wrote is
+ * store does not answer, marks the link for rollback and the next repair here deletes the block
+ * (the writer's own: every REPAIR_INTERVAL_MS, and once more when its store closes); until then the
+ * link keeps hiding the block from readers. What a writer killed mid-batch wrote is
  * kept, as above: its request got no answer at all, and a retry reports the objects as duplicates.
  */
 import type { ObjectHandles } from './documents';
