@@ -194,7 +194,7 @@ async function insertFresh(
         };
       }
     }
-    await h.clock.finish(seq);
+    await h.clock.finish(seq, token);
   } catch (e) {
     // A failed batch leaves nothing behind (the caller answers with an error): remove what this
     // writer may have inserted in its block, or have the repair do it once the store answers.
@@ -219,7 +219,7 @@ async function rollBack(
   try {
     await h.objects.deleteMany({ c, da: { $gte: block.start, $lt: block.start + n } });
     await settleFlags(h, c, [...new Set(fresh.map((p) => p.obj.id))]);
-    await h.clock.finish(block.seq);
+    await h.clock.finish(block.seq, token);
   } catch {
     h.clock.mustRollBack(token);
   }

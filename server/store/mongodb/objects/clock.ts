@@ -29,7 +29,9 @@
  * Liveness. A crashed writer's link would hide new objects forever, so a link stops capping readers
  * once its owner is known dead: same host (hostname + PID namespace) and its process no longer
  * exists, or it is this process under an instance id that is no longer open, or, for owners on other
- * hosts, once it is older than LEASE_MICROS. A live writer slower than the lease (a batch stuck for
+ * hosts, once it is older than LEASE_MICROS. To its own instance, a link or intent is dead as soon as
+ * its request no longer runs (it failed); a failed write whose objects could not be removed is the
+ * exception: it keeps hiding its block until its instance's repair deletes the block. A live writer slower than the lease (a batch stuck for
  * over a minute) could then be overtaken by readers: that residual hazard is accepted and is the
  * only one. Dead links are also the crash-repair journal (see ./repair.ts).
  *
@@ -107,9 +109,15 @@ export function newToken(): string {
 
 export class StoreClock {
   readonly owner: Owner;
-  /** Tokens of our own links / intents that could not be finished after a failure: repair them. */
-  private readonly abandonedLinks = new Set<string>();
-  private readonly abandonedIntents = new Set<string>();
+  /**
+   * Tokens of this instance's links and intents whose requests are still running. Any other
+   * unfinished link or intent of this instance was left by a failure: to this instance its writer
+   * is gone at once, and its repair takes it (other instances wait for it to close, or the lease).
+   * Only running requests are listed, so nothing accumulates however many writes fail.
+   */
+  private readonly inFlight = new Set<string>();
+  /** Whether a failure has left something of this instance unfinished (see owesRepair). */
+  private leftUnfinished = false;
   /**
    * Tokens of our own links whose write failed and whose objects could not be removed at once:
    * they must be rolled back (never settled), and they keep hiding their block from readers until
@@ -140,7 +148,8 @@ export class StoreClock {
   }
 
   /** Whether the writer of a link or intent is certainly gone (or has held it beyond the lease). */
-  private ownerDead(o: Owner & { at: Micros }, now: Micros): boolean {
+  private ownerDead(o: Owner & { at: Micros }, token: string, now: Micros): boolean {
+    if (o.i === this.owner.i) return !this.inFlight.has(token);
     if (o.h === this.owner.h) {
       if (o.p === this.owner.p) return !liveInThisProcess.has(o.i);
       if (!processExists(o.p)) return true;
@@ -148,23 +157,30 @@ export class StoreClock {
     return now - o.at > LEASE_MICROS;
   }
 
-  /**
-   * Whether a link no longer caps readers. A link to roll back is never dead: its owner is this open
-   * instance (and is never in abandonedLinks), so it hides its block until it is rolled back.
-   */
+  /** Whether a link no longer caps readers. A link to roll back is never dead: it hides its block. */
   private linkDead(l: ClockLink, now: Micros): boolean {
-    if (l.done) return false;
-    return this.abandonedLinks.has(l.t) || this.ownerDead(l, now);
+    if (l.done || this.rollbackLinks.has(l.t)) return false;
+    return this.ownerDead(l, l.t, now);
   }
 
-  /** Whether a failure left this instance something to repair (see the sets above). */
+  /**
+   * Whether a failure has left this instance something to repair: it then repairs once more before
+   * it closes (only it knows that a failed write must be removed rather than kept, and it need not
+   * wait for other instances to notice it is gone).
+   */
   owesRepair(): boolean {
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: a repair round with nothing owed changes nothing (it only costs the reads of close())
-    return [this.rollbackLinks, this.abandonedLinks, this.abandonedIntents].some((s) => s.size > 0);
+    return this.leftUnfinished;
   }
 
-  /** Remember that the failed write of `token` must be rolled back by the repair. */
+  /** The request of `token` failed: it no longer runs, and what it left is the repair's. */
+  private failed(token: string): void {
+    this.inFlight.delete(token);
+    this.leftUnfinished = true;
+  }
+
+  /** The failed write of `token` must be rolled back (its block deleted) by the repair. */
   mustRollBack(token: string): void {
+    this.failed(token);
     this.rollbackLinks.add(token);
   }
 
@@ -178,6 +194,16 @@ export class StoreClock {
    * `finish`) and the block start.
    */
   async reserve(token: string, c: string, n: number): Promise<{ seq: number; start: Micros }> {
+    this.inFlight.add(token);
+    try {
+      return await this.insertLink(token, c, n);
+    } catch (e) {
+      this.failed(token); // a link it may have written is left to the repair
+      throw e;
+    }
+  }
+
+  private async insertLink(token: string, c: string, n: number): Promise<{ seq: number; start: Micros }> {
     // Stryker disable next-line UpdateOperator: attempt-- only lifts the cap of 1000 attempts and the (equivalent) pause
     for (let attempt = 0; ; attempt++) {
       const head = await this.links.find({}).sort({ _id: -1 }).limit(1).next();
@@ -198,10 +224,7 @@ export class StoreClock {
         await this.links.insertOne(link);
         return { seq: link._id, start: link.s };
       } catch (e) {
-        if (!isDuplicateKey(e)) {
-          this.abandonedLinks.add(token); // it may have been written
-          throw e;
-        }
+        if (!isDuplicateKey(e)) throw e;
         const taken = await this.links.findOne({ _id: link._id });
         if (taken?.t === token) return { seq: taken._id, start: taken.s }; // our own insert, retried
       }
@@ -211,9 +234,10 @@ export class StoreClock {
     }
   }
 
-  /** The writer of link `seq` is done: its objects are durable and settled. */
-  async finish(seq: number): Promise<void> {
+  /** The writer of link `seq` (token `token`) is done: its objects are durable and settled. */
+  async finish(seq: number, token: string): Promise<void> {
     await this.links.updateOne({ _id: seq }, { $set: { done: true } });
+    this.inFlight.delete(token);
     // Links below a done link are history (the head is never below it). The write is complete
     // (and visible) already, so a failure here is not its failure: the next finish removes them.
     await this.links.deleteMany({ _id: { $lt: seq }, done: true }).catch(() => undefined);
@@ -221,21 +245,24 @@ export class StoreClock {
 
   /** Record an intent to rewrite the versions of one object (deletes). */
   async intend(token: string, c: string, oid: string): Promise<void> {
+    this.inFlight.add(token);
     try {
       await this.intents.insertOne({ ...this.owner, _id: token, c, oid, at: nowMicros() });
     } catch (e) {
-      this.abandonedIntents.add(token);
+      this.abandonIntent(token); // an intent it may have written is left to the repair
       throw e;
     }
   }
 
+  /** The rewrite of intent `token` is done (by its writer, or by a repair). */
   async fulfil(token: string): Promise<void> {
     await this.intents.deleteOne({ _id: token });
-    this.abandonedIntents.delete(token);
+    this.inFlight.delete(token);
   }
 
+  /** The delete of intent `token` failed: the repair settles its object. */
   abandonIntent(token: string): void {
-    this.abandonedIntents.add(token);
+    this.failed(token);
   }
 
   /**
@@ -260,20 +287,13 @@ export class StoreClock {
     const links = (await this.links.find({}).toArray()).filter(
       (l) => this.linkDead(l, now) || this.rollbackLinks.has(l.t),
     );
-    const intents = (await this.intents.find({}).toArray()).filter(
-      (d) => this.abandonedIntents.has(d._id) || this.ownerDead(d, now),
-    );
-    // An abandoned token with no intent stored (its insert never reached the server, or another
-    // instance repaired it) is forgotten, so the set stays bounded however many deletes fail.
-    for (const t of this.abandonedIntents)
-      if (!intents.some((d) => d._id === t)) this.abandonedIntents.delete(t);
+    const intents = (await this.intents.find({}).toArray()).filter((d) => this.ownerDead(d, d._id, now));
     return { links, intents };
   }
 
   /** A dead link has been repaired. */
   async repaired(l: ClockLink): Promise<void> {
     await this.links.updateOne({ _id: l._id }, { $set: { done: true } });
-    this.abandonedLinks.delete(l.t);
     this.rollbackLinks.delete(l.t);
   }
 }
