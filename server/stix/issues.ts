@@ -37,15 +37,19 @@ export class IssueSink {
   }
 }
 
-/** "/a/0/b" → "$.a[0].b", relative to `base` ("$" or "$.extensions['x']"). */
-export function jsonPath(pointer: string, base = '$'): string {
+/**
+ * "/a/0/b" → "$.a[0].b", relative to `base` ("$" or "$.extensions['x']"). `data` is the instance the
+ * pointer points into: a segment of digits is an array index only where the instance has an array
+ * ("/hashes/0" under an object is the key "0": "$.hashes['0']").
+ */
+export function jsonPath(pointer: string, data: unknown, base = '$'): string {
   if (pointer === '') return base;
   let out = base;
+  let node = data;
   for (const raw of pointer.slice(1).split('/')) {
     const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (/^[0-9]+$/.test(seg)) out += `[${seg}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(seg)) out += `.${seg}`;
-    else out += `['${seg}']`;
+    out = Array.isArray(node) ? `${out}[${seg}]` : child(out, seg);
+    node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[seg] : undefined;
   }
   return out;
 }
@@ -101,7 +105,13 @@ function ruleFor(e: ErrorObject): string {
 }
 
 /** Converts ajv errors, keeping the combinator errors and dropping their branch noise. */
-export function addAjvErrors(sink: IssueSink, errors: ErrorObject[], base: string, type: string): void {
+export function addAjvErrors(
+  sink: IssueSink,
+  errors: ErrorObject[],
+  data: unknown,
+  base: string,
+  type: string,
+): void {
   // one failure reached by two schema paths (a property checked under `properties` and again
   // under an if/then branch) is one issue
   const seen = new Set<string>();
@@ -113,7 +123,7 @@ export function addAjvErrors(sink: IssueSink, errors: ErrorObject[], base: strin
     // an error about one key (pattern, maxLength, … under propertyNames): the propertyNames error names it
     if (e.propertyName !== undefined) continue;
     const rule = ruleFor(e);
-    let path = jsonPath(e.instancePath, base);
+    let path = jsonPath(e.instancePath, data, base);
     let message: string;
     if (e.keyword === 'required') {
       path = child(path, String(e.params.missingProperty));

@@ -436,7 +436,7 @@ function checkExtensions(o: Obj, type: string, isSco: boolean, sink: IssueSink):
     const p = `$.extensions['${key}']`;
     if (!isObj(e)) continue; // schema
     if (EXT_DEF_KEY_RE.test(key)) {
-      if (!validateExtensionEntry(e)) addAjvErrors(sink, validateExtensionEntry.errors(), p, type);
+      if (!validateExtensionEntry(e)) addAjvErrors(sink, validateExtensionEntry.errors(), e, p, type);
       if (e.extension_type === 'toplevel-property-extension') toplevel = true;
       if (key === INCIDENT_CORE_EXTENSION_ID) {
         if (type !== 'incident') {
@@ -457,7 +457,7 @@ function checkExtensions(o: Obj, type: string, isSco: boolean, sink: IssueSink):
     if (PREDEFINED_EXT_RE.test(key)) {
       const v = SCO_EXTENSIONS.get(`${type}/${key}`);
       if (v) {
-        if (!v(e)) addAjvErrors(sink, v.errors(), p, type);
+        if (!v(e)) addAjvErrors(sink, v.errors(), e, p, type);
         checkRefs(e, REF_RULES[`${type}/${key}`] ?? {}, p, sink);
         checkExtensionHashes(e, p, sink);
       } else if (!isSco || SCO_TYPES.has(type)) {
@@ -491,7 +491,7 @@ function checkExtensionHashes(e: Obj, p: string, sink: IssueSink): void {
 
 function checkIncidentCore(e: Obj, p: string, sink: IssueSink): void {
   // Stryker disable next-line StringLiteral: the type names a combinator's message, and this schema has no combinator
-  if (!validateIncidentCore(e)) addAjvErrors(sink, validateIncidentCore.errors(), p, 'incident');
+  if (!validateIncidentCore(e)) addAjvErrors(sink, validateIncidentCore.errors(), e, p, 'incident');
   const inv = e.investigation_status;
   if (typeof inv === 'string' && !VOCABS['incident-investigation-ov'].has(inv)) {
     sink.warn('vocabulary', `${p}.investigation_status`, `'${inv}' is not in incident-investigation-ov`);

@@ -93,7 +93,7 @@ export function validateStixObject(obj: unknown, opts?: ValidateOptions): Object
   if (entry) {
     cls = entry.cls;
     known = KNOWN_PROPERTIES.get(type) as ReadonlySet<string>;
-    if (!entry.validate(o)) addAjvErrors(sink, entry.validate.errors(), '$', type);
+    if (!entry.validate(o)) addAjvErrors(sink, entry.validate.errors(), o, '$', type);
   } else {
     custom = true;
     if (type === 'bundle') {
@@ -116,7 +116,7 @@ export function validateStixObject(obj: unknown, opts?: ValidateOptions): Object
     }
     const v = cls === 'sco' ? validateCustomSco : validateCustomSdo;
     known = cls === 'sco' ? CUSTOM_SCO_PROPS : CUSTOM_SDO_PROPS;
-    if (!v(o)) addAjvErrors(sink, v.errors(), '$', type);
+    if (!v(o)) addAjvErrors(sink, v.errors(), o, '$', type);
   }
   runRules({ o, type, cls, known, custom, patternLimits: opts?.pattern ?? DEFAULT_PATTERN_LIMITS }, sink);
   return finish(sink, opts);

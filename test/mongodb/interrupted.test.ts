@@ -76,33 +76,33 @@ describe('MongoDB backend: writes the network or the server interrupts', functio
     const { s, relay, c } = await openRelayed();
     const [x1, x2, x3] = versions();
     const [y1, y2] = versions();
-    await add(s, c, [x2]);
+    const [z1, z2] = versions();
+    const sco = makeIpv4Addr();
+    await add(s, c, [x2, z1]);
     const from = relay.commands.length;
-    const out = await add(s, c, [x3, x1, y2, y1, makeIpv4Addr()]);
+    const out = await add(s, c, [x3, x1, y2, y1, z2, sco]);
     assert.deepEqual(
       out.map((o) => o.outcome),
-      ['added', 'added', 'added', 'added', 'added'],
+      ['added', 'added', 'added', 'added', 'added', 'added'],
     );
-    // The stored February version was first and last; now neither: one update, for it alone.
-    assert.deepEqual(relay.commandsOn('objects', from), ['find', 'insert', 'find', 'update', 'find']);
-    const flags = await stored(c);
-    assert.equal(flags.filter((f) => f.endsWith('first last')).length, 1, 'the SCO only');
-    for (const [id, first, last] of [
-      [x1.id, '2025-01', '2025-03'],
-      [y1.id, '2025-01', '2025-02'],
-    ] as string[][]) {
-      const mine = flags.filter((f) => f.startsWith(`${id} `));
-      assert.deepEqual(
-        mine
-          .filter((f) => f.endsWith(' first') || f.endsWith(' first last'))
-          .map((f) => f.slice(id!.length + 1, id!.length + 8)),
-        [first],
-      );
-      assert.deepEqual(
-        mine.filter((f) => f.endsWith(' last')).map((f) => f.slice(id!.length + 1, id!.length + 8)),
-        [last],
-      );
-    }
+    // Stored before: x in February (first and last: now neither), z in January (now first only).
+    // The new versions are written with their flags right: two updates, for those two alone.
+    assert.deepEqual(relay.commandsOn('objects', from), [
+      'find',
+      'insert',
+      'find',
+      'update',
+      'update',
+      'find',
+    ]);
+    const [jan, feb, mar] = ['2025-01', '2025-02', '2025-03'].map((m) => `${m}-01T00:00:00.000Z`);
+    const expected = [
+      [`${x1.id} ${jan} first`, `${x1.id} ${feb}`, `${x1.id} ${mar} last`],
+      [`${y1.id} ${jan} first`, `${y1.id} ${feb} last`],
+      [`${z1.id} ${jan} first`, `${z1.id} ${feb} last`],
+      [`${sco.id} ${out[5]?.version} first last`],
+    ].sort((a, b) => ((a[0] as string) < (b[0] as string) ? -1 : 1));
+    assert.deepEqual(await stored(c), expected.flat());
   });
 
   it('a lost reply to the insert of a batch (the server stored it): the request fails, the batch is removed, later batches are seen at once', async function () {
@@ -253,6 +253,34 @@ describe('MongoDB backend: writes the network or the server interrupts', functio
     assert.deepEqual(await stored(c), before);
     assert.deepEqual(await undone(), []);
     assert.deepEqual(await visible(s, c), [x1.id]);
+  });
+
+  it('a batch the server refuses in part (a validator refusing one document while another is a duplicate) fails whole: 500, and the batch is removed', async function () {
+    const { s, relay, c } = await openRelayed();
+    const [x1, x2] = versions();
+    await add(s, c, [x1]);
+    const before = await stored(c);
+    const refused = relay.fail('insert', 'objects', {
+      amend: {
+        writeErrors: [
+          {
+            index: 0,
+            code: 121,
+            codeName: 'DocumentValidationFailure',
+            errmsg: 'Document failed validation',
+          },
+          { index: 1, code: 11000, codeName: 'DuplicateKey', errmsg: 'E11000 duplicate key error' },
+        ],
+      },
+    });
+    await assert.rejects(
+      add(s, c, [x2, makeIndicator()]),
+      (e: unknown) =>
+        e instanceof StoreError && !(e instanceof StoreUnavailableError) && /validation/.test(e.message),
+    );
+    await refused;
+    assert.deepEqual(await stored(c), before);
+    assert.deepEqual(await undone(), []);
   });
 
   it('a delete that fails leaves its intent, and the writer’s repair (here: at close) settles the object and removes it', async function () {

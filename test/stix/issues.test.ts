@@ -34,21 +34,37 @@ const networkTraffic = (extra: Obj): Obj => ({
 
 describe('STIX issues: paths', () => {
   it('jsonPath turns a JSON pointer into a JSON path under a base', () => {
-    assert.equal(jsonPath(''), '$');
-    assert.equal(jsonPath('', "$.extensions['x-ext']"), "$.extensions['x-ext']");
-    assert.equal(jsonPath('/a/0/b'), '$.a[0].b');
-    assert.equal(jsonPath('/_x1/Ab_9'), '$._x1.Ab_9');
-    assert.equal(jsonPath('/1a'), "$['1a']");
-    assert.equal(jsonPath('/x-y/10'), "$['x-y'][10]");
-    assert.equal(jsonPath('/a b'), "$['a b']");
-    assert.equal(jsonPath('/0x'), "$['0x']");
-    assert.equal(jsonPath('/x0'), '$.x0');
-    assert.equal(jsonPath('/a~1b'), "$['a/b']");
-    assert.equal(jsonPath('/a~0b~0~0'), "$['a~b~~']");
+    assert.equal(jsonPath('', {}), '$');
+    assert.equal(jsonPath('', {}, "$.extensions['x-ext']"), "$.extensions['x-ext']");
+    assert.equal(jsonPath('/a/0/b', { a: [{ b: 1 }] }), '$.a[0].b');
+    assert.equal(jsonPath('/_x1/Ab_9', {}), '$._x1.Ab_9');
+    assert.equal(jsonPath('/1a', {}), "$['1a']");
+    assert.equal(jsonPath('/x-y/10', { 'x-y': [] }), "$['x-y'][10]");
+    assert.equal(jsonPath('/a b', {}), "$['a b']");
+    assert.equal(jsonPath('/0x', {}), "$['0x']");
+    assert.equal(jsonPath('/x0', {}), '$.x0');
+    assert.equal(jsonPath('/a~1b', {}), "$['a/b']");
+    assert.equal(jsonPath('/a~0b~0~0', {}), "$['a~b~~']");
     // ~01 is "~1" (unescape ~1 first, then ~0), not "/"
-    assert.equal(jsonPath('/~01'), "$['~1']");
-    assert.equal(jsonPath('/a/b', "$.extensions['tcp-ext']"), "$.extensions['tcp-ext'].a.b");
-    assert.equal(jsonPath('/'), "$['']");
+    assert.equal(jsonPath('/~01', {}), "$['~1']");
+    assert.equal(jsonPath('/a/b', {}, "$.extensions['tcp-ext']"), "$.extensions['tcp-ext'].a.b");
+    assert.equal(jsonPath('/', {}), "$['']");
+  });
+  it('jsonPath tells an array index from an object key made of digits by the instance', () => {
+    const data = { hashes: { '0': 'x' }, list: [{ '12': [[], { '3': 1 }] }], s: 'text' };
+    assert.equal(jsonPath('/hashes/0', data), "$.hashes['0']");
+    assert.equal(jsonPath('/list/0/12/1/3', data), "$.list[0]['12'][1]['3']");
+    // below a scalar, or where the instance has nothing, a segment is a key
+    assert.equal(jsonPath('/s/0', data), "$.s['0']");
+    assert.equal(jsonPath('/none/0/1', data), "$.none['0']['1']");
+    assert.equal(jsonPath('/0', null), "$['0']");
+    assert.equal(jsonPath('/0', [5]), '$[0]');
+  });
+  it('an issue under a dictionary key made of digits names the key, not an index', () => {
+    assert.deepEqual(
+      errors(indicator({ external_references: [{ source_name: 'x', hashes: { '0000': 5 } }] })),
+      ["property-type $.external_references[0].hashes['0000']: must be string"],
+    );
   });
   it('child adds one key or index', () => {
     assert.equal(child('$', 0), '$[0]');
@@ -255,7 +271,7 @@ describe('STIX issues: schema failures', () => {
     });
     assert.equal(validate({ c: 'x', d: 'y' }), false);
     const sink = new IssueSink();
-    addAjvErrors(sink, validate.errors ?? [], '$', 'x-acme');
+    addAjvErrors(sink, validate.errors ?? [], { c: 'x', d: 'y' }, '$', 'x-acme');
     assert.deepEqual(
       sink.errors.map((e) => `${e.rule} ${e.path}: ${e.message}`),
       [
