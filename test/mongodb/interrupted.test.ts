@@ -15,6 +15,7 @@ import type { Stores } from '../../server/store/contract';
 import { createMongoStores } from '../../server/store/mongodb';
 import type { ClockLink, IntentDoc } from '../../server/store/mongodb/objects/clock';
 import type { ObjectDoc } from '../../server/store/mongodb/objects/documents';
+import { versionKey } from '../../server/time';
 import { makeIndicator, makeIpv4Addr, toNewVersion, withModified } from '../helpers/stix';
 import { newCollection, useFreshDatabase, visible } from './fixture';
 import { Relay } from './relay';
@@ -94,6 +95,15 @@ describe('MongoDB backend: writes the network or the server interrupts', functio
       'update',
       'update',
       'find',
+    ]);
+    const updates = relay
+      .sentOn('objects', from)
+      .filter((cmd) => cmd.command === 'update')
+      .flatMap((cmd) => (cmd.doc.updates as Document[]).map((u) => [u.q, u.u]));
+    const docId = (o: Document) => `${c}|${o.id}|${versionKey(o.modified)}`;
+    assert.deepEqual(updates, [
+      [{ _id: { $in: [docId(z1)] } }, { $set: { first: true, last: false } }],
+      [{ _id: { $in: [docId(x2)] } }, { $set: { first: false, last: false } }],
     ]);
     const [jan, feb, mar] = ['2025-01', '2025-02', '2025-03'].map((m) => `${m}-01T00:00:00.000Z`);
     const expected = [

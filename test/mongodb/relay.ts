@@ -25,9 +25,11 @@ export type Fault = 'drop-request' | 'drop-reply' | 'replay' | { reply: Document
 export interface CommandSeen {
   command: string;
   collection: string;
+  /** The command document as sent. */
+  doc: Document;
 }
 
-interface Armed extends CommandSeen {
+interface Armed extends Omit<CommandSeen, 'doc'> {
   fault: Fault;
   hit: () => void;
 }
@@ -116,12 +118,14 @@ export class Relay {
     return new Promise((hit) => this.armed.push({ command, collection, fault, hit }));
   }
 
-  /** The commands sent on `collection` since `from` (an index into `commands`), by name. */
+  /** The commands sent on `collection` since `from` (an index into `commands`). */
+  sentOn(collection: string, from = 0): CommandSeen[] {
+    return this.commands.slice(from).filter((c) => c.collection === collection);
+  }
+
+  /** The names of the commands sent on `collection` since `from`. */
   commandsOn(collection: string, from = 0): string[] {
-    return this.commands
-      .slice(from)
-      .filter((c) => c.collection === collection)
-      .map((c) => c.command);
+    return this.sentOn(collection, from).map((c) => c.command);
   }
 
   private relay(client: net.Socket, upstream: net.Socket): void {
@@ -140,7 +144,7 @@ export class Relay {
         const command = doc ? (Object.keys(doc)[0] ?? '') : '';
         const value = doc?.[command] as unknown;
         const collection = typeof value === 'string' ? value : '';
-        this.commands.push({ command, collection });
+        this.commands.push({ command, collection, doc: doc ?? {} });
         const at = this.armed.findIndex((r) => r.command === command && r.collection === collection);
         const rule = at === -1 ? undefined : this.armed.splice(at, 1)[0];
         if (!rule) {
