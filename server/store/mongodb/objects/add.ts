@@ -67,11 +67,9 @@ export async function addObjects(h: ObjectHandles, args: AddObjectsArgs): Promis
       // is in `known` only with at least one version.
       if (versions) hit = versions.get([...versions.keys()].sort()[0] as string);
       else hit = batchSco.get(obj.id);
-      // Stryker disable next-line ConditionalExpression: recording a duplicate too only makes a later copy point to it, and it resolves to the same outcome
       if (!hit) batchSco.set(obj.id, p);
     } else {
       hit = versions?.get(obj.versionKey);
-      // Stryker disable next-line ConditionalExpression: recording a duplicate too only makes a later copy point to it, and it resolves to the same outcome
       if (!hit) {
         let m = known.get(obj.id);
         if (!m) known.set(obj.id, (m = new Map()));
