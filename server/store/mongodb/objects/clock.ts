@@ -31,9 +31,10 @@
  * exists, or it is this process under an instance id that is no longer open, or, for owners on other
  * hosts, once it is older than LEASE_MICROS. To its own instance, a link or intent is dead as soon as
  * its request no longer runs (it failed); a failed write whose objects could not be removed is the
- * exception: it keeps hiding its block until its instance's repair deletes the block. A live writer slower than the lease (a batch stuck for
- * over a minute) could then be overtaken by readers: that residual hazard is accepted and is the
- * only one. Dead links are also the crash-repair journal (see ./repair.ts).
+ * exception: it keeps hiding its block until its instance's repair deletes the block. A live writer
+ * slower than the lease (a batch stuck for over a minute) could then be overtaken by readers: that
+ * residual hazard is accepted and is the only one. Dead links are also the crash-repair journal (see
+ * ./repair.ts).
  *
  * Deletes write an intent document ({ _id: token, c, oid, owner, at }) to `intents` for the same
  * purpose; intents never cap readers.
