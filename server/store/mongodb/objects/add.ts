@@ -12,7 +12,7 @@ import { formatTaxiiTimestamp, versionKey, type Micros } from '../../../time';
 import { byString } from '../sort';
 import { newToken } from './clock';
 import { UNMARKED, objectDocId, type ObjectDoc, type ObjectHandles } from './documents';
-import { settleFlags } from './settle';
+import { flagsAmong, keysById, settleFlags } from './settle';
 
 /** A version already stored: what a duplicate of it reports. */
 interface Stored {
@@ -111,27 +111,22 @@ async function insertFresh(
   // A reservation that fails is the clock's to clean up (./clock.ts); from here on, this writer's.
   const { seq, start } = await h.clock.reserve(token, c, fresh.length);
   try {
-    const versions = fresh.map((p, k) => {
+    const rows = fresh.map((p, k) => {
       const da = start + k;
       if (p.obj.versionKey !== null)
-        return { da, ver: p.obj.version as string, vk: p.obj.versionKey, sco: false };
+        return { p, da, ver: p.obj.version as string, vk: p.obj.versionKey, sco: false };
       const ver = formatTaxiiTimestamp(da);
-      return { da, ver, vk: versionKey(ver) ?? ver, sco: true };
+      return { p, da, ver, vk: versionKey(ver) ?? ver, sco: true };
     });
-    // The version keys of each id, stored and new in this batch (listed twice: harmless), in order:
-    // a version is the first when its key is the lowest, the last when it is the highest.
-    const keysOf = new Map<string, string[]>();
-    for (const [oid, m] of known) keysOf.set(oid, [...m.keys()]);
-    fresh.forEach((p, k) => {
-      const ks = keysOf.get(p.obj.id);
-      const vk = (versions[k] as { vk: string }).vk;
-      if (ks) ks.push(vk);
-      else keysOf.set(p.obj.id, [vk]);
-    });
-    for (const ks of keysOf.values()) ks.sort();
-    const docs = fresh.map((p, k): ObjectDoc => {
-      const { da, ver, vk, sco } = versions[k] as { da: Micros; ver: string; vk: string; sco: boolean };
-      const ks = keysOf.get(p.obj.id) as string[];
+    // The version keys of each id: stored and new in this batch (a new one with a version is in
+    // `known` already, so listed twice: harmless).
+    const keysOf = keysById([
+      ...[...known].flatMap(([oid, m]) => [...m.keys()].map((vk) => [oid, vk] as const)),
+      ...rows.map((r) => [r.p.obj.id, r.vk] as const),
+    ]);
+    const docs = rows.map(({ p, da, ver, vk, sco }): ObjectDoc => {
+      // Flags as far as this writer can tell; settleFlags() corrects races afterwards.
+      const { first, last } = flagsAmong(keysOf.get(p.obj.id) as string[], vk);
       p.doc = {
         _id: objectDocId(c, p.obj.id, sco ? null : vk),
         c,
@@ -141,9 +136,8 @@ async function insertFresh(
         ver,
         vk,
         da,
-        // Flags as far as this writer can tell; settleFlags() corrects races afterwards.
-        first: vk === ks[0],
-        last: vk === ks[ks.length - 1],
+        first,
+        last,
         by: args.addedBy,
         body: p.obj.body,
         tlp: p.obj.tlp ?? UNMARKED,

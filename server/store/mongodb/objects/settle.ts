@@ -11,6 +11,23 @@
  */
 import type { ObjectDoc, ObjectHandles } from './documents';
 
+/** Each id's version keys, sorted: an id's first version has the lowest key, its last the highest. */
+export function keysById(pairs: Iterable<readonly [oid: string, vk: string]>): Map<string, string[]> {
+  const keysOf = new Map<string, string[]>();
+  for (const [oid, vk] of pairs) {
+    const ks = keysOf.get(oid);
+    if (ks) ks.push(vk);
+    else keysOf.set(oid, [vk]);
+  }
+  for (const ks of keysOf.values()) ks.sort();
+  return keysOf;
+}
+
+/** The flags of the version with key `vk`, among its id's sorted keys `ks` (see keysById). */
+export function flagsAmong(ks: readonly string[], vk: string): { first: boolean; last: boolean } {
+  return { first: vk === ks[0], last: vk === ks[ks.length - 1] };
+}
+
 /**
  * Make `first`/`last` of every version of `oids` in collection `c` agree with the version keys;
  * loops until a read finds nothing to change (see the file comment for why this converges).
@@ -27,19 +44,10 @@ export async function settleFlags(h: ObjectHandles, c: string, oids: string[]): 
         .find({ c, oid: { $in: chunk } })
         .project<Pick<ObjectDoc, '_id' | 'oid' | 'vk' | 'first' | 'last'>>(fields)
         .toArray();
-      // Each id's version keys in order: its first version has the lowest, its last the highest.
-      const keysOf = new Map<string, string[]>();
-      for (const d of docs) {
-        const ks = keysOf.get(d.oid);
-        if (ks) ks.push(d.vk);
-        else keysOf.set(d.oid, [d.vk]);
-      }
-      for (const ks of keysOf.values()) ks.sort();
+      const keysOf = keysById(docs.map((d) => [d.oid, d.vk] as const));
       // The flags each document should have, as a target '<first><last>' (null when it has them).
       const targets = docs.map((d) => {
-        const ks = keysOf.get(d.oid) as string[];
-        const first = d.vk === ks[0];
-        const last = d.vk === ks[ks.length - 1];
+        const { first, last } = flagsAmong(keysOf.get(d.oid) as string[], d.vk);
         return d.first === first && d.last === last ? null : `${first ? 1 : 0}${last ? 1 : 0}`;
       });
       if (targets.every((t) => t === null)) break;
